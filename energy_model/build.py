@@ -1,0 +1,19 @@
+"""Assemble the optimisation model: every family adds its part, then policy, then balances and objective."""
+
+from __future__ import annotations
+
+from . import policy
+from .components import FAMILIES
+from .data import ModelData
+from .model import ModelBuilder
+
+
+def build_model(data: ModelData) -> ModelBuilder:
+    builder = ModelBuilder(data)
+    for kind, family in FAMILIES.items():
+        techs = data.of_kind(kind)
+        if techs:
+            family.add(builder, techs)
+    policy.add(builder)
+    builder.finish()
+    return builder

@@ -1,0 +1,598 @@
+"""Hourly time series of the Shuangliao default case, generated from seeded synthetic weather.
+
+One non-leap reference year (2030, 8,760 hours, naive Asia/Shanghai clock time; a timestamp
+labels the hour that starts there, so sun-dependent quantities are evaluated at mid-hour).
+
+Everything is derived from one synthetic weather year so that wind, sun, heat, load and prices
+are mutually consistent (a cold windy January week raises heat demand, wind output and lowers
+the export price at once). Calibration targets:
+
+* PV: 1,460 full-load hours, the plan's village-PV figure (73 GWh / 50 MW, plan line L428).
+* Wind: 2,400 full-load hours of available (pre-curtailment) output. Assumption: Jilin's fleet
+  averaged 2,216 h in 2019 (chinapower.com.cn, 2020-03-02); new-build 2025+ turbines with
+  140 m+ rotors and low specific power are assumed to exceed that fleet average.
+* Export price: time mean 373.1 CNY/MWh (Jilin coal benchmark); wind- and PV-weighted means
+  equal Jilin's 2025 settlement averages for wind (278.46) and PV (348.93).
+* Import price: Jilin time-of-use periods (notice of 16 Jan 2025) on a flat price of
+  404.31 CNY/MWh (grid agent purchase price, Mar 2025) plus an assumed T&D charge.
+
+pvlib and windpowerlib are the optional extra ``profiles``; they are imported inside the
+functions that need them so the rest of the package works without them.
+
+Regenerate with ``python -m energy_model.profiles --out inputs/shuangliao/timeseries``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+from scipy.signal import lfilter
+
+# --- site and calendar -------------------------------------------------------------------
+SITE_LATITUDE_DEG = 43.5
+SITE_LONGITUDE_DEG = 123.5
+SITE_ALTITUDE_M = 110.0
+TIMEZONE = "Asia/Shanghai"
+REFERENCE_YEAR = 2030  # non-leap
+HOURS_PER_YEAR = 8760
+DEFAULT_SEED = 20300101
+DAYS_PER_YEAR = 365.0
+MONTH_START_DAY_OF_YEAR = np.array([0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334])
+MID_MONTH_DAY_OF_YEAR = np.array([15.5, 45, 74.5, 105, 135.5, 166, 196.5, 227.5, 258, 288.5, 319, 349.5])
+# Statutory-holiday weeks of 2030 (assumption: Spring Festival falls on Sun 3 Feb 2030; the
+# official 2030 holiday calendar is not yet published).
+HOLIDAYS = (("2030-02-02", "2030-02-08"), ("2030-05-01", "2030-05-05"), ("2030-10-01", "2030-10-07"))
+SPRING_FESTIVAL = HOLIDAYS[0]
+
+# --- synthetic weather (assumptions: climatology of the western Jilin plain) ----------------
+TEMP_ANNUAL_MEAN_C = 5.0  # gives Jan ≈ -14 °C, Jul ≈ +24 °C with the amplitude below
+TEMP_SEASONAL_AMPLITUDE_C = 19.0
+TEMP_COLDEST_DAY_OF_YEAR = 18
+TEMP_WARMEST_HOUR = 14.5  # clock time; solar noon is ≈ 11:45 at 123.5 °E
+# Mean diurnal temperature range per month, Jan..Dec (semi-arid plain: largest in spring).
+TEMP_DIURNAL_RANGE_C = (10.0, 11.0, 12.0, 13.0, 13.0, 11.0, 9.0, 9.5, 11.0, 12.0, 10.5, 9.5)
+TEMP_ANOMALY_STD_WINTER_C = 4.5  # synoptic anomalies are larger in winter (cold-air outbreaks)
+TEMP_ANOMALY_STD_SUMMER_C = 2.0
+TEMP_ANOMALY_TIMESCALE_H = 72.0
+# Correlation of the temperature anomaly with the shared synoptic wind driver: cold-air
+# outbreaks from the Siberian high bring strong north-westerlies.
+TEMP_WIND_CORRELATION = -0.3
+TYPICAL_MONTH_ITERATIONS = 8  # each halves the remaining monthly drift at least
+
+HUB_HEIGHT_M = 120.0
+WIND_RAW_MEAN_M_S = 7.0  # before calibration to the full-load-hour target
+WIND_SYNOPTIC_TIMESCALE_H = 60.0  # multi-day windy and calm spells
+WIND_MESOSCALE_TIMESCALE_H = 6.0
+WIND_SYNOPTIC_VARIANCE_SHARE = 0.75
+# Relative monthly mean hub-height wind, Jan..Dec: spring maximum, summer minimum.
+WIND_MONTHLY_FACTOR = (1.00, 1.03, 1.13, 1.22, 1.14, 0.94, 0.82, 0.80, 0.90, 1.02, 1.08, 1.00)
+# Hub-height winds in Northeast China peak at night (the grid's "anti-peak" wind pattern).
+WIND_DIURNAL_AMPLITUDE = 0.06
+WIND_WINDIEST_HOUR = 23.0
+WIND_SHEAR_EXPONENT = 0.14  # hub height to 10 m, for PV module cooling
+
+
+@dataclass(frozen=True)
+class WindSite:
+    """A wind site: shared synoptic signal (lagged as fronts pass west to east) plus local noise."""
+
+    name: str
+    lag_h: int
+    shared_weight: float  # share of variance from the county-wide signal
+    local_timescale_h: float
+    weibull_shape: float
+
+
+WIND_SITES = (
+    WindSite("wind_a", 0, 0.88, 8.0, 2.1),
+    WindSite("wind_b", 1, 0.85, 8.0, 2.0),
+    WindSite("wind_c", 3, 0.85, 10.0, 2.2),
+)
+
+# Clear-sky index (GHI / clear-sky GHI), monthly mean Jan..Dec: dry sunny winters under the
+# Siberian high, monsoon clouds in July-August.
+CLEAR_SKY_INDEX_MONTHLY = (0.80, 0.80, 0.78, 0.74, 0.72, 0.66, 0.60, 0.63, 0.72, 0.76, 0.76, 0.78)
+CLEAR_SKY_INDEX_MIN = 0.05
+CLEAR_SKY_INDEX_MAX = 1.0
+CLEAR_SKY_INDEX_CONCENTRATION = 2.5  # Beta-distribution a + b: J-shaped (mostly clear, cloudy tail)
+CLOUD_SYNOPTIC_TIMESCALE_H = 36.0
+CLOUD_FAST_TIMESCALE_H = 3.0
+CLOUD_SYNOPTIC_VARIANCE_SHARE = 0.6
+
+# --- PV system -----------------------------------------------------------------------------
+PV_TARGET_FLH_H = 1460.0  # plan L428: 73 GWh / 50 MW
+PV_TILT_DEG = SITE_LATITUDE_DEG - 5.0
+PV_AZIMUTH_DEG = 180.0
+PV_ALBEDO = 0.2
+PV_GAMMA_PER_K = -0.0035  # crystalline silicon power temperature coefficient
+PV_DC_AC_RATIO = 1.2
+PV_INVERTER_EFFICIENCY = 0.97
+# PVWatts loss categories, % (soiling incl. dust and snow on a dry plain).
+PV_LOSSES_PCT = dict(soiling=3, shading=1, snow=1, mismatch=2, wiring=2, connections=0.5,
+                     lid=1.5, nameplate_rating=1, age=0, availability=1)
+
+# --- wind farm -----------------------------------------------------------------------------
+WIND_TARGET_FLH_H = 2400.0  # assumption, see module docstring
+WIND_TURBINE_TYPE = "E-141/4200"  # windpowerlib library: 4.2 MW, 141 m rotor, 269 W/m²
+WIND_WAKE_CURVE = "dena_mean"  # windpowerlib wind-efficiency curve for wake losses
+WIND_AVAILABILITY = 0.97
+WIND_ELECTRICAL_EFFICIENCY = 0.98
+SURFACE_PRESSURE_PA = 100_000.0  # standard atmosphere at 110 m
+TEMP_LAPSE_K_PER_M = 0.0065
+
+# --- demand shapes -------------------------------------------------------------------------
+HEATING_SEASON_START = (10, 20)  # 20 Oct
+HEATING_SEASON_END = (4, 5)  # 5 Apr, inclusive
+HEATING_BASE_TEMPERATURE_C = 18.0
+HEAT_DIURNAL_WEIGHT = 0.3  # share of the hourly temperature swing that reaches heat demand
+HEAT_INERTIA_H = 24  # building and network thermal inertia
+HEAT_BASE_FRACTION = 0.2  # network losses and hot water, as a share of the mean degree-hours
+
+# Electric local load, relative to the weekday industrial base of 1.0 (assumptions).
+LOAD_SERVICES_SHARE = 0.30  # residential and commercial, double-humped, mean relative to industry
+LOAD_LIGHTING_INCREMENT = 0.06  # while dark and awake
+LOAD_HEATING_AUX_PER_K = 0.004  # circulation pumps, electric heaters, per K of daily-mean deficit below 18 °C
+LOAD_COOLING_PER_K = 0.008  # per K above the cooling base
+LOAD_COOLING_BASE_C = 24.0
+LOAD_DARK_ELEVATION_DEG = 3.0  # lights on below this solar elevation
+LOAD_AWAKE_HOURS = (6.0, 23.0)
+LOAD_WEEKEND_FACTOR = {"industry": 0.93, "services": 1.05}
+LOAD_HOLIDAY_FACTOR = {"industry": 0.80, "services": 1.10}
+LOAD_NOISE_STD = 0.02
+LOAD_NOISE_TIMESCALE_H = 12.0
+# Services diurnal humps: (centre hour, width h, height).
+SERVICES_HUMPS = ((9.5, 2.0, 0.8), (19.0, 2.2, 1.0), (14.0, 3.0, 0.35))
+SERVICES_NIGHT_LEVEL = 0.25
+
+# Heavy-truck charging depot: overnight charging and the midday shift change.
+TRUCK_HUMPS = ((1.5, 2.5, 1.0), (12.5, 1.2, 0.7), (18.5, 1.5, 0.25))
+TRUCK_DAYTIME_LEVEL = 0.2
+TRUCK_WEEKEND_FACTOR = 0.9
+TRUCK_SPRING_FESTIVAL_FACTOR = 0.5
+TRUCK_COLD_PER_K = 0.004  # battery heating and losses below 10 °C
+TRUCK_COLD_BASE_C = 10.0
+TRUCK_ACTIVITY_STD = 0.05  # day-to-day fleet activity
+
+# --- prices --------------------------------------------------------------------------------
+EXPORT_MEAN_CNY_PER_MWH = 373.1  # Jilin coal benchmark tariff
+EXPORT_WIND_WEIGHTED_CNY_PER_MWH = 278.46  # Jilin 2025 wind settlement average
+EXPORT_PV_WEIGHTED_CNY_PER_MWH = 348.93  # Jilin 2025 PV settlement average
+EXPORT_LOAD_ELASTICITY = 1.5  # relative price change per relative load change (assumption)
+EXPORT_NOISE_STD = 0.05  # outages, fuel, interconnector flows, relative to the mean
+EXPORT_NOISE_TIMESCALE_H = 24.0
+IMPORT_FLAT_ENERGY_CNY_PER_MWH = 404.31  # Jilin grid agent purchase price, Mar 2025
+IMPORT_TD_AND_SURCHARGES_CNY_PER_MWH = 150.0  # assumption: 110 kV large-industry T&D + funds
+IMPORT_PEAK_FACTOR = 1.5
+IMPORT_VALLEY_FACTOR = 0.5
+# Jilin TOU periods from 1 Feb 2025 (吉林省发展改革委关于进一步优化分时电价政策的通知):
+# peak 8-10, 16-21; valley 0-5, 11-14, 23-24; flat otherwise. Value per clock hour.
+TOU_PERIOD_BY_HOUR = ("valley",) * 5 + ("flat",) * 3 + ("peak",) * 2 + ("flat",) + \
+    ("valley",) * 3 + ("flat",) * 2 + ("peak",) * 5 + ("flat",) * 2 + ("valley",)
+
+OUTPUT_FILES = {
+    "capacity_factors": ("capacity_factors.csv", "%.4f"),
+    "demand_shapes": ("demand_shapes.csv", "%.8g"),
+    "prices": ("prices.csv", "%.2f"),
+    "weather": ("weather.csv", "%.3f"),
+}
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
+
+
+# --- helpers -------------------------------------------------------------------------------
+def reference_index() -> pd.DatetimeIndex:
+    """The 8,760 naive local hours of the reference year."""
+    return pd.date_range(f"{REFERENCE_YEAR}-01-01", periods=HOURS_PER_YEAR, freq="h", name="time")
+
+
+def stream(seed: int, purpose: int) -> np.random.Generator:
+    """Independent random stream per purpose, so changing one profile leaves the others alone."""
+    return np.random.default_rng([seed, purpose])
+
+
+def ar1(rng: np.random.Generator, n: int, timescale_h: float) -> np.ndarray:
+    """Unit-variance Gaussian AR(1) series with e-folding time ``timescale_h``: gives persistence."""
+    phi = np.exp(-1.0 / timescale_h)
+    shocks = rng.standard_normal(n) * np.sqrt(1.0 - phi**2)
+    shocks[0] /= np.sqrt(1.0 - phi**2)  # start in the stationary distribution
+    return lfilter([1.0], [1.0, -phi], shocks)
+
+
+def mix(parts: list[np.ndarray], variance_shares: list[float]) -> np.ndarray:
+    """Combine independent unit-variance series into one unit-variance series."""
+    return sum(np.sqrt(share) * part for part, share in zip(parts, variance_shares))
+
+
+def monthly_cycle(values: tuple[float, ...], day_of_year: np.ndarray) -> np.ndarray:
+    """Periodic linear interpolation of twelve mid-month values to each hour."""
+    x = np.concatenate([MID_MONTH_DAY_OF_YEAR - DAYS_PER_YEAR, MID_MONTH_DAY_OF_YEAR,
+                        MID_MONTH_DAY_OF_YEAR + DAYS_PER_YEAR])
+    return np.interp(day_of_year, x, np.tile(np.asarray(values, dtype=float), 3))
+
+
+def fractional_day_of_year(index: pd.DatetimeIndex) -> np.ndarray:
+    """Day of year at mid-hour, 0-based."""
+    return (index.dayofyear - 1 + (index.hour + 0.5) / 24.0).to_numpy(dtype=float)
+
+
+def mid_hour(index: pd.DatetimeIndex) -> np.ndarray:
+    """Clock hour at the middle of each hourly interval."""
+    return index.hour.to_numpy(dtype=float) + 0.5
+
+
+def periodic_humps(hour: np.ndarray, humps: tuple[tuple[float, float, float], ...]) -> np.ndarray:
+    """Sum of Gaussian humps (centre, width, height) on the 24-h clock, wrapping at midnight."""
+    total = np.zeros_like(hour, dtype=float)
+    for centre, width, height in humps:
+        distance = (hour - centre + 12.0) % 24.0 - 12.0
+        total += height * np.exp(-0.5 * (distance / width) ** 2)
+    return total
+
+
+def holiday_mask(index: pd.DatetimeIndex, periods=HOLIDAYS) -> np.ndarray:
+    """True in the hours of the given (first day, last day) periods."""
+    day = index.normalize()
+    mask = np.zeros(len(index), dtype=bool)
+    for first, last in periods:
+        mask |= np.asarray((day >= pd.Timestamp(first)) & (day <= pd.Timestamp(last)))
+    return mask
+
+
+def heating_season_mask(index: pd.DatetimeIndex) -> np.ndarray:
+    """True from 20 Oct to 5 Apr inclusive (district-heating season)."""
+    month_day = index.month * 100 + index.day
+    start = HEATING_SEASON_START[0] * 100 + HEATING_SEASON_START[1]
+    end = HEATING_SEASON_END[0] * 100 + HEATING_SEASON_END[1]
+    return np.asarray((month_day >= start) | (month_day <= end))
+
+
+def daily_mean(values: np.ndarray, index: pd.DatetimeIndex) -> np.ndarray:
+    """Each hour gets the mean of its calendar day."""
+    return pd.Series(values, index=index).groupby(index.normalize()).transform("mean").to_numpy()
+
+
+def normalise(values: np.ndarray) -> np.ndarray:
+    """Shape with annual sum 1.0, to be scaled by an annual energy."""
+    return np.asarray(values, dtype=float) / np.sum(values)
+
+
+def solve_full_load_hours(output_of, target_h: float, low: float, high: float) -> float:
+    """Parameter x in [low, high] at which the annual sum of ``output_of(x)`` equals ``target_h``."""
+    return optimize.brentq(lambda x: output_of(x).sum() - target_h, low, high, xtol=1e-10)
+
+
+# --- weather -------------------------------------------------------------------------------
+def synthetic_weather(seed: int = DEFAULT_SEED) -> pd.DataFrame:
+    """One seeded synthetic weather year for the site.
+
+    Columns: ``temperature_c``; raw (uncalibrated) hub-height wind speeds in m/s named after the
+    sites (``wind_a`` ..); ``clearness_index`` = clear-sky index, GHI / clear-sky GHI.
+    Wind is an AR process on a Gaussian series mapped to a Weibull marginal, so calm and windy
+    multi-day spells occur; the sites share a lagged synoptic signal, so they are correlated
+    but not identical. Slow anomalies are anchored month by month (``typical_months``) so the
+    year is a typical one, as a typical meteorological year is built from typical months.
+    """
+    rng = stream(seed, 0)
+    index = reference_index()
+    doy, hour = fractional_day_of_year(index), mid_hour(index)
+    n = len(index)
+
+    synoptic = typical_months(ar1(rng, n, WIND_SYNOPTIC_TIMESCALE_H), doy)
+    shared = mix([synoptic, ar1(rng, n, WIND_MESOSCALE_TIMESCALE_H)],
+                 [WIND_SYNOPTIC_VARIANCE_SHARE, 1 - WIND_SYNOPTIC_VARIANCE_SHARE])
+    modulation = (monthly_cycle(WIND_MONTHLY_FACTOR, doy) / np.mean(WIND_MONTHLY_FACTOR)
+                  * (1 + WIND_DIURNAL_AMPLITUDE * np.cos(2 * np.pi * (hour - WIND_WINDIEST_HOUR) / 24)))
+    winds = {}
+    for site in WIND_SITES:
+        # a positive lag: the site sees the county-wide signal later (the year is treated as cyclic)
+        z = mix([np.roll(shared, site.lag_h), ar1(rng, n, site.local_timescale_h)],
+                [site.shared_weight, 1 - site.shared_weight])
+        weibull = stats.weibull_min.ppf(stats.norm.cdf(z), site.weibull_shape)
+        winds[site.name] = (WIND_RAW_MEAN_M_S * modulation * weibull
+                            / stats.weibull_min.mean(site.weibull_shape))
+
+    clear_sky_index = _clear_sky_index(rng, doy)
+    temperature = _temperature(rng, index, doy, hour, synoptic, clear_sky_index)
+    return pd.DataFrame({"temperature_c": temperature, **winds, "clearness_index": clear_sky_index},
+                        index=index)
+
+
+def typical_months(z: np.ndarray, doy: np.ndarray) -> np.ndarray:
+    """Remove each calendar month's mean from a unit-variance anomaly, smoothly, and restore unit
+    variance: the monthly means then follow the climatology instead of one random draw."""
+    month = np.searchsorted(MONTH_START_DAY_OF_YEAR, doy, side="right") - 1
+    for _ in range(TYPICAL_MONTH_ITERATIONS):
+        monthly_mean = np.bincount(month, weights=z) / np.bincount(month)
+        z = z - monthly_cycle(tuple(monthly_mean), doy)
+    return z / z.std()
+
+
+def _clear_sky_index(rng: np.random.Generator, doy: np.ndarray) -> np.ndarray:
+    """Persistent cloudiness with a J-shaped Beta marginal around the monthly mean."""
+    cloud = mix([typical_months(ar1(rng, len(doy), CLOUD_SYNOPTIC_TIMESCALE_H), doy),
+                 ar1(rng, len(doy), CLOUD_FAST_TIMESCALE_H)],
+                [CLOUD_SYNOPTIC_VARIANCE_SHARE, 1 - CLOUD_SYNOPTIC_VARIANCE_SHARE])
+    span = CLEAR_SKY_INDEX_MAX - CLEAR_SKY_INDEX_MIN
+    mean_fraction = (monthly_cycle(CLEAR_SKY_INDEX_MONTHLY, doy) - CLEAR_SKY_INDEX_MIN) / span
+    fraction = stats.beta.ppf(stats.norm.cdf(cloud), mean_fraction * CLEAR_SKY_INDEX_CONCENTRATION,
+                              (1 - mean_fraction) * CLEAR_SKY_INDEX_CONCENTRATION)
+    return CLEAR_SKY_INDEX_MIN + span * fraction
+
+
+def _temperature(rng, index, doy, hour, wind_synoptic, clear_sky_index) -> np.ndarray:
+    """Seasonal cycle + diurnal cycle (damped on cloudy days) + persistent synoptic anomaly."""
+    season = np.cos(2 * np.pi * (doy - TEMP_COLDEST_DAY_OF_YEAR) / DAYS_PER_YEAR)
+    seasonal = TEMP_ANNUAL_MEAN_C - TEMP_SEASONAL_AMPLITUDE_C * season
+    sunniness = np.clip(daily_mean(clear_sky_index, index) / monthly_cycle(CLEAR_SKY_INDEX_MONTHLY, doy),
+                        0.3, 1.5)
+    diurnal = (0.5 * monthly_cycle(TEMP_DIURNAL_RANGE_C, doy) * sunniness
+               * np.cos(2 * np.pi * (hour - TEMP_WARMEST_HOUR) / 24))
+    anomaly_std = (0.5 * (TEMP_ANOMALY_STD_WINTER_C + TEMP_ANOMALY_STD_SUMMER_C)
+                   + 0.5 * (TEMP_ANOMALY_STD_WINTER_C - TEMP_ANOMALY_STD_SUMMER_C) * season)
+    own = typical_months(ar1(rng, len(index), TEMP_ANOMALY_TIMESCALE_H), doy)
+    anomaly = TEMP_WIND_CORRELATION * wind_synoptic + np.sqrt(1 - TEMP_WIND_CORRELATION**2) * own
+    return seasonal + diurnal + anomaly_std * anomaly
+
+
+# --- PV ------------------------------------------------------------------------------------
+def _location():
+    """pvlib Location of the site."""
+    import pvlib
+
+    return pvlib.location.Location(SITE_LATITUDE_DEG, SITE_LONGITUDE_DEG, tz=TIMEZONE,
+                                   altitude=SITE_ALTITUDE_M)
+
+
+def _mid_hour_times(index: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    """Aware mid-hour instants: hourly means of sun-driven quantities are taken there."""
+    return index.tz_localize(TIMEZONE) + pd.Timedelta(minutes=30)
+
+
+def solar_position(index: pd.DatetimeIndex, temperature_c: np.ndarray) -> pd.DataFrame:
+    """pvlib solar position (SPA) at mid-hour, indexed by aware mid-hour instants."""
+    return _location().get_solarposition(_mid_hour_times(index), temperature=temperature_c)
+
+
+def pv_dc_before_losses(weather: pd.DataFrame, solpos: pd.DataFrame) -> tuple[pd.Series, dict]:
+    """DC output per kWp before system losses, and the irradiation totals (kWh/m²) for the record.
+
+    Ineichen clear sky x clear-sky index -> GHI; Erbs split; Perez transposition onto the
+    fixed south-facing plane; Fresnel IAM on the beam; SAPM cell temperature; PVWatts DC model.
+    """
+    import pvlib
+
+    times = solpos.index
+    location = _location()
+    clear = location.get_clearsky(times, model="ineichen", solar_position=solpos)
+    ghi = clear["ghi"] * weather["clearness_index"].to_numpy()
+    split = pvlib.irradiance.erbs(ghi, solpos["zenith"], times)
+    poa = pvlib.irradiance.get_total_irradiance(
+        PV_TILT_DEG, PV_AZIMUTH_DEG, solpos["apparent_zenith"], solpos["azimuth"],
+        split["dni"], ghi, split["dhi"], dni_extra=pvlib.irradiance.get_extra_radiation(times),
+        airmass=location.get_airmass(times, solar_position=solpos)["airmass_relative"],
+        albedo=PV_ALBEDO, model="perez").fillna(0.0)
+    aoi = pvlib.irradiance.aoi(PV_TILT_DEG, PV_AZIMUTH_DEG, solpos["apparent_zenith"], solpos["azimuth"])
+    effective = poa["poa_direct"] * pvlib.iam.physical(aoi).fillna(0.0) + poa["poa_diffuse"]
+    wind_10m = weather["wind_a"].to_numpy() * (10.0 / HUB_HEIGHT_M) ** WIND_SHEAR_EXPONENT
+    cell = pvlib.temperature.sapm_cell(
+        poa["poa_global"], weather["temperature_c"].to_numpy(), wind_10m,
+        **pvlib.temperature.TEMPERATURE_MODEL_PARAMETERS["sapm"]["open_rack_glass_glass"])
+    dc = pvlib.pvsystem.pvwatts_dc(effective.clip(lower=0.0), cell, pdc0=1.0, gamma_pdc=PV_GAMMA_PER_K)
+    totals = {"ghi_kwh_m2": ghi.sum() / 1000, "poa_kwh_m2": poa["poa_global"].sum() / 1000}
+    return dc.fillna(0.0), totals
+
+
+def pv_ac(dc_before_losses: pd.Series, derate: float) -> np.ndarray:
+    """AC output per kWp DC after a system derate and a PVWatts inverter sized at DC/AC 1.2."""
+    import pvlib
+
+    ac_rating = 1.0 / PV_DC_AC_RATIO
+    ac = pvlib.inverter.pvwatts(dc_before_losses.to_numpy() * derate,
+                                pdc0=ac_rating / PV_INVERTER_EFFICIENCY, eta_inv_nom=PV_INVERTER_EFFICIENCY)
+    return np.clip(np.asarray(ac, dtype=float), 0.0, 1.0)
+
+
+def pv_nominal_derate() -> float:
+    """1 - PVWatts system losses with the loss categories above."""
+    import pvlib
+
+    return 1.0 - pvlib.pvsystem.pvwatts_losses(**PV_LOSSES_PCT) / 100.0
+
+
+def calibrate_pv(weather: pd.DataFrame, solpos: pd.DataFrame) -> tuple[np.ndarray, dict]:
+    """PV capacity factor per kWp DC at 1,460 full-load hours (plan L428).
+
+    The one calibrated quantity is the scaling of the loss factor; the derate is capped at 1,
+    i.e. calibration may remove losses but never create energy.
+    """
+    dc, totals = pv_dc_before_losses(weather, solpos)
+    if pv_ac(dc, 1.0).sum() < PV_TARGET_FLH_H:
+        raise ValueError("PV cannot reach its full-load-hour target even without losses")
+    derate = solve_full_load_hours(lambda d: pv_ac(dc, d), PV_TARGET_FLH_H, 0.05, 1.0)
+    return pv_ac(dc, derate), {**totals, "derate": derate, "loss_scaling": derate / pv_nominal_derate()}
+
+
+# --- wind ----------------------------------------------------------------------------------
+def turbine_power_curve() -> tuple[np.ndarray, np.ndarray]:
+    """Wind speeds (m/s) and per-unit output of the windpowerlib library turbine."""
+    from windpowerlib import WindTurbine
+
+    turbine = WindTurbine(turbine_type=WIND_TURBINE_TYPE, hub_height=HUB_HEIGHT_M)
+    curve = turbine.power_curve
+    return curve["wind_speed"].to_numpy(dtype=float), curve["value"].to_numpy(dtype=float) / turbine.nominal_power
+
+
+def hub_air_density(temperature_c: np.ndarray) -> np.ndarray:
+    """Air density at hub height (kg/m³): cold winter air gives more power below rated speed."""
+    from windpowerlib import density, temperature
+
+    hub_temperature_k = temperature.linear_gradient(np.asarray(temperature_c) + 273.15, 2.0, HUB_HEIGHT_M)
+    return density.ideal_gas(SURFACE_PRESSURE_PA, 0.0, HUB_HEIGHT_M, hub_temperature_k)
+
+
+def wind_capacity_factor(speed: np.ndarray, air_density: np.ndarray, curve) -> np.ndarray:
+    """Wind-farm output per MW: wake-reduced speed, density-corrected power curve, availability."""
+    from windpowerlib import power_output, wake_losses
+
+    waked = wake_losses.reduce_wind_speed(np.asarray(speed), WIND_WAKE_CURVE)
+    per_unit = power_output.power_curve(waked, curve[0], curve[1], density=air_density,
+                                        density_correction=True)
+    return np.asarray(per_unit) * WIND_AVAILABILITY * WIND_ELECTRICAL_EFFICIENCY
+
+
+def calibrate_wind(weather: pd.DataFrame) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict]:
+    """Capacity factors and hub-height speeds of each site, speeds scaled to 2,400 full-load hours.
+
+    2,400 h is an assumption for new large-rotor turbines (Jilin's 2019 fleet average was
+    2,216 h, chinapower.com.cn 2020-03-02).
+    """
+    curve = turbine_power_curve()
+    air_density = hub_air_density(weather["temperature_c"].to_numpy())
+    factors, speeds, scales = {}, {}, {}
+    for site in WIND_SITES:
+        raw = weather[site.name].to_numpy()
+        scale = solve_full_load_hours(lambda s: wind_capacity_factor(s * raw, air_density, curve),
+                                      WIND_TARGET_FLH_H, 0.3, 2.0)
+        speeds[site.name] = scale * raw
+        factors[site.name] = wind_capacity_factor(speeds[site.name], air_density, curve)
+        scales[site.name] = scale
+    return factors, speeds, {"speed_scale": scales, "mean_air_density": float(air_density.mean())}
+
+
+# --- demand shapes -------------------------------------------------------------------------
+def day_type_factor(index: pd.DatetimeIndex, weekend: float, holiday: float) -> np.ndarray:
+    """Multiplier for weekends and statutory-holiday weeks (holidays take precedence)."""
+    is_weekend = np.asarray(index.dayofweek >= 5)
+    return np.where(holiday_mask(index), holiday, np.where(is_weekend, weekend, 1.0))
+
+
+def local_load_shape(weather: pd.DataFrame, solar_elevation: np.ndarray, seed: int) -> np.ndarray:
+    """Electric local load: high flat industrial base + double-humped services + lighting after
+    dark + heating auxiliaries (winter peak) + a little cooling (smaller summer peak)."""
+    index = weather.index
+    hour = mid_hour(index)
+    temperature = weather["temperature_c"].to_numpy()
+    industry = day_type_factor(index, LOAD_WEEKEND_FACTOR["industry"], LOAD_HOLIDAY_FACTOR["industry"])
+    services = SERVICES_NIGHT_LEVEL + periodic_humps(hour, SERVICES_HUMPS)
+    services *= LOAD_SERVICES_SHARE / services.mean() * day_type_factor(
+        index, LOAD_WEEKEND_FACTOR["services"], LOAD_HOLIDAY_FACTOR["services"])
+    awake = (hour > LOAD_AWAKE_HOURS[0]) & (hour < LOAD_AWAKE_HOURS[1])
+    lighting = LOAD_LIGHTING_INCREMENT * ((solar_elevation < LOAD_DARK_ELEVATION_DEG) & awake)
+    heating_aux = LOAD_HEATING_AUX_PER_K * heating_season_mask(index) * np.clip(
+        HEATING_BASE_TEMPERATURE_C - daily_mean(temperature, index), 0, None)
+    cooling = LOAD_COOLING_PER_K * np.clip(temperature - LOAD_COOLING_BASE_C, 0, None)
+    noise = 1 + LOAD_NOISE_STD * ar1(stream(seed, 1), len(index), LOAD_NOISE_TIMESCALE_H)
+    return normalise((industry + services + lighting + heating_aux + cooling) * noise)
+
+
+def heat_demand_shape(weather: pd.DataFrame) -> np.ndarray:
+    """District heat: degree-hours (18 °C base) on an inertia-smoothed temperature in the heating
+    season, plus a base for network losses and hot water; zero outside the season."""
+    temperature = weather["temperature_c"]
+    smoothed = temperature.rolling(HEAT_INERTIA_H, min_periods=1).mean()
+    effective = smoothed + HEAT_DIURNAL_WEIGHT * (temperature - smoothed)
+    season = heating_season_mask(weather.index)
+    degree_hours = np.clip(HEATING_BASE_TEMPERATURE_C - effective.to_numpy(), 0, None)
+    base = HEAT_BASE_FRACTION * degree_hours[season].mean()
+    return normalise(np.where(season, degree_hours + base, 0.0))
+
+
+def truck_charging_shape(weather: pd.DataFrame, seed: int) -> np.ndarray:
+    """Heavy-truck depot: overnight and shift-change charging, a little more in cold weather
+    (battery heating), less at weekends and at Spring Festival, day-to-day activity noise."""
+    index = weather.index
+    daily_profile = TRUCK_DAYTIME_LEVEL + periodic_humps(mid_hour(index), TRUCK_HUMPS)
+    day_type = day_type_factor(index, TRUCK_WEEKEND_FACTOR, 1.0) * np.where(
+        holiday_mask(index, (SPRING_FESTIVAL,)), TRUCK_SPRING_FESTIVAL_FACTOR, 1.0)
+    cold = 1 + TRUCK_COLD_PER_K * np.clip(
+        TRUCK_COLD_BASE_C - daily_mean(weather["temperature_c"].to_numpy(), index), 0, None)
+    days = len(index) // 24
+    activity = np.repeat(1 + TRUCK_ACTIVITY_STD * ar1(stream(seed, 2), days, 3.0), 24)
+    return normalise(daily_profile * day_type * cold * activity)
+
+
+# --- prices --------------------------------------------------------------------------------
+def export_price(load: np.ndarray, wind: np.ndarray, pv: np.ndarray, seed: int) -> np.ndarray:
+    """Hourly sale price to the provincial grid (CNY/MWh).
+
+    Merit-order proxy: price rises with load (evening peak) and falls with wind and PV output.
+    The two renewable coefficients are solved so that the wind- and PV-weighted means equal
+    Jilin's 2025 settlement averages; the time mean is the coal benchmark by construction.
+    """
+    noise = EXPORT_NOISE_STD * ar1(stream(seed, 3), len(load), EXPORT_NOISE_TIMESCALE_H)
+    base = EXPORT_MEAN_CNY_PER_MWH * (1 + EXPORT_LOAD_ELASTICITY * (load / load.mean() - 1)
+                                      + noise - noise.mean())
+    drivers = np.column_stack([wind - wind.mean(), pv - pv.mean()])
+    weights = np.column_stack([wind, pv])
+    targets = np.array([EXPORT_WIND_WEIGHTED_CNY_PER_MWH, EXPORT_PV_WEIGHTED_CNY_PER_MWH])
+    # weighted mean of (base - drivers @ b) = target, for wind and PV weights
+    lhs = weights.T @ drivers
+    rhs = weights.T @ base - targets * weights.sum(axis=0)
+    return base - drivers @ np.linalg.solve(lhs, rhs)
+
+
+def import_price(index: pd.DatetimeIndex) -> np.ndarray:
+    """Jilin time-of-use tariff for purchases (CNY/MWh): peak, flat and valley by clock hour."""
+    factor = {"peak": IMPORT_PEAK_FACTOR, "flat": 1.0, "valley": IMPORT_VALLEY_FACTOR}
+    flat = IMPORT_FLAT_ENERGY_CNY_PER_MWH + IMPORT_TD_AND_SURCHARGES_CNY_PER_MWH
+    by_hour = np.array([flat * factor[period] for period in TOU_PERIOD_BY_HOUR])
+    return by_hour[index.hour.to_numpy()]
+
+
+# --- assembly ------------------------------------------------------------------------------
+@dataclass
+class Profiles:
+    """The output tables as written to CSV, and the calibration results behind them."""
+
+    tables: dict[str, pd.DataFrame]
+    calibration: dict
+
+
+def generate_profiles(seed: int = DEFAULT_SEED) -> Profiles:
+    """All default-case time series from one seeded weather year."""
+    weather = synthetic_weather(seed)
+    index = weather.index
+    solpos = solar_position(index, weather["temperature_c"].to_numpy())
+    pv, pv_info = calibrate_pv(weather, solpos)
+    wind, speeds, wind_info = calibrate_wind(weather)
+    load = local_load_shape(weather, solpos["apparent_elevation"].to_numpy(), seed)
+    county_wind = np.mean([wind[site.name] for site in WIND_SITES], axis=0)
+
+    def table(columns: dict, decimals: int | None = None) -> pd.DataFrame:
+        frame = pd.DataFrame(columns, index=index)
+        return frame if decimals is None else frame.round(decimals) + 0.0  # + 0.0: no "-0.0"
+
+    tables = {
+        "capacity_factors": table({**wind, "pv": pv}, 4),
+        "demand_shapes": table({"local_load": load, "heat_demand": heat_demand_shape(weather),
+                                "truck_charging": truck_charging_shape(weather, seed)}),
+        "prices": table({"export_price_cny_per_mwh": export_price(load, county_wind, pv, seed),
+                         "import_price_cny_per_mwh": import_price(index)}, 2),
+        "weather": table({"temperature_c": weather["temperature_c"], "wind_speed_hub_m_s": speeds["wind_a"],
+                          "clearness_index": weather["clearness_index"]}, 3),
+    }
+    return Profiles(tables=tables, calibration={"seed": seed, "pv": pv_info, "wind": wind_info})
+
+
+def write_profiles(profiles: Profiles, out_dir: Path) -> list[Path]:
+    """Write the CSVs and SOURCES.md; return the paths written."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for key, (name, float_format) in OUTPUT_FILES.items():
+        path = out_dir / name
+        profiles.tables[key].to_csv(path, float_format=float_format, date_format=TIME_FORMAT,
+                                    lineterminator="\n")
+        written.append(path)
+    sources = out_dir / "SOURCES.md"
+    sources.write_text(sources_markdown(profiles), encoding="utf-8")
+    return written + [sources]
+
+
+def read_profiles(out_dir: Path) -> dict[str, pd.DataFrame]:
+    """Read the written CSVs back, keyed like ``Profiles.tables``."""
+    return {key: pd.read_csv(out_dir / name, index_col="time", parse_dates=["time"])
+            for key, (name, _) in OUTPUT_FILES.items()}

@@ -1,0 +1,154 @@
+"""Hand the pyomo model to HiGHS in memory and bring the solution back as arrays.
+
+pyomo's standard-form compiler turns the model into sparse matrices in one pass; highspy takes them
+in one call (no LP file, no constraint-by-constraint handoff, see PERFORMANCE_NOTES.md). Values and
+duals come back in column and row order and are mapped to pyomo components with index arrays, never
+by looking up variables one at a time in Python loops over the solution.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+from .schema import SolverConfig
+
+OPTIMAL = "optimal"
+_ACCEPTABLE = {"Optimal": OPTIMAL, "Time limit reached": "time_limit", "Iteration limit reached": "iteration_limit"}
+
+
+class SolveError(RuntimeError):
+    """The solver ended without a usable solution; the message says why."""
+
+
+@dataclass
+class Solution:
+    """Primal values and duals of one solve, addressable by pyomo component."""
+
+    status: str
+    objective: float
+    col_value: np.ndarray
+    row_dual: np.ndarray
+    mip_gap: float | None
+    timings: dict[str, float]
+    _col_of: dict[int, int] = field(repr=False, default_factory=dict)
+    _row_of: dict[int, int] = field(repr=False, default_factory=dict)
+    capacities: dict[str, float] = field(default_factory=dict)
+    _cache: dict[int, np.ndarray] = field(repr=False, default_factory=dict)
+
+    def value(self, var: pyo.Var) -> np.ndarray:
+        """Values of an indexed variable: shape (n_first_index,) or (n_first_index, n_snapshots)."""
+        if id(var) not in self._cache:
+            self._cache[id(var)] = self._values(var)
+        return self._cache[id(var)]
+
+    def _values(self, var: pyo.Var) -> np.ndarray:
+        data = list(var.values())
+        cols = np.fromiter((self._col_of.get(id(v), -1) for v in data), dtype=np.int64, count=len(data))
+        values = np.where(cols >= 0, self.col_value[np.maximum(cols, 0)], 0.0)
+        missing = np.flatnonzero(cols < 0)
+        for i in missing:  # fixed or unused variables never reach the solver
+            values[i] = data[i].value or 0.0
+        return values.reshape(_shape(var))
+
+    def by_tech(self, var: pyo.Var, techs: list[str], fill: float | np.ndarray = 0.0) -> np.ndarray:
+        """Rows of a (tech, t) variable laid out for ``techs``; techs it does not index get ``fill``."""
+        result = np.array(np.broadcast_to(fill, (len(techs), _shape(var)[-1])), dtype=float)
+        first = list(var.index_set().subsets())[0] if var.dim() > 1 else var.index_set()
+        row_of = {g: i for i, g in enumerate(first)}
+        if row_of:
+            values = self.value(var)
+            for i, g in enumerate(techs):
+                if g in row_of:
+                    result[i] = values[row_of[g]]
+        return result
+
+    def dual(self, con: pyo.Constraint) -> np.ndarray:
+        data = list(con.values())
+        rows = np.fromiter((self._row_of.get(id(c), -1) for c in data), dtype=np.int64, count=len(data))
+        duals = np.where(rows >= 0, self.row_dual[np.maximum(rows, 0)], 0.0)
+        return duals.reshape(_shape(con))
+
+    def capacity(self, tech: str) -> float:
+        return self.capacities[tech]
+
+
+def _shape(component) -> tuple[int, ...]:
+    if component.dim() <= 1:
+        return (len(component),)
+    return tuple(len(s) for s in component.index_set().subsets())
+
+
+def solve(model: pyo.ConcreteModel, options: SolverConfig, log_file: str | None = None) -> Solution:
+    """Compile, solve with HiGHS, and return a :class:`Solution` or raise :class:`SolveError`."""
+    t0 = time.perf_counter()
+    form = LinearStandardFormCompiler().write(model, mixed_form=True)
+    columns, rows = form.columns, form.rows
+    lower = np.fromiter((-math.inf if v.lb is None else v.lb for v in columns), float, len(columns))
+    upper = np.fromiter((math.inf if v.ub is None else v.ub for v in columns), float, len(columns))
+    integer = np.fromiter((v.is_integer() for v in columns), bool, len(columns))
+    rhs = np.asarray(form.rhs, dtype=float)
+    kind = np.fromiter((r.bound_type for r in rows), np.int8, len(rows))
+    row_lower = np.where(kind <= 0, rhs, -math.inf)
+    row_upper = np.where(kind >= 0, rhs, math.inf)
+    cost = form.c.toarray().ravel() if form.c.shape[0] else np.zeros(len(columns))
+    offset = float(form.c_offset[0]) if len(form.c_offset) else 0.0
+    t1 = time.perf_counter()
+
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", log_file is not None)
+    if log_file:
+        highs.setOptionValue("log_file", str(log_file))
+        highs.setOptionValue("log_to_console", False)
+    _set_options(highs, options, has_integers=bool(integer.any()))
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = len(columns), len(rows)
+    lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, lower, upper
+    lp.row_lower_, lp.row_upper_ = row_lower, row_upper
+    lp.offset_ = offset
+    matrix = form.A.tocsc()
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = matrix.indptr, matrix.indices, matrix.data
+    if integer.any():
+        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in integer]
+    highs.passModel(lp)
+    t2 = time.perf_counter()
+    highs.run()
+    t3 = time.perf_counter()
+
+    status_text = highs.modelStatusToString(highs.getModelStatus())
+    info = highs.getInfo()
+    status = _ACCEPTABLE.get(status_text)
+    solution = highs.getSolution()
+    if status is None or not solution.value_valid:
+        raise SolveError(f"HiGHS ended with status '{status_text}' and no usable solution")
+    mip_gap = float(info.mip_gap) if integer.any() else None
+    duals = np.asarray(solution.row_dual) if solution.dual_valid else np.full(len(rows), np.nan)
+    return Solution(
+        status=status,
+        objective=float(info.objective_function_value),
+        col_value=np.asarray(solution.col_value),
+        row_dual=duals,
+        mip_gap=mip_gap,
+        timings={"compile_s": t1 - t0, "handoff_s": t2 - t1, "solve_s": t3 - t2},
+        _col_of={id(v): j for j, v in enumerate(columns)},
+        _row_of={id(r.constraint): i for i, r in enumerate(rows)},
+    )
+
+
+def _set_options(highs: highspy.Highs, options: SolverConfig, has_integers: bool) -> None:
+    highs.setOptionValue("threads", options.threads)
+    if math.isfinite(options.time_limit):
+        highs.setOptionValue("time_limit", float(options.time_limit))
+    highs.setOptionValue("solver", options.method)
+    highs.setOptionValue("presolve", options.presolve)
+    if has_integers:
+        highs.setOptionValue("mip_rel_gap", options.mip_rel_gap)
+    for name, value in options.options.items():
+        highs.setOptionValue(name, value)

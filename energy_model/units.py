@@ -1,0 +1,72 @@
+"""Quantities with units in input files, converted once at load time.
+
+Inputs may write a number in the field's canonical unit (``660``) or a string with an explicit unit
+(``"66 万千瓦"``, ``"3995 CNY/kW"``, ``"26.37 亿CNY"``, ``"40 kt/yr"``). Converting here, and only here,
+keeps the model itself unit-free: every array downstream is in the canonical units of DESIGN.md
+(MW, MWh, t, h, CNY, years).
+"""
+
+from __future__ import annotations
+
+import re
+
+# Each unit symbol -> (factor to the base unit, base dimension). Base units: CNY, MWh, t, h, yr.
+_UNITS: dict[str, tuple[float, str]] = {
+    "CNY": (1.0, "CNY"), "元": (1.0, "CNY"), "万元": (1e4, "CNY"), "亿元": (1e8, "CNY"),
+    "万CNY": (1e4, "CNY"), "亿CNY": (1e8, "CNY"), "MCNY": (1e6, "CNY"), "bnCNY": (1e9, "CNY"),
+    "kWh": (1e-3, "MWh"), "MWh": (1.0, "MWh"), "GWh": (1e3, "MWh"), "TWh": (1e6, "MWh"),
+    "万千瓦时": (10.0, "MWh"), "亿千瓦时": (1e5, "MWh"),
+    "kW": (1e-3, "MWh/h"), "MW": (1.0, "MWh/h"), "GW": (1e3, "MWh/h"), "万千瓦": (10.0, "MWh/h"),
+    "g": (1e-6, "t"), "kg": (1e-3, "t"), "t": (1.0, "t"), "kt": (1e3, "t"), "Mt": (1e6, "t"),
+    "万t": (1e4, "t"), "万吨": (1e4, "t"), "吨": (1.0, "t"),
+    "gce": (1e-6, "t"), "kgce": (1e-3, "t"), "tce": (1.0, "t"),
+    "h": (1.0, "h"), "yr": (1.0, "yr"), "a": (1.0, "yr"),
+    "%": (0.01, ""),
+}
+_TOKEN = re.compile(r"([*/])?\s*([^*/\s]+)")
+_QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
+
+
+class UnitError(ValueError):
+    """A quantity whose unit is unknown or of the wrong dimension."""
+
+
+def _dimension(unit: str) -> tuple[float, dict[str, int]]:
+    """Factor and dimension exponents of a unit string such as ``CNY/kW/yr`` or ``CNY*h/t``."""
+    factor, dims = 1.0, {}
+    if not unit:
+        return factor, dims
+    for op, symbol in _TOKEN.findall(unit):
+        if symbol not in _UNITS:
+            raise UnitError(f"unknown unit '{symbol}' in '{unit}'")
+        f, base = _UNITS[symbol]
+        sign = -1 if op == "/" else 1
+        factor *= f**sign
+        for part_op, part in _TOKEN.findall(base):
+            part_sign = sign * (-1 if part_op == "/" else 1)
+            dims[part] = dims.get(part, 0) + part_sign
+    return factor, {k: v for k, v in dims.items() if v}
+
+
+def convert(value: object, canonical: tuple[str, ...]) -> float:
+    """Return ``value`` in whichever of the ``canonical`` units matches its dimension.
+
+    Plain numbers are taken to be in the canonical unit already.
+    """
+    if isinstance(value, bool):
+        raise UnitError("expected a number, got a boolean")
+    if isinstance(value, (int, float)):
+        return float(value)
+    if not isinstance(value, str):
+        raise UnitError(f"expected a number or a 'number unit' string, got {type(value).__name__}")
+    match = _QUANTITY.match(value)
+    if not match:
+        raise UnitError(f"'{value}' is not a number followed by a unit")
+    number, unit = float(match.group(1)), match.group(2)
+    factor, dims = _dimension(unit)
+    for target in canonical:
+        target_factor, target_dims = _dimension(target)
+        if dims == target_dims:
+            return number * factor / target_factor
+    expected = " or ".join(canonical) if any(canonical) else "a plain number"
+    raise UnitError(f"unit '{unit}' cannot be converted to {expected}")
