@@ -67,7 +67,7 @@ TYPICAL_MONTH_ITERATIONS = 8  # each halves the remaining monthly drift at least
 HUB_HEIGHT_M = 120.0
 WIND_RAW_MEAN_M_S = 7.0  # before calibration to the full-load-hour target
 WIND_SYNOPTIC_TIMESCALE_H = 60.0  # multi-day windy and calm spells
-WIND_MESOSCALE_TIMESCALE_H = 6.0
+WIND_MESOSCALE_TIMESCALE_H = 12.0
 WIND_SYNOPTIC_VARIANCE_SHARE = 0.75
 # Relative monthly mean hub-height wind, Jan..Dec: spring maximum, summer minimum.
 WIND_MONTHLY_FACTOR = (1.00, 1.03, 1.13, 1.22, 1.14, 0.94, 0.82, 0.80, 0.90, 1.02, 1.08, 1.00)
@@ -89,14 +89,14 @@ class WindSite:
 
 
 WIND_SITES = (
-    WindSite("wind_a", 0, 0.88, 8.0, 2.1),
-    WindSite("wind_b", 1, 0.85, 8.0, 2.0),
-    WindSite("wind_c", 3, 0.85, 10.0, 2.2),
+    WindSite("wind_a", 0, 0.94, 12.0, 2.1),
+    WindSite("wind_b", 1, 0.93, 12.0, 2.0),
+    WindSite("wind_c", 2, 0.93, 16.0, 2.2),
 )
 
 # Clear-sky index (GHI / clear-sky GHI), monthly mean Jan..Dec: dry sunny winters under the
 # Siberian high, monsoon clouds in July-August.
-CLEAR_SKY_INDEX_MONTHLY = (0.80, 0.80, 0.78, 0.74, 0.72, 0.66, 0.60, 0.63, 0.72, 0.76, 0.76, 0.78)
+CLEAR_SKY_INDEX_MONTHLY = (0.84, 0.84, 0.82, 0.78, 0.76, 0.70, 0.64, 0.67, 0.76, 0.80, 0.80, 0.82)
 CLEAR_SKY_INDEX_MIN = 0.05
 CLEAR_SKY_INDEX_MAX = 1.0
 CLEAR_SKY_INDEX_CONCENTRATION = 2.5  # Beta-distribution a + b: J-shaped (mostly clear, cloudy tail)
@@ -134,11 +134,11 @@ HEAT_INERTIA_H = 24  # building and network thermal inertia
 HEAT_BASE_FRACTION = 0.2  # network losses and hot water, as a share of the mean degree-hours
 
 # Electric local load, relative to the weekday industrial base of 1.0 (assumptions).
-LOAD_SERVICES_SHARE = 0.30  # residential and commercial, double-humped, mean relative to industry
-LOAD_LIGHTING_INCREMENT = 0.06  # while dark and awake
+LOAD_SERVICES_SHARE = 0.25  # residential and commercial, double-humped, mean relative to industry
+LOAD_LIGHTING_INCREMENT = 0.05  # while dark and awake
 LOAD_HEATING_AUX_PER_K = 0.004  # circulation pumps, electric heaters, per K of daily-mean deficit below 18 °C
-LOAD_COOLING_PER_K = 0.008  # per K above the cooling base
-LOAD_COOLING_BASE_C = 24.0
+LOAD_COOLING_PER_K = 0.010  # per K above the cooling base
+LOAD_COOLING_BASE_C = 22.0
 LOAD_DARK_ELEVATION_DEG = 3.0  # lights on below this solar elevation
 LOAD_AWAKE_HOURS = (6.0, 23.0)
 LOAD_WEEKEND_FACTOR = {"industry": 0.93, "services": 1.05}
@@ -146,8 +146,8 @@ LOAD_HOLIDAY_FACTOR = {"industry": 0.80, "services": 1.10}
 LOAD_NOISE_STD = 0.02
 LOAD_NOISE_TIMESCALE_H = 12.0
 # Services diurnal humps: (centre hour, width h, height).
-SERVICES_HUMPS = ((9.5, 2.0, 0.8), (19.0, 2.2, 1.0), (14.0, 3.0, 0.35))
-SERVICES_NIGHT_LEVEL = 0.25
+SERVICES_HUMPS = ((9.5, 2.0, 0.6), (19.0, 2.2, 0.8), (14.0, 3.0, 0.3))
+SERVICES_NIGHT_LEVEL = 0.35
 
 # Heavy-truck charging depot: overnight charging and the midday shift change.
 TRUCK_HUMPS = ((1.5, 2.5, 1.0), (12.5, 1.2, 0.7), (18.5, 1.5, 0.25))
@@ -165,6 +165,7 @@ EXPORT_PV_WEIGHTED_CNY_PER_MWH = 348.93  # Jilin 2025 PV settlement average
 EXPORT_LOAD_ELASTICITY = 1.5  # relative price change per relative load change (assumption)
 EXPORT_NOISE_STD = 0.05  # outages, fuel, interconnector flows, relative to the mean
 EXPORT_NOISE_TIMESCALE_H = 24.0
+EXPORT_FLOOR_CNY_PER_MWH = 0.0  # assumption: Jilin's spot-market price limits not sourced
 IMPORT_FLAT_ENERGY_CNY_PER_MWH = 404.31  # Jilin grid agent purchase price, Mar 2025
 IMPORT_TD_AND_SURCHARGES_CNY_PER_MWH = 150.0  # assumption: 110 kV large-industry T&D + funds
 IMPORT_PEAK_FACTOR = 1.5
@@ -519,20 +520,30 @@ def truck_charging_shape(weather: pd.DataFrame, seed: int) -> np.ndarray:
 def export_price(load: np.ndarray, wind: np.ndarray, pv: np.ndarray, seed: int) -> np.ndarray:
     """Hourly sale price to the provincial grid (CNY/MWh).
 
-    Merit-order proxy: price rises with load (evening peak) and falls with wind and PV output.
-    The two renewable coefficients are solved so that the wind- and PV-weighted means equal
-    Jilin's 2025 settlement averages; the time mean is the coal benchmark by construction.
+    Merit-order proxy: price rises with load (evening peak) and falls with wind and PV output,
+    floored at zero. A level shift and the two renewable coefficients are solved so that the time
+    mean is the coal benchmark and the wind- and PV-weighted means equal Jilin's 2025 settlement
+    averages for wind and PV.
     """
     noise = EXPORT_NOISE_STD * ar1(stream(seed, 3), len(load), EXPORT_NOISE_TIMESCALE_H)
     base = EXPORT_MEAN_CNY_PER_MWH * (1 + EXPORT_LOAD_ELASTICITY * (load / load.mean() - 1)
                                       + noise - noise.mean())
-    drivers = np.column_stack([wind - wind.mean(), pv - pv.mean()])
-    weights = np.column_stack([wind, pv])
-    targets = np.array([EXPORT_WIND_WEIGHTED_CNY_PER_MWH, EXPORT_PV_WEIGHTED_CNY_PER_MWH])
-    # weighted mean of (base - drivers @ b) = target, for wind and PV weights
-    lhs = weights.T @ drivers
-    rhs = weights.T @ base - targets * weights.sum(axis=0)
-    return base - drivers @ np.linalg.solve(lhs, rhs)
+    drivers = np.column_stack([np.ones_like(load), wind - wind.mean(), pv - pv.mean()])
+    weights = np.column_stack([np.ones_like(load), wind, pv])
+    targets = np.array([EXPORT_MEAN_CNY_PER_MWH, EXPORT_WIND_WEIGHTED_CNY_PER_MWH,
+                        EXPORT_PV_WEIGHTED_CNY_PER_MWH])
+
+    def price(coefficients: np.ndarray) -> np.ndarray:
+        return np.maximum(EXPORT_FLOOR_CNY_PER_MWH, base - drivers @ coefficients)
+
+    def gap(coefficients: np.ndarray) -> np.ndarray:
+        return weights.T @ price(coefficients) / weights.sum(axis=0) - targets
+
+    unfloored = np.linalg.solve(weights.T @ drivers, weights.T @ base - targets * weights.sum(axis=0))
+    solution = optimize.root(gap, unfloored, method="hybr", options={"xtol": 1e-12})
+    if not solution.success or np.abs(gap(solution.x)).max() > 1e-6:
+        raise RuntimeError(f"export-price calibration failed: {solution.message}")
+    return price(solution.x)
 
 
 def import_price(index: pd.DatetimeIndex) -> np.ndarray:

@@ -102,6 +102,8 @@ def to_dataset(b: ModelBuilder, solution: Solution, metadata: dict) -> xr.Datase
     cat_index = {c: i for i, c in enumerate(categories)}
     for term in b.costs:
         values = solution.value(term.var)
+        if values.size == 0:
+            continue
         if term.tech == "":
             cost[cat_index[term.category], -1] += float(np.sum(values * term.coef))
         elif term.var.dim() == 1:

@@ -59,7 +59,7 @@ class Solution:
 
     def by_tech(self, var: pyo.Var, techs: list[str], fill: float | np.ndarray = 0.0) -> np.ndarray:
         """Rows of a (tech, t) variable laid out for ``techs``; techs it does not index get ``fill``."""
-        result = np.array(np.broadcast_to(fill, (len(techs), _shape(var)[-1])), dtype=float)
+        result = np.array(np.broadcast_to(fill, (len(techs), len(var.model().T))), dtype=float)
         first = list(var.index_set().subsets())[0] if var.dim() > 1 else var.index_set()
         row_of = {g: i for i, g in enumerate(first)}
         if row_of:
@@ -80,7 +80,7 @@ class Solution:
 
 
 def _shape(component) -> tuple[int, ...]:
-    if component.dim() <= 1:
+    if len(component) == 0 or component.dim() <= 1:
         return (len(component),)
     return tuple(len(s) for s in component.index_set().subsets())
 
