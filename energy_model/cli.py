@@ -36,13 +36,13 @@ def run(
     overrides = {k: v for k, v in {"time_limit": time_limit, "threads": threads}.items() if v is not None}
     try:
         scenario_name = scenario or _default_scenario(case)
-        out_dir = out or Path("results") / scenario_name
+        out_dir = out or Path("results") / (scenario_name or "case")
         result = run_model(case, scenario_name, out_dir, hours=hours, report=not no_report, lang=lang,
                            solver_overrides=overrides)
     except (InputError, SolveError) as exc:
         _fail(exc, debug)
     values = result.summary.set_index("kpi")["value"]
-    typer.echo(f"{scenario_name}: {result.dataset.attrs['solver_status']}, total cost "
+    typer.echo(f"{result.dataset.attrs['scenario']}: {result.dataset.attrs['solver_status']}, total cost "
                f"{values['total_cost'] / 1e8:,.2f} 亿CNY, curtailment {values['curtailment_rate']:.1%}, "
                f"CO2 {values['co2_mt']:.2f} Mt, unserved {values['unserved_mwh']:,.0f} MWh")
     typer.echo("times: " + ", ".join(f"{k} {v:.1f}" for k, v in result.timings.items()))
@@ -62,10 +62,10 @@ def list_(case: Path = typer.Argument(..., help="case folder"), debug: bool = ty
         typer.echo(f"{name:<{width}}  {spec.description}{parent}")
 
 
-def _default_scenario(case: Path) -> str:
+def _default_scenario(case: Path) -> str | None:
     from .config import CASE_FILE, read_yaml
 
-    return read_yaml(Path(case) / CASE_FILE).get("default_scenario") or "case"
+    return read_yaml(Path(case) / CASE_FILE).get("default_scenario")
 
 
 def _fail(exc: Exception, debug: bool):
