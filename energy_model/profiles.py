@@ -25,6 +25,7 @@ Regenerate with ``python -m energy_model.profiles --out inputs/shuangliao/timese
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,7 +124,6 @@ WIND_WAKE_CURVE = "dena_mean"  # windpowerlib wind-efficiency curve for wake los
 WIND_AVAILABILITY = 0.97
 WIND_ELECTRICAL_EFFICIENCY = 0.98
 SURFACE_PRESSURE_PA = 100_000.0  # standard atmosphere at 110 m
-TEMP_LAPSE_K_PER_M = 0.0065
 
 # --- demand shapes -------------------------------------------------------------------------
 HEATING_SEASON_START = (10, 20)  # 20 Oct
@@ -154,9 +154,10 @@ TRUCK_HUMPS = ((1.5, 2.5, 1.0), (12.5, 1.2, 0.7), (18.5, 1.5, 0.25))
 TRUCK_DAYTIME_LEVEL = 0.2
 TRUCK_WEEKEND_FACTOR = 0.9
 TRUCK_SPRING_FESTIVAL_FACTOR = 0.5
-TRUCK_COLD_PER_K = 0.004  # battery heating and losses below 10 °C
+TRUCK_COLD_PER_K = 0.003  # battery heating and losses below 10 °C
 TRUCK_COLD_BASE_C = 10.0
 TRUCK_ACTIVITY_STD = 0.05  # day-to-day fleet activity
+TRUCK_ACTIVITY_TIMESCALE_D = 3.0
 
 # --- prices --------------------------------------------------------------------------------
 EXPORT_MEAN_CNY_PER_MWH = 373.1  # Jilin coal benchmark tariff
@@ -172,8 +173,8 @@ IMPORT_PEAK_FACTOR = 1.5
 IMPORT_VALLEY_FACTOR = 0.5
 # Jilin TOU periods from 1 Feb 2025 (吉林省发展改革委关于进一步优化分时电价政策的通知):
 # peak 8-10, 16-21; valley 0-5, 11-14, 23-24; flat otherwise. Value per clock hour.
-TOU_PERIOD_BY_HOUR = ("valley",) * 5 + ("flat",) * 3 + ("peak",) * 2 + ("flat",) + \
-    ("valley",) * 3 + ("flat",) * 2 + ("peak",) * 5 + ("flat",) * 2 + ("valley",)
+TOU_PERIOD_BY_HOUR = (("valley",) * 5 + ("flat",) * 3 + ("peak",) * 2 + ("flat",)
+                      + ("valley",) * 3 + ("flat",) * 2 + ("peak",) * 5 + ("flat",) * 2 + ("valley",))
 
 OUTPUT_FILES = {
     "capacity_factors": ("capacity_factors.csv", "%.4f"),
@@ -205,7 +206,7 @@ def ar1(rng: np.random.Generator, n: int, timescale_h: float) -> np.ndarray:
 
 def mix(parts: list[np.ndarray], variance_shares: list[float]) -> np.ndarray:
     """Combine independent unit-variance series into one unit-variance series."""
-    return sum(np.sqrt(share) * part for part, share in zip(parts, variance_shares))
+    return sum(np.sqrt(share) * part for part, share in zip(parts, variance_shares, strict=True))
 
 
 def monthly_cycle(values: tuple[float, ...], day_of_year: np.ndarray) -> np.ndarray:
@@ -234,7 +235,7 @@ def periodic_humps(hour: np.ndarray, humps: tuple[tuple[float, float, float], ..
     return total
 
 
-def holiday_mask(index: pd.DatetimeIndex, periods=HOLIDAYS) -> np.ndarray:
+def holiday_mask(index: pd.DatetimeIndex, periods: tuple[tuple[str, str], ...] = HOLIDAYS) -> np.ndarray:
     """True in the hours of the given (first day, last day) periods."""
     day = index.normalize()
     mask = np.zeros(len(index), dtype=bool)
@@ -261,7 +262,8 @@ def normalise(values: np.ndarray) -> np.ndarray:
     return np.asarray(values, dtype=float) / np.sum(values)
 
 
-def solve_full_load_hours(output_of, target_h: float, low: float, high: float) -> float:
+def solve_full_load_hours(output_of: Callable[[float], np.ndarray], target_h: float,
+                          low: float, high: float) -> float:
     """Parameter x in [low, high] at which the annual sum of ``output_of(x)`` equals ``target_h``."""
     return optimize.brentq(lambda x: output_of(x).sum() - target_h, low, high, xtol=1e-10)
 
@@ -324,7 +326,8 @@ def _clear_sky_index(rng: np.random.Generator, doy: np.ndarray) -> np.ndarray:
     return CLEAR_SKY_INDEX_MIN + span * fraction
 
 
-def _temperature(rng, index, doy, hour, wind_synoptic, clear_sky_index) -> np.ndarray:
+def _temperature(rng: np.random.Generator, index: pd.DatetimeIndex, doy: np.ndarray, hour: np.ndarray,
+                 wind_synoptic: np.ndarray, clear_sky_index: np.ndarray) -> np.ndarray:
     """Seasonal cycle + diurnal cycle (damped on cloudy days) + persistent synoptic anomaly."""
     season = np.cos(2 * np.pi * (doy - TEMP_COLDEST_DAY_OF_YEAR) / DAYS_PER_YEAR)
     seasonal = TEMP_ANNUAL_MEAN_C - TEMP_SEASONAL_AMPLITUDE_C * season
@@ -358,7 +361,8 @@ def solar_position(index: pd.DatetimeIndex, temperature_c: np.ndarray) -> pd.Dat
     return _location().get_solarposition(_mid_hour_times(index), temperature=temperature_c)
 
 
-def pv_dc_before_losses(weather: pd.DataFrame, solpos: pd.DataFrame) -> tuple[pd.Series, dict]:
+def pv_dc_before_losses(weather: pd.DataFrame, solpos: pd.DataFrame,
+                        hub_wind_m_s: np.ndarray) -> tuple[pd.Series, dict]:
     """DC output per kWp before system losses, and the irradiation totals (kWh/m²) for the record.
 
     Ineichen clear sky x clear-sky index -> GHI; Erbs split; Perez transposition onto the
@@ -378,7 +382,7 @@ def pv_dc_before_losses(weather: pd.DataFrame, solpos: pd.DataFrame) -> tuple[pd
         albedo=PV_ALBEDO, model="perez").fillna(0.0)
     aoi = pvlib.irradiance.aoi(PV_TILT_DEG, PV_AZIMUTH_DEG, solpos["apparent_zenith"], solpos["azimuth"])
     effective = poa["poa_direct"] * pvlib.iam.physical(aoi).fillna(0.0) + poa["poa_diffuse"]
-    wind_10m = weather["wind_a"].to_numpy() * (10.0 / HUB_HEIGHT_M) ** WIND_SHEAR_EXPONENT
+    wind_10m = hub_wind_m_s * (10.0 / HUB_HEIGHT_M) ** WIND_SHEAR_EXPONENT  # module cooling
     cell = pvlib.temperature.sapm_cell(
         poa["poa_global"], weather["temperature_c"].to_numpy(), wind_10m,
         **pvlib.temperature.TEMPERATURE_MODEL_PARAMETERS["sapm"]["open_rack_glass_glass"])
@@ -388,7 +392,7 @@ def pv_dc_before_losses(weather: pd.DataFrame, solpos: pd.DataFrame) -> tuple[pd
 
 
 def pv_ac(dc_before_losses: pd.Series, derate: float) -> np.ndarray:
-    """AC output per kWp DC after a system derate and a PVWatts inverter sized at DC/AC 1.2."""
+    """AC output per kWp DC after a system derate and a PVWatts inverter (clips at 1 / DC-AC ratio)."""
     import pvlib
 
     ac_rating = 1.0 / PV_DC_AC_RATIO
@@ -404,13 +408,14 @@ def pv_nominal_derate() -> float:
     return 1.0 - pvlib.pvsystem.pvwatts_losses(**PV_LOSSES_PCT) / 100.0
 
 
-def calibrate_pv(weather: pd.DataFrame, solpos: pd.DataFrame) -> tuple[np.ndarray, dict]:
+def calibrate_pv(weather: pd.DataFrame, solpos: pd.DataFrame,
+                 hub_wind_m_s: np.ndarray) -> tuple[np.ndarray, dict]:
     """PV capacity factor per kWp DC at 1,460 full-load hours (plan L428).
 
     The one calibrated quantity is the scaling of the loss factor; the derate is capped at 1,
     i.e. calibration may remove losses but never create energy.
     """
-    dc, totals = pv_dc_before_losses(weather, solpos)
+    dc, totals = pv_dc_before_losses(weather, solpos, hub_wind_m_s)
     if pv_ac(dc, 1.0).sum() < PV_TARGET_FLH_H:
         raise ValueError("PV cannot reach its full-load-hour target even without losses")
     derate = solve_full_load_hours(lambda d: pv_ac(dc, d), PV_TARGET_FLH_H, 0.05, 1.0)
@@ -435,7 +440,8 @@ def hub_air_density(temperature_c: np.ndarray) -> np.ndarray:
     return density.ideal_gas(SURFACE_PRESSURE_PA, 0.0, HUB_HEIGHT_M, hub_temperature_k)
 
 
-def wind_capacity_factor(speed: np.ndarray, air_density: np.ndarray, curve) -> np.ndarray:
+def wind_capacity_factor(speed: np.ndarray, air_density: np.ndarray,
+                         curve: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """Wind-farm output per MW: wake-reduced speed, density-corrected power curve, availability."""
     from windpowerlib import power_output, wake_losses
 
@@ -456,7 +462,7 @@ def calibrate_wind(weather: pd.DataFrame) -> tuple[dict[str, np.ndarray], dict[s
     factors, speeds, scales = {}, {}, {}
     for site in WIND_SITES:
         raw = weather[site.name].to_numpy()
-        scale = solve_full_load_hours(lambda s: wind_capacity_factor(s * raw, air_density, curve),
+        scale = solve_full_load_hours(lambda s, raw=raw: wind_capacity_factor(s * raw, air_density, curve),
                                       WIND_TARGET_FLH_H, 0.3, 2.0)
         speeds[site.name] = scale * raw
         factors[site.name] = wind_capacity_factor(speeds[site.name], air_density, curve)
@@ -512,7 +518,7 @@ def truck_charging_shape(weather: pd.DataFrame, seed: int) -> np.ndarray:
     cold = 1 + TRUCK_COLD_PER_K * np.clip(
         TRUCK_COLD_BASE_C - daily_mean(weather["temperature_c"].to_numpy(), index), 0, None)
     days = len(index) // 24
-    activity = np.repeat(1 + TRUCK_ACTIVITY_STD * ar1(stream(seed, 2), days, 3.0), 24)
+    activity = np.repeat(1 + TRUCK_ACTIVITY_STD * ar1(stream(seed, 2), days, TRUCK_ACTIVITY_TIMESCALE_D), 24)
     return normalise(daily_profile * day_type * cold * activity)
 
 
@@ -568,8 +574,8 @@ def generate_profiles(seed: int = DEFAULT_SEED) -> Profiles:
     weather = synthetic_weather(seed)
     index = weather.index
     solpos = solar_position(index, weather["temperature_c"].to_numpy())
-    pv, pv_info = calibrate_pv(weather, solpos)
     wind, speeds, wind_info = calibrate_wind(weather)
+    pv, pv_info = calibrate_pv(weather, solpos, speeds["wind_a"])
     load = local_load_shape(weather, solpos["apparent_elevation"].to_numpy(), seed)
     county_wind = np.mean([wind[site.name] for site in WIND_SITES], axis=0)
 
@@ -607,3 +613,191 @@ def read_profiles(out_dir: Path) -> dict[str, pd.DataFrame]:
     """Read the written CSVs back, keyed like ``Profiles.tables``."""
     return {key: pd.read_csv(out_dir / name, index_col="time", parse_dates=["time"])
             for key, (name, _) in OUTPUT_FILES.items()}
+
+
+# --- documentation -------------------------------------------------------------------------
+def annual_statistics(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """Measured statistics per column, as short text for SOURCES.md."""
+    cf, shapes, prices, weather = (tables[key] for key in ("capacity_factors", "demand_shapes", "prices", "weather"))
+    month = cf.index.month
+    wind_names = [site.name for site in WIND_SITES]
+    corr = cf[wind_names].corr()
+    result = {}
+    for name in wind_names:
+        others = ", ".join(f"{other} {corr.loc[name, other]:.2f}" for other in wind_names if other != name)
+        result[name] = (f"FLH {cf[name].sum():,.0f} h; mean CF {cf[name].mean():.3f}; max {cf[name].max():.3f}; "
+                        f"Apr {cf[name][month == 4].mean():.3f} / Jul {cf[name][month == 7].mean():.3f}; "
+                        f"hourly correlation with {others}")
+    pv = cf["pv"]
+    result["pv"] = (f"FLH {pv.sum():,.0f} h; max CF {pv.max():.3f}; Jun {pv[month == 6].mean():.3f} / "
+                    f"Dec {pv[month == 12].mean():.3f} mean CF")
+    load = shapes["local_load"]
+    relative = load.groupby(month).mean() / load.mean()
+    result["local_load"] = (f"load factor (mean/peak) {load.mean() / load.max():.3f}; peak at "
+                            f"{load.idxmax():%d %b %H:00}; monthly mean / annual mean: Jan {relative[1]:.3f}, "
+                            f"May {relative[5]:.3f}, Jul {relative[7]:.3f}; sum {load.sum():.6f}")
+    heat = shapes["heat_demand"]
+    in_season = heat > 0
+    result["heat_demand"] = (f"{int(in_season.sum())} heating hours; Dec-Feb share "
+                             f"{heat[np.isin(month, (12, 1, 2))].sum():.3f}; peak / in-season mean "
+                             f"{heat.max() / heat[in_season].mean():.2f}; Jul sum {heat[month == 7].sum():.1f}; "
+                             f"sum {heat.sum():.6f}")
+    truck = shapes["truck_charging"]
+    by_hour = truck.groupby(truck.index.hour).mean() / truck.mean()
+    result["truck_charging"] = (f"hourly mean / mean: max {by_hour.max():.2f} at {by_hour.idxmax()}:00, "
+                                f"{by_hour.loc[12]:.2f} at 12:00, min {by_hour.min():.2f} at {by_hour.idxmin()}:00; "
+                                f"Jan / Jul {truck[month == 1].mean() / truck[month == 7].mean():.2f}; "
+                                f"sum {truck.sum():.6f}")
+    export = prices["export_price_cny_per_mwh"]
+    county_wind = cf[wind_names].mean(axis=1)
+    by_hour = export.groupby(export.index.hour).mean()
+    result["export_price_cny_per_mwh"] = (
+        f"mean {export.mean():.2f}; wind-weighted {(export * county_wind).sum() / county_wind.sum():.2f}; "
+        f"PV-weighted {(export * pv).sum() / pv.sum():.2f}; min {export.min():.2f}, max {export.max():.2f}; "
+        f"hourly means {by_hour.min():.0f} ({by_hour.idxmin()}:00) to {by_hour.max():.0f} ({by_hour.idxmax()}:00); "
+        f"correlation with wind_a {np.corrcoef(export, cf['wind_a'])[0, 1]:.2f}")
+    imports = prices["import_price_cny_per_mwh"]
+    result["import_price_cny_per_mwh"] = (f"mean {imports.mean():.2f}; peak {imports.max():.2f}, "
+                                          f"flat {imports.median():.2f}, valley {imports.min():.2f}")
+    temperature = weather["temperature_c"]
+    result["temperature_c"] = (f"mean {temperature.mean():.1f} °C; Jan {temperature[month == 1].mean():.1f}, "
+                               f"Jul {temperature[month == 7].mean():.1f}; min {temperature.min():.1f}, "
+                               f"max {temperature.max():.1f}")
+    speed = weather["wind_speed_hub_m_s"]
+    result["wind_speed_hub_m_s"] = (f"mean {speed.mean():.2f} m/s; Apr {speed[month == 4].mean():.2f}, "
+                                    f"Aug {speed[month == 8].mean():.2f}; hours below 3 m/s {int((speed < 3).sum())}")
+    clearness = weather["clearness_index"]
+    result["clearness_index"] = (f"mean {clearness.mean():.2f}; Jan {clearness[month == 1].mean():.2f}, "
+                                 f"Jul {clearness[month == 7].mean():.2f}")
+    return result
+
+
+def column_documentation() -> dict[str, tuple[str, str, str, str]]:
+    """Per column: (file, what it is, how generated, calibration target and source)."""
+    lags = "/".join(str(site.lag_h) for site in WIND_SITES)
+    wind_how = (f"windpowerlib {WIND_TURBINE_TYPE} power curve at {HUB_HEIGHT_M:.0f} m hub height, density-"
+                f"corrected with hub-height air density from the synthetic temperature; wake losses by "
+                f"windpowerlib's '{WIND_WAKE_CURVE}' wind-efficiency curve; availability {WIND_AVAILABILITY:.0%}, "
+                f"electrical efficiency {WIND_ELECTRICAL_EFFICIENCY:.0%} (assumptions). Speed: Weibull marginal "
+                f"(AR Gaussian transform, {WIND_SYNOPTIC_TIMESCALE_H:.0f} h synoptic and "
+                f"{WIND_MESOSCALE_TIMESCALE_H:.0f} h mesoscale persistence), spring maximum and summer minimum, "
+                f"night-time maximum (±{WIND_DIURNAL_AMPLITUDE:.0%}); sites share the county-wide signal with "
+                f"lags of {lags} h plus local noise")
+    wind_target = (f"{WIND_TARGET_FLH_H:,.0f} h by scaling the site's speed series. Assumption: Jilin's 2019 fleet "
+                   "average was 2,216 h (chinapower.com.cn 2020-03-02); new-build 2025+ large-rotor turbines are "
+                   "assumed to exceed it. Available output, before curtailment")
+    industry, services = (f"weekend {LOAD_WEEKEND_FACTOR[kind]}, holidays {LOAD_HOLIDAY_FACTOR[kind]}"
+                          for kind in ("industry", "services"))
+    return {
+        **{site.name: ("capacity_factors.csv", f"available wind output per MW, site {site.name[-1].upper()}",
+                       wind_how, wind_target) for site in WIND_SITES},
+        "pv": ("capacity_factors.csv", "PV AC output per MWp (DC nameplate)",
+               "pvlib: SPA solar position, Ineichen clear sky (Linke turbidity climatology) x clear-sky index, "
+               f"Erbs split, Perez transposition to {PV_TILT_DEG:.1f}° tilt facing south, Fresnel IAM, SAPM "
+               f"cell temperature, PVWatts DC ({PV_GAMMA_PER_K:.2%}/K), PVWatts losses, inverter at DC/AC "
+               f"{PV_DC_AC_RATIO}",
+               f"{PV_TARGET_FLH_H:,.0f} h (plan L428: village PV 50 MW, 73 GWh/yr) by scaling the PVWatts loss "
+               "factor (derate capped at 1)"),
+        "local_load": ("demand_shapes.csv", "shape of the local electric load (sum 1; scale by annual MWh)",
+                       f"weekday industrial base 1.0 ({industry}) + services {LOAD_SERVICES_SHARE} with morning "
+                       f"and evening humps ({services}) + lighting {LOAD_LIGHTING_INCREMENT} below "
+                       f"{LOAD_DARK_ELEVATION_DEG:.0f}° solar elevation + heating auxiliaries "
+                       f"{LOAD_HEATING_AUX_PER_K} per K of daily-mean deficit below "
+                       f"{HEATING_BASE_TEMPERATURE_C:.0f} °C + cooling {LOAD_COOLING_PER_K} per K above "
+                       f"{LOAD_COOLING_BASE_C:.0f} °C; {LOAD_NOISE_STD:.0%} AR noise",
+                       "assumption: northeast-China industrial + residential mix, load factor 0.75-0.8"),
+        "heat_demand": ("demand_shapes.csv", "shape of district-heat demand (sum 1; scale by annual MWh_th)",
+                        f"heating degree-hours ({HEATING_BASE_TEMPERATURE_C:.0f} °C base) on a "
+                        f"{HEAT_INERTIA_H} h-smoothed temperature with {HEAT_DIURNAL_WEIGHT:.0%} of the hourly "
+                        f"swing, plus a base of {HEAT_BASE_FRACTION:.0%} of the in-season mean (network losses, "
+                        "hot water); zero outside the heating season",
+                        "season 20 Oct - 5 Apr: Changchun 2023/24 notice 20 Oct - 6 Apr, Shuangliao taken as "
+                        "about the same (low confidence); the shape is an assumption"),
+        "truck_charging": ("demand_shapes.csv", "shape of heavy-truck depot charging (sum 1)",
+                           "overnight charging hump (01:30), midday shift change (12:30), small evening hump; "
+                           f"weekends {TRUCK_WEEKEND_FACTOR}, Spring Festival {TRUCK_SPRING_FESTIVAL_FACTOR}; "
+                           f"+{TRUCK_COLD_PER_K:.1%}/K below {TRUCK_COLD_BASE_C:.0f} °C daily mean (battery "
+                           f"heating); {TRUCK_ACTIVITY_STD:.0%} day-to-day activity noise",
+                           "assumption: no operating data for the planned service centre (plan L299)"),
+        "export_price_cny_per_mwh": (
+            "prices.csv", "price at which the base sells to the provincial grid, CNY/MWh",
+            f"merit-order proxy: mean x (1 + {EXPORT_LOAD_ELASTICITY} x relative load deviation + "
+            f"{EXPORT_NOISE_STD:.0%} AR noise) minus linear wind (mean of the three sites) and PV terms, "
+            f"floored at {EXPORT_FLOOR_CNY_PER_MWH:.0f}; the load elasticity and noise are assumptions",
+            f"time mean {EXPORT_MEAN_CNY_PER_MWH} = Jilin coal benchmark; wind-weighted mean "
+            f"{EXPORT_WIND_WEIGHTED_CNY_PER_MWH} and PV-weighted mean {EXPORT_PV_WEIGHTED_CNY_PER_MWH} = Jilin "
+            "2025 settlement averages (Jilin 2025 pricing reform document, xxgk.jl.gov.cn); reading settlement "
+            "averages as capture prices is an assumption"),
+        "import_price_cny_per_mwh": (
+            "prices.csv", "time-of-use price for buying from the grid, CNY/MWh (energy charges only)",
+            f"flat = {IMPORT_FLAT_ENERGY_CNY_PER_MWH} + {IMPORT_TD_AND_SURCHARGES_CNY_PER_MWH:.0f} T&D and "
+            f"surcharges; peak {IMPORT_PEAK_FACTOR}x 08-10 and 16-21 h, valley {IMPORT_VALLEY_FACTOR}x 00-05, "
+            "11-14 and 23-24 h, flat otherwise",
+            f"{IMPORT_FLAT_ENERGY_CNY_PER_MWH} = Jilin grid agent purchase price Mar 2025 (REFERENCE_DATA §3); "
+            "periods: Jilin DRC notice of 16 Jan 2025 on optimising TOU tariffs, effective 1 Feb 2025 (as "
+            "reported by China Energy Storage Network; medium confidence); peak/valley factors and the T&D "
+            "charge are assumptions (no critical-peak hours, capacity charges excluded)"),
+        "temperature_c": ("weather.csv", "air temperature at 2 m, °C",
+                          "seasonal cosine + diurnal cycle (monthly range, damped on cloudy days) + AR(1) "
+                          f"anomaly ({TEMP_ANOMALY_TIMESCALE_H:.0f} h, {TEMP_ANOMALY_STD_WINTER_C} °C winter / "
+                          f"{TEMP_ANOMALY_STD_SUMMER_C} °C summer), correlated {TEMP_WIND_CORRELATION} with the "
+                          "synoptic wind signal (cold-air outbreaks)",
+                          "assumption: Shuangliao climatology, Jan about -14 °C, Jul about +24 °C"),
+        "wind_speed_hub_m_s": ("weather.csv", f"wind speed at {HUB_HEIGHT_M:.0f} m hub height, site A, m/s",
+                               "as wind_a, after calibration", "follows from wind_a's full-load-hour target"),
+        "clearness_index": ("weather.csv", "clear-sky index GHI / clear-sky GHI (also defined at night, unused "
+                            "there)",
+                            f"Beta marginal (J-shaped) around a monthly mean, AR Gaussian transform "
+                            f"({CLOUD_SYNOPTIC_TIMESCALE_H:.0f} h and {CLOUD_FAST_TIMESCALE_H:.0f} h)",
+                            "assumption: sunny dry winters, monsoon clouds in Jul-Aug; cross-checked by the PV "
+                            "loss scaling staying close to 1"),
+    }
+
+
+def sources_markdown(profiles: Profiles) -> str:
+    """SOURCES.md: one table documenting every column, with the statistics measured on this output."""
+    measured = annual_statistics(profiles.tables)
+    calibration = profiles.calibration
+    lines = [
+        "# Time series of the Shuangliao default case",
+        "",
+        f"Generated by `python -m energy_model.profiles --out inputs/shuangliao/timeseries` "
+        f"(seed {calibration['seed']}); do not edit by hand. One non-leap reference year, 8,760 hours, naive "
+        f"Asia/Shanghai clock time; a timestamp labels the hour starting there. Site {SITE_LATITUDE_DEG} °N "
+        f"{SITE_LONGITUDE_DEG} °E, {SITE_ALTITUDE_M:.0f} m. The weather is synthetic (seeded AR processes, "
+        "slow anomalies anchored month by month to the climatology, like a typical meteorological year), not "
+        "measured: it reproduces the site's seasonal and diurnal cycles and persistence, not a real year.",
+        "",
+        "| file | column | what it is | how generated | calibration target and source | measured |",
+        "|---|---|---|---|---|---|",
+    ]
+    for column, (file, what, how, target) in column_documentation().items():
+        lines.append(f"| {file} | `{column}` | {what} | {how} | {target} | {measured[column]} |")
+    pv, wind = calibration["pv"], calibration["wind"]
+    scales = ", ".join(f"{name} {scale:.3f}" for name, scale in wind["speed_scale"].items())
+    lines += [
+        "",
+        f"Calibration results: PV irradiation GHI {pv['ghi_kwh_m2']:,.0f} kWh/m², plane of array "
+        f"{pv['poa_kwh_m2']:,.0f} kWh/m²; PV derate {pv['derate']:.3f} = {pv['loss_scaling']:.3f} x the nominal "
+        f"PVWatts derate {pv_nominal_derate():.3f}. Wind speed scale factors: {scales}; mean hub-height air "
+        f"density {wind['mean_air_density']:.3f} kg/m³.",
+        "",
+        "Calendar assumptions: 2030 holidays taken as 2-8 Feb (Spring Festival falls on 3 Feb 2030), "
+        "1-5 May and 1-7 Oct; the official 2030 calendar is not yet published.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Command line: regenerate the CSVs and SOURCES.md into ``--out``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("inputs/shuangliao/timeseries"))
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    args = parser.parse_args(argv)
+    for path in write_profiles(generate_profiles(args.seed), args.out):
+        print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -99,3 +99,12 @@ def test_minimum_non_fossil_share_forces_wind_investment(tmp_path):
     values = kpis(result)
     assert result.dataset["capacity"].sel(tech="wind").item() == pytest.approx(10)
     assert values["non_fossil_share"] == pytest.approx(0.5)
+
+
+def test_a_connection_never_buys_and_sells_in_the_same_hour_for_profit(tmp_path):
+    # export price 500 above the import tariff 300: a naive LP would buy and sell 100 MW for 20,000 CNY
+    case = write_case(tmp_path / "c", {
+        "grid": {"kind": "market", "capacity": 100, "export_price": 500, "import_price": 300},
+    }, series={"flat": [1.0]})
+    result = run(case, report=False)
+    assert kpis(result)["total_cost"] == pytest.approx(0)

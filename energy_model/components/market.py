@@ -1,7 +1,11 @@
 """Trade with the outside through a capacity-limited connection (the 500 kV substation, a product market).
 
-    exp[g,t] ≤ cap[g];  imp[g,t] ≤ import_cap[g];  cost = Σ_t w_t·(import_price·imp − export_price·exp)
+    exp[g,t] ≤ cap[g];  imp[g,t] ≤ import_cap[g];  cost = Σ_t w_t·(import_price'·imp − export_price·exp)
     Σ_t w_t·exp[g,t] ≥ min_annual_export[g] · (share of the year modelled)
+
+One connection is one meter: it cannot buy and sell in the same hour at a profit. An LP would do
+exactly that whenever the export price exceeds the import tariff, so the import price is floored at
+the export price of the same hour: import_price'[t] = max(import_price[t], export_price[t]).
 """
 
 from __future__ import annotations
@@ -35,7 +39,8 @@ def add(b: ModelBuilder, techs: list[str]) -> None:
         b.add_cost("export_revenue", g, export, -data.series(tech.export_price))
         if g in importers:
             b.add_flow(bus, g, imports, 1.0)
-            b.add_cost("import", g, imports, data.series(tech.import_price))
+            import_price = np.maximum(data.series(tech.import_price), data.series(tech.export_price))
+            b.add_cost("import", g, imports, import_price)
 
 
 def extract(b: ModelBuilder, solution, techs: list[str]) -> dict:

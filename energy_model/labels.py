@@ -1,0 +1,162 @@
+"""The one translation table of the report: every visible word in Chinese and English, and the display units.
+
+All words live here so that both languages can be checked side by side and ``report.py`` holds no
+literals. Values are converted to display units explicitly, never by relabelling: 1 万千瓦 = 10 MW,
+1 万千瓦时 = 10 MWh, 1 亿千瓦时 = 100 GWh, 1 亿元 = 1e8 CNY, 1 万吨 = 1e4 t.
+"""
+
+from __future__ import annotations
+
+import xarray as xr
+
+LANGUAGES = ("zh", "en")
+
+# key -> (zh, en)
+LABELS: dict[str, tuple[str, str]] = {
+    "title": ("双辽能源基地容量与运行优化结果", "Shuangliao energy base: capacity and dispatch results"),
+    # sections
+    "section.metadata": ("情景信息", "Scenario"),
+    "section.kpis": ("关键指标", "Key figures"),
+    "section.capacity": ("装机结构", "Installed capacity"),
+    "section.balance": ("年度电量平衡", "Annual electricity balance"),
+    "section.dispatch_winter": ("冬季典型周电力调度", "Dispatch in a winter week"),
+    "section.dispatch_summer": ("夏季典型周电力调度", "Dispatch in a summer week"),
+    "section.dispatch_first": ("首周电力调度", "Dispatch in the first week"),
+    "section.dispatch_last": ("末周电力调度", "Dispatch in the last week"),
+    "section.price_duration": ("电价持续曲线", "Price duration curve"),
+    "section.load_duration": ("负荷持续曲线", "Load duration curve"),
+    "section.curtailment": ("月度弃电量", "Monthly curtailment"),
+    "section.storage": ("储能荷电状态", "Storage state of charge"),
+    "section.kpi_table": ("指标明细", "All key figures"),
+    # metadata
+    "meta.scenario": ("情景", "Scenario"),
+    "meta.objective": ("目标函数值（总成本）", "Objective (total cost)"),
+    "meta.status": ("求解状态", "Solver status"),
+    "meta.inputs_hash": ("输入数据哈希", "Inputs hash"),
+    "meta.horizon": ("模拟时段", "Horizon"),
+    # axes
+    "axis.capacity": ("装机容量", "Capacity"),
+    "axis.energy": ("电量", "Energy"),
+    "axis.power": ("电力", "Power"),
+    "axis.price": ("边际电价", "Marginal price"),
+    "axis.load": ("用电负荷", "Load"),
+    "axis.duration": ("累计小时数", "Hours at or above"),
+    "axis.month": ("月份", "Month"),
+    "axis.soc": ("荷电状态", "State of charge"),
+    # legends and hover words
+    "legend.supply": ("供给", "Supply"),
+    "legend.use": ("消纳", "Use"),
+    "legend.price": ("边际电价", "Marginal price"),
+    "legend.load": ("用电负荷（含电解等转换）", "Load (incl. conversion)"),
+    "legend.unserved": ("失负荷", "Unserved energy"),
+    "legend.new": ("其中新增", "of which new"),
+    # technology kinds
+    "kind.renewable": ("新能源", "Renewable"),
+    "kind.thermal": ("火电", "Thermal"),
+    "kind.storage": ("储能", "Storage"),
+    "kind.conversion": ("转换装置", "Conversion"),
+    "kind.demand": ("负荷", "Demand"),
+    "kind.market": ("电网交易", "Grid trade"),
+    "kind.link": ("输电线路", "Transmission link"),
+    # cost categories
+    "cost.investment": ("投资（年化）", "Investment (annualised)"),
+    "cost.fixed_om": ("固定运维", "Fixed O&M"),
+    "cost.variable_om": ("可变运维", "Variable O&M"),
+    "cost.fuel": ("燃料", "Fuel"),
+    "cost.co2": ("碳排放", "CO2"),
+    "cost.startup": ("启停", "Start-up"),
+    "cost.export_revenue": ("外送收入", "Export revenue"),
+    "cost.import": ("购电", "Import"),
+    "cost.unserved": ("失负荷", "Unserved energy"),
+    # KPIs (keys of analysis.summary; prefixed ones name the quantity before the technology)
+    "kpi.total_cost": ("总成本", "Total cost"),
+    "kpi.curtailment_gwh": ("弃电量", "Curtailment"),
+    "kpi.curtailment_rate": ("弃电率", "Curtailment rate"),
+    "kpi.coal_full_load_hours": ("煤电利用小时数", "Coal full-load hours"),
+    "kpi.co2_mt": ("二氧化碳排放", "CO2 emissions"),
+    "kpi.non_fossil_share": ("非化石能源发电占比", "Non-fossil share of generation"),
+    "kpi.export_gwh": ("外送电量", "Export"),
+    "kpi.import_gwh": ("购入电量", "Import"),
+    "kpi.unserved_mwh": ("失负荷电量", "Unserved energy"),
+    "kpi.mean_marginal_price": ("平均边际电价", "Mean marginal price"),
+    "kpi.capacity": ("装机容量", "Capacity"),
+    "kpi.energy_capacity": ("储能容量", "Energy capacity"),
+    "kpi.generation": ("发电量", "Generation"),
+    "kpi.cost": ("成本", "Cost"),
+    # KPI table header
+    "table.kpi": ("指标", "Figure"),
+    "table.value": ("数值", "Value"),
+    "table.unit": ("单位", "Unit"),
+}
+
+# canonical unit -> {lang: (display unit, factor from canonical to display)}
+UNITS: dict[str, dict[str, tuple[str, float]]] = {
+    "MW": {"zh": ("万千瓦", 0.1), "en": ("MW", 1.0)},
+    "MWh": {"zh": ("万千瓦时", 0.1), "en": ("MWh", 1.0)},
+    "GWh": {"zh": ("亿千瓦时", 0.01), "en": ("GWh", 1.0)},
+    "CNY": {"zh": ("亿元", 1e-8), "en": ("bn CNY", 1e-9)},
+    "CNY/MWh": {"zh": ("元/兆瓦时", 1.0), "en": ("CNY/MWh", 1.0)},
+    "Mt": {"zh": ("万吨", 100.0), "en": ("Mt", 1.0)},
+    "t": {"zh": ("吨", 1.0), "en": ("t", 1.0)},
+    "t/h": {"zh": ("吨/小时", 1.0), "en": ("t/h", 1.0)},
+    "h": {"zh": ("小时", 1.0), "en": ("h", 1.0)},
+    "fraction": {"zh": ("%", 100.0), "en": ("%", 100.0)},
+}
+
+_KPI_PREFIXES = ("energy_capacity_", "capacity_", "generation_", "cost_")
+
+
+def _check(lang: str) -> int:
+    if lang not in LANGUAGES:
+        raise ValueError(f"language '{lang}' is not one of {LANGUAGES}")
+    return LANGUAGES.index(lang)
+
+
+def label(key: str, lang: str, default: str | None = None) -> str:
+    """The text of ``key``; ``default`` (if given) stands in for keys the model may add later."""
+    index = _check(lang)
+    if key in LABELS:
+        return LABELS[key][index]
+    if default is None:
+        raise KeyError(f"no label '{key}'")
+    return default
+
+
+def convert(value: float, unit: str, lang: str) -> tuple[float, str]:
+    """``value`` in ``unit`` as (number, unit) for display; units without a conversion pass through."""
+    _check(lang)
+    shown, factor = UNITS.get(unit, {}).get(lang, (unit, 1.0))
+    return value * factor, shown
+
+
+def unit_label(unit: str, lang: str) -> str:
+    return convert(1.0, unit, lang)[1]
+
+
+def axis_title(key: str, unit: str, lang: str) -> str:
+    return f"{label(key, lang)} ({unit_label(unit, lang)})"
+
+
+def tech_names(ds: xr.Dataset, lang: str) -> dict[str, str]:
+    """Display name per technology: ``tech_label_zh`` in Chinese, the id in English; never two alike,
+    because plotly merges bars and legend entries of equal names."""
+    _check(lang)
+    techs = [str(t) for t in ds["tech"].values]
+    names = {g: (str(zh) or g) if lang == "zh" else g for g, zh in zip(techs, ds["tech_label_zh"].values)}
+    seen: dict[str, int] = {}
+    for name in names.values():
+        seen[name] = seen.get(name, 0) + 1
+    return {g: f"{name} ({g})" if seen[name] > 1 else name for g, name in names.items()}
+
+
+def kpi_name(kpi: str, names: dict[str, str], lang: str) -> str:
+    """Readable name of a summary row such as ``capacity_wind_1`` or ``cost_fuel``."""
+    if f"kpi.{kpi}" in LABELS:
+        return label(f"kpi.{kpi}", lang)
+    for prefix in _KPI_PREFIXES:
+        if kpi.startswith(prefix):
+            rest = kpi[len(prefix):]
+            detail = label(f"cost.{rest}", lang, default=rest) if prefix == "cost_" else names.get(rest, rest)
+            return f"{label('kpi.' + prefix[:-1], lang)} · {detail}"
+    return kpi
+
