@@ -138,7 +138,9 @@ def write_run(out_dir: Path, ds: xr.Dataset, summary: pd.DataFrame, extra_writer
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
-        ds.to_netcdf(staging / "results.nc", engine="h5netcdf")
+        encoding = {name: {"compression": "gzip", "compression_opts": 4}
+                    for name, var in ds.data_vars.items() if var.dtype.kind == "f" and var.ndim > 1}
+        ds.to_netcdf(staging / "results.nc", engine="h5netcdf", encoding=encoding)
         write_tidy_csvs(ds, staging)
         summary.to_csv(staging / "summary.csv", index=False)
         for writer in extra_writers:
