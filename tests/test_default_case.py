@@ -1,0 +1,110 @@
+"""The default Shuangliao case: invariants that must hold in any solution, a regression value, sources.
+
+Solved once per session on the first two weeks of January (a heating-season fortnight), which keeps
+the suite fast while exercising every technology of the case.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from energy_model.config import load_case
+from energy_model.run import run
+from energy_model.units import UnitError, convert
+
+CASE = Path(__file__).resolve().parents[1] / "inputs" / "shuangliao"
+HOURS = 336
+TOL = 1e-6
+
+
+@pytest.fixture(scope="module")
+def base():
+    return run(CASE, "base_2030", hours=HOURS, report=False)
+
+
+def test_every_bus_balances_every_hour(base):
+    ds = base.dataset
+    residual = ds["flow"].sum("tech") + ds["unserved"]
+    free = [bool(load_case(CASE).case.carriers[c].free_disposal) for c in ds["bus_carrier"].values]
+    for i, bus in enumerate(ds.bus.values):
+        values = residual.sel(bus=bus).values
+        if free[i]:
+            assert values.min() >= -TOL, bus
+        else:
+            assert np.abs(values).max() <= TOL * max(1.0, np.abs(ds["flow"].sel(bus=bus)).max()), bus
+
+
+def test_no_output_above_capacity_or_availability(base):
+    ds = base.dataset
+    renewable = ds.tech_kind == "renewable"
+    output = ds["flow"].sum("bus").where(renewable, drop=True)
+    assert (output <= ds["available"].where(renewable, drop=True) + TOL).all()
+    assert (ds["curtailment"].where(renewable, drop=True) >= -TOL).all()
+    thermal = ds.tech_kind == "thermal"
+    thermal_output = ds["flow"].sum("bus").where(thermal, drop=True)
+    assert (thermal_output <= ds["capacity"].where(thermal, drop=True) + TOL).all()
+
+
+def test_storage_stays_within_its_bounds(base):
+    ds = base.dataset
+    storage = ds.tech_kind == "storage"
+    level = ds["storage_level"].where(storage, drop=True)
+    assert (level >= -TOL).all()
+    assert (level <= ds["energy_capacity"].where(storage, drop=True) + TOL).all()
+    for name in ("storage_charge", "storage_discharge"):
+        assert (ds[name].where(storage, drop=True) <= ds["capacity"].where(storage, drop=True) + TOL).all()
+
+
+def test_cost_terms_add_up_to_the_objective(base):
+    ds = base.dataset
+    assert float(ds["cost"].sum()) == pytest.approx(ds.attrs["objective"], rel=1e-7)
+
+
+def test_units_1_and_2_are_retired_and_unit_6_runs_in_2030(base):
+    capacity = base.dataset["capacity"].to_series()
+    assert capacity["coal_unit1"] == 0 and capacity["coal_unit2"] == 0
+    assert capacity["coal_unit6"] == pytest.approx(660)
+
+
+def test_regression_objective_of_base_2030(base):
+    # the first two weeks of 2030; update deliberately (and say why in the commit) when inputs or the model change
+    assert base.dataset.attrs["objective"] == pytest.approx(REGRESSION_OBJECTIVE, rel=1e-6)
+
+
+def test_every_number_in_the_inputs_has_a_source():
+    missing = []
+    for entity, spec in yaml.safe_load((CASE / "technologies.yaml").read_text()).items():
+        missing += [f"technologies.yaml: {entity}.{field}" for field, value in spec.items()
+                    if _is_number(value) and field not in spec.get("sources", {})]
+    case = yaml.safe_load((CASE / "case.yaml").read_text())
+    for section in ("fuels",):
+        for entity, spec in case.get(section, {}).items():
+            missing += [f"case.yaml: {section}.{entity}.{field}" for field, value in spec.items()
+                        if _is_number(value) and field not in spec.get("sources", {})]
+    for section in ("policy",):
+        spec = case.get(section, {})
+        missing += [f"case.yaml: {section}.{field}" for field, value in spec.items()
+                    if _is_number(value) and field not in spec.get("sources", {})]
+    missing += [f"case.yaml: {field}" for field, value in case.items()
+                if _is_number(value) and field not in case.get("sources", {}) and field != "year"]
+    assert not missing, "numbers without a source:\n" + "\n".join(missing)
+
+
+def _is_number(value) -> bool:
+    """Plain numbers and 'number unit' strings count; labels that merely start with a digit do not."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    try:
+        convert(value, ("",))
+    except UnitError as exc:
+        return "cannot be converted" in str(exc)
+    return True
+
+
+REGRESSION_OBJECTIVE = 23_129_586.33
