@@ -143,6 +143,9 @@ def solve(model: pyo.ConcreteModel, options: SolverConfig, log_file: str | None 
 
 
 def _set_options(highs: highspy.Highs, options: SolverConfig, has_integers: bool) -> None:
+    # HiGHS keeps one thread pool per process and rejects a solve whose thread count differs from it;
+    # runs in one process (tests, batches) may ask for different counts, so start a fresh pool each time.
+    highspy.Highs.resetGlobalScheduler(True)
     highs.setOptionValue("threads", options.threads)
     if math.isfinite(options.time_limit):
         highs.setOptionValue("time_limit", float(options.time_limit))
