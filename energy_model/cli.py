@@ -12,6 +12,7 @@ from pathlib import Path
 import typer
 
 from .config import InputError, list_scenarios
+from .labels import LANGUAGES
 from .solve import SolveError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -24,22 +25,26 @@ def run(
     scenario: str = typer.Option(None, "--scenario", "-s", help="scenario name (default: the case's default)"),
     out: Path = typer.Option(None, "--out", "-o", help="output folder (default: results/<scenario>)"),
     hours: int = typer.Option(None, help="solve only the first N hours (quick checks)"),
-    lang: str = typer.Option("zh", help="report language: zh or en"),
+    lang: str = typer.Option(None, help="report language, zh or en (default: the case's report_language)"),
+    images: bool = typer.Option(False, "--images", help="also write PNGs of the report's charts to images/"),
     time_limit: float = typer.Option(None, help="solver time limit [s]"),
     threads: int = typer.Option(None, help="solver threads"),
     no_report: bool = typer.Option(False, "--no-report", help="skip report.html"),
     debug: bool = typer.Option(False, help="show tracebacks"),
 ):
-    """Solve one scenario and write results.nc, CSVs, summary.csv and report.html."""
+    """Solve one scenario and write results.nc, CSVs, summary.csv, results.xlsx and report.html."""
+    from .report import ImageError
     from .run import run as run_model
 
+    if lang is not None and lang not in LANGUAGES:
+        _fail(InputError([f"--lang: '{lang}' is not one of {', '.join(LANGUAGES)}"]), debug)
     overrides = {k: v for k, v in {"time_limit": time_limit, "threads": threads}.items() if v is not None}
     try:
         scenario_name = scenario or _default_scenario(case)
         out_dir = out or Path("results") / (scenario_name or "case")
         result = run_model(case, scenario_name, out_dir, hours=hours, report=not no_report, lang=lang,
-                           solver_overrides=overrides)
-    except (InputError, SolveError) as exc:
+                           images=images, solver_overrides=overrides)
+    except (InputError, SolveError, ImageError) as exc:
         _fail(exc, debug)
     values = result.summary.set_index("kpi")["value"]
     typer.echo(f"{result.dataset.attrs['scenario']}: {result.dataset.attrs['solver_status']}, total cost "

@@ -7,6 +7,8 @@ literals. Values are converted to display units explicitly, never by relabelling
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import xarray as xr
 
 LANGUAGES = ("zh", "en")
@@ -28,6 +30,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "section.curtailment": ("月度弃电量", "Monthly curtailment"),
     "section.storage": ("储能荷电状态", "Storage state of charge"),
     "section.kpi_table": ("指标明细", "All key figures"),
+    "section.sankey": ("电力流向", "Electricity flows"),
+    "section.thermal": ("煤电机组利用小时与启停", "Coal units: hours and start-ups"),
+    "section.products": ("绿电+N 产品产量", "Products of the green-power + N plants"),
+    "section.plan_audit": ("规划目标核查", "Plan-target audit"),
+    "section.finance": ("项目财务", "Project finance"),
+    # dispatch week selector
+    "week.select": ("选择周", "Week"),
     # metadata
     "meta.scenario": ("情景", "Scenario"),
     "meta.objective": ("目标函数值（总成本）", "Objective (total cost)"),
@@ -43,13 +52,55 @@ LABELS: dict[str, tuple[str, str]] = {
     "axis.duration": ("累计小时数", "Hours at or above"),
     "axis.month": ("月份", "Month"),
     "axis.soc": ("荷电状态", "State of charge"),
+    "axis.hours": ("小时数", "Hours"),
+    "axis.starts": ("启动次数（等效整机）", "Start-ups (equivalent full units)"),
+    "axis.curtailment_rate": ("弃电率", "Curtailment rate"),
+    "axis.product": ("产量", "Output"),
     # legends and hover words
     "legend.supply": ("供给", "Supply"),
     "legend.use": ("消纳", "Use"),
     "legend.price": ("边际电价", "Marginal price"),
     "legend.load": ("用电负荷（含电解等转换）", "Load (incl. conversion)"),
     "legend.unserved": ("失负荷", "Unserved energy"),
+    "legend.curtailment": ("弃风弃光", "Curtailment"),
     "legend.new": ("其中新增", "of which new"),
+    "legend.full_load_hours": ("利用小时数", "Full-load hours"),
+    "legend.operating_hours": ("运行小时数", "Operating hours"),
+    "legend.starts": ("启动次数", "Start-ups"),
+    "legend.curtailment_rate": ("弃电率", "Curtailment rate"),
+    # carriers
+    "carrier.electricity": ("电力", "Electricity"),
+    "carrier.hydrogen": ("氢气", "Hydrogen"),
+    "carrier.methanol": ("甲醇", "Methanol"),
+    "carrier.methane": ("甲烷", "Methane"),
+    "carrier.co2": ("二氧化碳", "CO2"),
+    # renewables summed by colour family in the stacked charts
+    "group.wind": ("风电（合计）", "Wind (all projects)"),
+    "group.pv": ("光伏（合计）", "Solar PV (all projects)"),
+    "group.renewable": ("其他新能源（合计）", "Other renewables (all projects)"),
+    # energy-flow diagram: sources by colour family, the electricity hub, uses by kind
+    "sankey.hub": ("电力", "Electricity"),
+    "sankey.curtailment": ("弃风弃光", "Curtailment"),
+    "sankey.source.coal": ("煤电", "Coal"),
+    "sankey.source.wind": ("风电", "Wind"),
+    "sankey.source.pv": ("光伏", "Solar PV"),
+    "sankey.source.renewable": ("其他新能源", "Other renewables"),
+    "sankey.source.storage": ("储能放电", "Storage"),
+    "sankey.source.conversion": ("转换装置发电", "Conversion plants"),
+    "sankey.source.grid": ("电网购入", "Grid import"),
+    "sankey.source.demand": ("负荷侧供电", "Demand side"),
+    "sankey.source.other": ("其他", "Other"),
+    "sankey.use.demand": ("本地负荷", "Local loads"),
+    "sankey.use.conversion": ("绿电+N 转换装置", "Green-power + N plants"),
+    "sankey.use.market": ("外送", "Export"),
+    "sankey.use.storage": ("储能损耗", "Storage losses"),
+    "sankey.use.link": ("线路损耗", "Line losses"),
+    "sankey.use.thermal": ("厂用电", "Station use"),
+    "sankey.use.renewable": ("厂用电", "Station use"),
+    # causes of curtailment (a results variable ``curtailment_cause`` over a ``cause`` dimension)
+    "cause.export_limit": ("外送通道受限", "Export limit"),
+    "cause.must_run": ("火电最小出力（供热）", "Thermal must-run (heat)"),
+    "cause.low_load": ("负荷不足", "Low load"),
     # technology kinds
     "kind.renewable": ("新能源", "Renewable"),
     "kind.thermal": ("火电", "Thermal"),
@@ -87,6 +138,36 @@ LABELS: dict[str, tuple[str, str]] = {
     "table.kpi": ("指标", "Figure"),
     "table.value": ("数值", "Value"),
     "table.unit": ("单位", "Unit"),
+    "table.pass": ("通过", "pass"),
+    "table.fail": ("未通过", "fail"),
+    # column headers of generic tables (plan audit, finance); unknown columns show their name
+    "column.item": ("项目", "Item"),
+    "column.value": ("数值", "Value"),
+    "column.unit": ("单位", "Unit"),
+    "column.target": ("规划目标", "Plan target"),
+    "column.model": ("模型结果", "Model result"),
+    "column.passed": ("是否达标", "Passed"),
+    "column.note": ("说明", "Note"),
+    "column.year": ("年份", "Year"),
+    # results.xlsx: sheet names (at most 31 characters) and column headers
+    "sheet.summary": ("概要", "Summary"),
+    "sheet.capacities": ("装机容量", "Capacities"),
+    "sheet.monthly_energy": ("月度电量", "Monthly energy"),
+    "sheet.monthly_curtailment": ("月度弃电", "Monthly curtailment"),
+    "sheet.thermal": ("煤电机组", "Thermal units"),
+    "sheet.products": ("产品产量", "Products"),
+    "excel.tech": ("技术编号", "Technology id"),
+    "excel.name": ("名称", "Name"),
+    "excel.kind": ("类型", "Kind"),
+    "excel.node": ("节点", "Node"),
+    "excel.carrier": ("载体", "Carrier"),
+    "excel.kpi_id": ("指标编号", "Figure id"),
+    "excel.capacity": ("装机容量", "Capacity"),
+    "excel.capacity_new": ("其中新增", "of which new"),
+    "excel.energy_capacity": ("储能容量", "Storage energy"),
+    "excel.month": ("月份", "Month"),
+    "excel.total": ("合计", "Total"),
+    "excel.net_note": ("正值为向电网供电，负值为用电", "positive: supplied to the grid, negative: taken from it"),
 }
 
 # canonical unit -> {lang: (display unit, factor from canonical to display)}
@@ -99,6 +180,7 @@ UNITS: dict[str, dict[str, tuple[str, float]]] = {
     "Mt": {"zh": ("万吨", 100.0), "en": ("Mt", 1.0)},
     "t": {"zh": ("吨", 1.0), "en": ("t", 1.0)},
     "t/h": {"zh": ("吨/小时", 1.0), "en": ("t/h", 1.0)},
+    "starts": {"zh": ("次", 1.0), "en": ("starts", 1.0)},
     "h": {"zh": ("小时", 1.0), "en": ("h", 1.0)},
     "fraction": {"zh": ("%", 100.0), "en": ("%", 100.0)},
 }
@@ -160,3 +242,26 @@ def kpi_name(kpi: str, names: dict[str, str], lang: str) -> str:
             return f"{label('kpi.' + prefix[:-1], lang)} · {detail}"
     return kpi
 
+
+
+def localize_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A table another analysis made (plan audit, finance) ready to show: headers from ``column.<name>``
+    (the name itself where no label exists), booleans as pass/fail, and, where the table has a ``unit``
+    column, every number of a row converted from that unit to the display unit, which the unit cell then shows."""
+    _check(lang)
+    shown = frame.copy().astype(object)
+    if "unit" in shown.columns:
+        for index, unit in frame["unit"].items():
+            for column in frame.columns:
+                value = frame.at[index, column]
+                if column != "unit" and _is_number(value):
+                    shown.at[index, column] = convert(float(value), str(unit), lang)[0]
+            shown.at[index, "unit"] = unit_label(str(unit), lang)
+    for column in shown.columns:
+        shown[column] = [label("table.pass" if v else "table.fail", lang) if isinstance(v, (bool, np.bool_)) else v
+                         for v in shown[column]]
+    return shown.rename(columns={c: label(f"column.{c}", lang, default=str(c)) for c in shown.columns})
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))

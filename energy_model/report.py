@@ -1,9 +1,17 @@
 """One self-contained HTML report of a run, in Chinese or English, readable offline and printable.
 
 plotly.js is embedded once in the page head and every figure is a bare ``<div>`` drawing with it, so the
-file needs no network. Each section is built from the results Dataset and the summary table alone and
-is left out when its data does not exist (no storage, no renewables, no electricity bus). Hourly data
-is cut to a week, and duration curves thinned, before a figure is built, so a full year renders fast.
+file needs no network. Each section is built from the results Dataset, the summary table and the named
+tables of other analyses (plan audit, finance), and is left out when its data does not exist (no
+storage, no renewables, no thermal units, no such table). Week figures draw from hourly series embedded
+once (``report_weeks``), so any week of a full year can be chosen in the page; duration curves are
+thinned before a figure is built, so a full year renders fast.
+
+Optional results the report shows where a run has them:
+- ``curtailment_cause``: curtailment [MW] over a ``cause`` dimension and ``time`` (other dimensions are
+  summed); the monthly curtailment is then split by cause, labelled ``cause.<name>`` in ``labels.py``.
+- ``tables``: ``{name: DataFrame}`` such as ``plan_audit`` or ``finance``; each is one section titled
+  ``section.<name>``, shown through ``labels.localize_table`` (a ``unit`` column converts its row).
 """
 
 from __future__ import annotations
@@ -11,7 +19,8 @@ from __future__ import annotations
 import colorsys
 import html
 import itertools
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,11 +31,12 @@ import xarray as xr
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
-from .analysis import ELECTRICITY, MWH_PER_GWH
-from .labels import axis_title, convert, kpi_name, label, tech_names, unit_label
+from .analysis import MWH_PER_GWH
+from .labels import axis_title, convert, kpi_name, label, localize_table, tech_names, unit_label
+from .tables import (carrier_units, electric, electric_buses, localized_summary, month_labels,
+                     monthly_curtailment_by_cause, monthly_total, product_output, thermal_operation, total)
+from .report_weeks import DATA_ID, HOUR, SCRIPT, WEEK, HourlySeries, dispatch_weeks
 
-WEEK = pd.Timedelta(days=7)
-HOUR = pd.Timedelta(hours=1)
 MAX_CURVE_POINTS = 2000
 KIND_ORDER = ("thermal", "renewable", "storage", "conversion", "market", "link", "demand")
 CONSUMER_KINDS = ("demand", "conversion")
@@ -34,12 +44,18 @@ CARD_KPIS = ("total_cost", "curtailment_rate", "non_fossil_share", "co2_mt", "co
              "export_gwh", "unserved_mwh", "mean_marginal_price")
 BASE_COLORS = {"coal": "#3a3a3a", "wind": "#1f6fb4", "pv": "#e0b000", "renewable": "#2a9d8f",
                "storage": "#7b3fa0", "conversion": "#2e8b57", "grid": "#c62828", "demand": "#6d4c41",
-               "unserved": "#e91e63", "other": "#888888"}
+               "unserved": "#e91e63", "other": "#888888", "hub": "#9e9e9e", "curtailment": "#b0bec5"}
 KIND_FAMILIES = {"thermal": "coal", "market": "grid", "link": "grid", "storage": "storage",
                  "conversion": "conversion", "demand": "demand"}
 RENEWABLE_WORDS = (("wind", "wind"), ("pv", "pv"), ("solar", "pv"), ("光伏", "pv"), ("风电", "wind"))
 PRICE_COLOR = "#111111"
 PRICE_DASHES = ("solid", "dash", "dot", "dashdot")  # one per electricity bus
+CAUSE_COLORS = ("#c62828", "#3a3a3a", "#6d4c41", "#1f6fb4", "#888888")
+# uses of electricity that the flow diagram splits into their technologies (the others are one node each)
+FANNED_KINDS = ("demand", "conversion")
+SOLVER_NOISE_MW = 1e-6  # flows smaller than this are the solver's tolerance, not energy
+IMAGE_SIZE = (1280, 720)  # 16:9 slides
+IMAGE_SCALE = 2
 FONT = "'Noto Sans CJK SC','Noto Sans SC','Microsoft YaHei','PingFang SC',Arial,sans-serif"
 # The bundle's only CDN address: the default map-data URL of geo traces, which this report never draws.
 TOPOJSON_CDN = '"https://cdn.plot.ly/un/"'
@@ -55,17 +71,22 @@ dl.meta dt { color: #666; } dl.meta dd { margin: 0; font-family: monospace, %s; 
 .card-label { color: #666; font-size: 0.9rem; }
 .card-value { font-size: 1.5rem; font-weight: 600; }
 .card-unit { font-size: 0.9rem; font-weight: 400; color: #666; }
+label.week { font-size: 0.9rem; color: #444; } label.week select { font: inherit; margin-left: 0.4rem; }
 table { border-collapse: collapse; width: 100%%; font-size: 0.9rem; }
 th, td { border-bottom: 1px solid #eee; padding: 0.25rem 0.5rem; text-align: left; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10pt; }
   section { break-inside: avoid; page-break-inside: avoid; }
-  section#kpi_table { break-inside: auto; page-break-inside: auto; }
-  .modebar-container { display: none; }
+  section.table { break-inside: auto; page-break-inside: auto; }
+  .modebar-container, label.week { display: none; }
   table { break-inside: auto; } tr { break-inside: avoid; }
 }
 """ % (FONT, FONT)
+
+
+class ImageError(RuntimeError):
+    """The PNG images could not be made (kaleido or a Chromium browser missing)."""
 
 
 @dataclass(frozen=True)
@@ -77,9 +98,11 @@ class _Run:
     lang: str
     names: dict[str, str]
     kinds: dict[str, str]
+    families: dict[str, str]
     colors: dict[str, str]
     power: xr.DataArray | None  # net flow into all electricity buses together [MW], (tech, time)
     weeks: list[tuple[str, pd.Timestamp]]
+    hourly: HourlySeries
 
     def text(self, key: str) -> str:
         return label(key, self.lang)
@@ -92,67 +115,59 @@ class _Run:
         rank = {kind: i for i, kind in enumerate(KIND_ORDER)}
         return sorted((str(g) for g in techs), key=lambda g: rank.get(self.kinds[g], len(rank)))
 
+    def groups(self, techs) -> list[tuple[str, str, str, list[str]]]:
+        """(key, name, colour, members) of the stacked charts: renewables one entry per colour family, since
+        a family's projects share the weather and would only crowd the legend (the capacity chart, the KPI
+        table and results.xlsx keep them apart); every other technology on its own; in kind order."""
+        groups: dict[str, tuple[str, str, list[str]]] = {}
+        for g in self.ordered(techs):
+            if self.kinds[g] == "renewable":
+                family = self.families[g]
+                groups.setdefault(f"group:{family}", (self.text(f"group.{family}"), BASE_COLORS[family], []))[2].append(g)
+            else:
+                groups[g] = (self.names[g], self.colors[g], [g])
+        return [(key, name, color, members) for key, (name, color, members) in groups.items()]
+
+
+@dataclass
+class Section:
+    """One part of the page: a title, at most one figure, and HTML below it."""
+
+    key: str
+    title: str
+    figure: go.Figure | None = None
+    height: int = 380
+    body: str = ""
+    week: pd.Timestamp | None = None  # the figure shows this week and gets a selector over all weeks
+    classes: list[str] = field(default_factory=list)
+
 
 def write_report(ds: xr.Dataset, summary: pd.DataFrame, path: Path, lang: str = "zh", *,
+                 tables: Mapping[str, pd.DataFrame] | None = None, images_dir: Path | None = None,
                  winter_start: pd.Timestamp | None = None, summer_start: pd.Timestamp | None = None) -> Path:
-    """Write the HTML report of one run to ``path``; the week starts override the default dispatch weeks."""
+    """Write the HTML report of one run to ``path``, and PNGs of its charts to ``images_dir`` when given.
+    ``tables`` are other analyses' tables by name; the week starts override the default dispatch weeks."""
     label("title", lang)  # rejects an unknown language before any work
     techs = [str(g) for g in ds["tech"].values]
+    time = ds["time"].to_index()
+    weeks = dispatch_weeks(time, winter_start, summer_start)
     run = _Run(
         ds=ds, summary=summary, lang=lang, names=tech_names(ds, lang),
-        kinds=dict(zip(techs, map(str, ds["tech_kind"].values))), colors=tech_colors(ds),
-        power=_electric(ds["flow"]), weeks=dispatch_weeks(ds["time"].to_index(), winter_start, summer_start),
+        kinds=dict(zip(techs, map(str, ds["tech_kind"].values))), families=_families(ds), colors=tech_colors(ds),
+        power=_denoised(electric(ds["flow"])), weeks=weeks, hourly=HourlySeries(time, [start for _, start in weeks]),
     )
     dispatch = [_dispatch(run, key, start) for key, start in run.weeks] if run.power is not None else []
-    sections = [_metadata(run), _kpi_cards(run), _capacity(run), _balance(run), *dispatch,
-                _price_duration(run), _load_duration(run), _curtailment(run), _storage(run), _kpi_table(run)]
+    sections = [_metadata(run), _kpi_cards(run), _capacity(run), _balance(run), _sankey(run), *dispatch,
+                _price_duration(run), _load_duration(run), _curtailment(run), _storage(run), _thermal(run),
+                _products(run), *(_table(run, name, frame) for name, frame in (tables or {}).items()),
+                _kpi_table(run)]
+    sections = [s for s in sections if s]
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(_page(run, [s for s in sections if s]), encoding="utf-8")
+    path.write_text(_page(run, sections), encoding="utf-8")
+    if images_dir is not None:
+        write_images(sections, Path(images_dir))
     return path
-
-
-# ---- data helpers -----------------------------------------------------------------------------------
-def _electric_buses(data: xr.Dataset | xr.DataArray) -> list[str]:
-    return [str(b) for b, c in zip(data["bus"].values, data["bus_carrier"].values) if c == ELECTRICITY]
-
-
-def _electric(da: xr.DataArray) -> xr.DataArray | None:
-    """``da`` summed over the electricity buses, as analysis.summary does; None without any."""
-    buses = _electric_buses(da)
-    return da.sel(bus=buses).sum("bus") if buses else None
-
-
-def dispatch_weeks(time: pd.DatetimeIndex, winter_start=None, summer_start=None) -> list[tuple[str, pd.Timestamp]]:
-    """(section key, first hour) of the winter and summer weeks: from the second Monday of January and
-    of July unless given, or the first and last week when the horizon misses either; one entry if both
-    coincide (a horizon of a week or less)."""
-    winter = pd.Timestamp(winter_start) if winter_start is not None else _second_monday(time, 1)
-    summer = pd.Timestamp(summer_start) if summer_start is not None else _second_monday(time, 7)
-    if winter is None or summer is None:
-        weeks = [("dispatch_first", time[0]), ("dispatch_last", max(time[0], time[-1] - WEEK + HOUR))]
-    else:
-        weeks = [("dispatch_winter", winter), ("dispatch_summer", summer)]
-    return weeks if weeks[0][1] != weeks[1][1] else weeks[:1]
-
-
-def _second_monday(time: pd.DatetimeIndex, month: int) -> pd.Timestamp | None:
-    """Start of the week from the second Monday of ``month``, in the first year where it fits the horizon."""
-    for year in range(time[0].year, time[-1].year + 1):
-        first = pd.Timestamp(year, month, 1, tz=time.tz)
-        start = first + pd.Timedelta(days=(7 - first.weekday()) % 7 + 7)
-        if start >= time[0] and start + WEEK - HOUR <= time[-1]:
-            return start
-    return None
-
-
-def _week(da: xr.DataArray, start: pd.Timestamp) -> xr.DataArray:
-    time = da["time"].to_index()
-    return da.isel(time=np.flatnonzero((time >= start) & (time < start + WEEK)))
-
-
-def _week_title(run: _Run, key: str, start: pd.Timestamp) -> str:
-    return f"{run.text(key)} ({start:%Y-%m-%d} – {start + WEEK - HOUR:%Y-%m-%d})"
 
 
 def _duration_curve(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -161,6 +176,12 @@ def _duration_curve(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray
     hours, sorted_values = np.cumsum(weights[order]), values[order]
     keep = np.unique(np.linspace(0, len(order) - 1, min(len(order), MAX_CURVE_POINTS)).round().astype(int))
     return hours[keep], sorted_values[keep]
+
+
+def _denoised(power: xr.DataArray | None) -> xr.DataArray | None:
+    """Flows within the solver's tolerance of zero set to zero, so that an electrolyser does not appear as
+    a supplier for its 1e-13 MW."""
+    return power.where(abs(power) > SOLVER_NOISE_MW, 0.0) if power is not None else None
 
 
 # ---- colours ----------------------------------------------------------------------------------------
@@ -185,16 +206,24 @@ def _shade(color: str, position: float) -> str:
     return "#" + "".join(f"{round(c * 255):02x}" for c in rgb)
 
 
+def _translucent(color: str, alpha: float = 0.4) -> str:
+    return "rgba({}, {}, {}, {})".format(*(int(color[i:i + 2], 16) for i in (1, 3, 5)), alpha)
+
+
 def tech_colors(ds: xr.Dataset) -> dict[str, str]:
     """Each technology in its kind's colour, shades spread evenly over the members of a family in id order:
     neighbours stay distinguishable and a technology keeps its shade in every report of the case."""
-    families = {str(g): _family(str(kind), str(g), str(zh))
-                for g, kind, zh in zip(ds["tech"].values, ds["tech_kind"].values, ds["tech_label_zh"].values)}
+    families = _families(ds)
     colors = {}
     for family in set(families.values()):
         members = sorted(g for g, f in families.items() if f == family)
         colors.update({g: _shade(BASE_COLORS[family], (i + 0.5) / len(members)) for i, g in enumerate(members)})
     return colors
+
+
+def _families(ds: xr.Dataset) -> dict[str, str]:
+    return {str(g): _family(str(kind), str(g), str(zh))
+            for g, kind, zh in zip(ds["tech"].values, ds["tech_kind"].values, ds["tech_label_zh"].values)}
 
 
 # ---- HTML pieces -------------------------------------------------------------------------------------
@@ -212,16 +241,42 @@ def _esc(text) -> str:
     return html.escape(str(text))
 
 
-def _section(key: str, title: str, body: str) -> str:
-    return f'<section id="{key}">\n<h2>{_esc(title)}</h2>\n{body}\n</section>\n'
+def _cell(value) -> str:
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_)):
+        return f'<td class="num">{_fmt(float(value))}</td>'
+    return f"<td>{_esc('' if pd.isna(value) else value)}</td>"
 
 
-def _figure(fig: go.Figure, div_id: str, height: int = 440) -> str:
-    """The figure as a bare div drawing with the page's one plotly.js (fixed id: reproducible files)."""
-    fig.update_layout(template="simple_white", font_family=FONT, height=height,
-                      margin=dict(l=70, r=30, t=20, b=50), legend=dict(traceorder="normal"))
-    return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
-                       config={"displaylogo": False, "responsive": True})
+def _html_table(frame: pd.DataFrame) -> str:
+    head = "".join(f"<th>{_esc(c)}</th>" for c in frame.columns)
+    rows = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in frame.itertuples(index=False))
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def _layout(fig: go.Figure, height: int) -> go.Figure:
+    return fig.update_layout(template="simple_white", font_family=FONT, height=height,
+                             margin=dict(l=70, r=30, t=20, b=50), legend=dict(traceorder="normal"))
+
+
+def _render(run: _Run, section: Section) -> str:
+    """The section as HTML; its figure a bare div drawing with the page's one plotly.js (fixed id)."""
+    title = _esc(section.title)
+    controls = ""
+    if section.week is not None:
+        title += f' (<span class="week-range">{run.hourly.week_label(section.week)}</span>)'
+        controls = (f'<label class="week">{_esc(run.text("week.select"))}<select class="week-select" '
+                    f'data-figure="fig-{section.key}">{run.hourly.options(section.week)}</select></label>\n')
+    figure = ""
+    if section.figure is not None:
+        fig = _layout(go.Figure(section.figure), section.height)
+        for trace in fig.data:
+            if trace.meta:  # drawn in the browser from the page's hourly data: not stored twice
+                trace.update(x=[], y=[])
+        figure = fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"fig-{section.key}",
+                             config={"displaylogo": False, "responsive": True})
+    classes = f' class="{" ".join(section.classes)}"' if section.classes else ""
+    return (f'<section id="{section.key}"{classes}>\n<h2>{title}</h2>\n{controls}{figure}'
+            f"{section.body}\n</section>\n")
 
 
 @lru_cache(maxsize=1)
@@ -231,19 +286,43 @@ def _plotly_js() -> str:
     return get_plotlyjs().replace(TOPOJSON_CDN, '"./topojson/"')
 
 
-def _page(run: _Run, sections: list[str]) -> str:
+def _page(run: _Run, sections: list[Section]) -> str:
     title = run.text("title")
     scenario = run.ds.attrs.get("scenario")
     head_title = f"{title} – {scenario}" if scenario else title
+    weekly = ""
+    if any(s.week is not None for s in sections):
+        weekly = (f'<script type="application/json" id="{DATA_ID}">{run.hourly.to_json()}</script>\n'
+                  f"<script>{SCRIPT}</script>\n")
     return (f'<!DOCTYPE html>\n<html lang="{"zh-CN" if run.lang == "zh" else "en"}">\n<head>\n'
             f'<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{_esc(head_title)}</title>\n<style>{CSS}</style>\n"
             f'<script type="text/javascript">{_plotly_js()}</script>\n</head>\n<body>\n'
-            f"<h1>{_esc(title)}</h1>\n{''.join(sections)}</body>\n</html>\n")
+            f"<h1>{_esc(title)}</h1>\n{''.join(_render(run, s) for s in sections)}{weekly}</body>\n</html>\n")
+
+
+def write_images(sections: list[Section], folder: Path) -> list[Path]:
+    """One PNG per chart, titled and sized for a 16:9 slide, numbered in page order. kaleido draws them
+    with the system's Chromium (Debian's ``chromium`` package), so no browser is downloaded."""
+    import plotly.io as pio
+
+    charts = [s for s in sections if s.figure is not None]
+    figures = [_layout(go.Figure(s.figure), IMAGE_SIZE[1]).update_layout(
+        title_text=s.title + (f" ({s.week:%Y-%m-%d} – {s.week + WEEK - HOUR:%Y-%m-%d})" if s.week is not None else ""),
+        margin_t=60) for s in charts]
+    paths = [folder / f"{i:02d}_{s.key}.png" for i, s in enumerate(charts, 1)]
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        pio.write_images(figures, paths, width=IMAGE_SIZE[0], height=IMAGE_SIZE[1], scale=IMAGE_SCALE)
+    except Exception as exc:  # kaleido reports a missing browser or package in several exception types
+        raise ImageError(f"could not write the PNG images to {folder}: {exc}\nPNG export needs the 'images' "
+                         "extra (pip install 'energy-model[images]') and Chromium (apt-get install chromium)") \
+            from exc
+    return paths
 
 
 # ---- sections ------------------------------------------------------------------------------------------
-def _metadata(run: _Run) -> str:
+def _metadata(run: _Run) -> Section:
     attrs, time = run.ds.attrs, run.ds["time"].to_index()
     rows = [("meta.scenario", attrs.get("scenario"))]
     if "objective" in attrs:
@@ -255,20 +334,22 @@ def _metadata(run: _Run) -> str:
                                  f"({_fmt(hours)} {unit_label('h', run.lang)})"))
     items = "".join(f"<dt>{_esc(run.text(key))}</dt><dd>{_esc(value)}</dd>" for key, value in rows
                     if value is not None)
-    return _section("metadata", run.text("section.metadata"), f'<dl class="meta">{items}</dl>')
+    return Section("metadata", run.text("section.metadata"), body=f'<dl class="meta">{items}</dl>')
 
 
-def _kpi_cards(run: _Run) -> str | None:
+def _kpi_cards(run: _Run) -> Section | None:
     rows = run.summary.set_index("kpi")
     cards = []
     for kpi in (k for k in CARD_KPIS if k in rows.index):
         value, unit = convert(float(rows.at[kpi, "value"]), str(rows.at[kpi, "unit"]), run.lang)
         cards.append(f'<div class="card"><div class="card-label">{_esc(kpi_name(kpi, run.names, run.lang))}</div>'
                      f'<div class="card-value">{_fmt(value)} <span class="card-unit">{_esc(unit)}</span></div></div>')
-    return _section("kpis", run.text("section.kpis"), f'<div class="cards">{"".join(cards)}</div>') if cards else None
+    if not cards:
+        return None
+    return Section("kpis", run.text("section.kpis"), body=f'<div class="cards">{"".join(cards)}</div>')
 
 
-def _capacity(run: _Run) -> str | None:
+def _capacity(run: _Run) -> Section | None:
     """Capacities in MW only: mass-flow plants (t/h) would make the bars incomparable."""
     ds = run.ds
     shown = (ds["capacity_unit"] == "MW") & (ds["tech_kind"] != "demand") & (ds["capacity"] > 0)
@@ -285,71 +366,152 @@ def _capacity(run: _Run) -> str | None:
                     hovertemplate=f"%{{x}}: %{{y:,.1f}} {unit}<br>{run.text('legend.new')}: "
                                   f"%{{customdata:,.1f}} {unit}<extra></extra>")
     fig.update_layout(yaxis_title=axis_title("axis.capacity", "MW", run.lang), xaxis_tickangle=-30)
-    return _section("capacity", run.text("section.capacity"), _figure(fig, "fig-capacity"))
+    return Section("capacity", run.text("section.capacity"), fig, height=440)
 
 
-def _balance(run: _Run) -> str | None:
+def _balance(run: _Run) -> Section | None:
     """Energy into (supply) and out of (use) the electricity buses, per technology, over the horizon."""
     if run.power is None:
         return None
-    weight = run.ds["weight"]
     factor, unit = convert(1.0, "GWh", run.lang)
-    supply = (run.power.clip(min=0) * weight).sum("time") / MWH_PER_GWH * factor
-    use = -(run.power.clip(max=0) * weight).sum("time") / MWH_PER_GWH * factor
-    unserved = float((_electric(run.ds["unserved"]) * weight).sum()) / MWH_PER_GWH * factor
+    supply = total(run.power.clip(min=0)) / MWH_PER_GWH * factor
+    use = -total(run.power.clip(max=0)) / MWH_PER_GWH * factor
+    unserved = float(total(electric(run.ds["unserved"]))) / MWH_PER_GWH * factor
     sides = [run.text("legend.supply"), run.text("legend.use")]
     fig = go.Figure()
-    for g in run.ordered(run.power["tech"].values):
-        values = [float(supply.sel(tech=g)), float(use.sel(tech=g))]
+    for _, name, color, members in run.groups(run.power["tech"].values):
+        values = [float(supply.sel(tech=members).sum()), float(use.sel(tech=members).sum())]
         if any(values):
-            fig.add_bar(y=sides, x=values, orientation="h", name=run.names[g], marker_color=run.colors[g],
+            fig.add_bar(y=sides, x=values, orientation="h", name=name, marker_color=color,
                         hovertemplate=f"%{{x:,.2f}} {unit}")
     if unserved > 0:
         fig.add_bar(y=sides, x=[unserved, 0.0], orientation="h", name=run.text("legend.unserved"),
                     marker_color=BASE_COLORS["unserved"], hovertemplate=f"%{{x:,.2f}} {unit}")
     fig.update_layout(barmode="stack", xaxis_title=axis_title("axis.energy", "GWh", run.lang))
-    return _section("balance", run.text("section.balance"), _figure(fig, "fig-balance", height=380))
+    return Section("balance", run.text("section.balance"), fig)
 
 
-def _area(x, y, name: str, color: str, stack: str, unit: str, show: bool) -> go.Scatter:
+def sankey_links(ds: xr.Dataset, power: xr.DataArray) -> list[tuple[str, str, float]]:
+    """(from, to, MWh) of the electricity flow diagram. Node ids: ``source:<family>`` (generation by colour
+    family, imports, unserved energy), ``hub``, ``use:<kind>`` (loads, plants, export, storage and line
+    losses), ``tech:<id>`` (the loads and plants one by one), ``curtailment``. Stores and links count by
+    their net flow (their losses); the renewables' curtailment leaves their source before the hub."""
+    kinds = dict(zip(map(str, ds["tech"].values), map(str, ds["tech_kind"].values)))
+    families = _families(ds)
+    supplied, used, net = (total(power.clip(min=0)), -total(power.clip(max=0)), total(power))
+    flows: dict[tuple[str, str], float] = {}
+
+    def add(source: str, target: str, value: float):
+        if value > 0:
+            flows[(source, target)] = flows.get((source, target), 0.0) + value
+
+    for g in map(str, power["tech"].values):
+        kind = kinds[g]
+        if kind in ("storage", "link"):
+            add(f"source:{families[g]}", "hub", float(net.sel(tech=g)))
+            add("hub", f"use:{kind}", -float(net.sel(tech=g)))
+            continue
+        add(f"source:{families[g]}", "hub", float(supplied.sel(tech=g)))
+        add("hub", f"use:{kind}", float(used.sel(tech=g)))
+        if kind in FANNED_KINDS:
+            add(f"use:{kind}", f"tech:{g}", float(used.sel(tech=g)))
+    add("source:unserved", "hub", float(total(electric(ds["unserved"]))))
+    if "curtailment" in ds:
+        for g, value in zip(map(str, ds["tech"].values), total(ds["curtailment"]).values):
+            if kinds[g] == "renewable":
+                add(f"source:{families[g]}", "curtailment", float(value))
+    return [(source, target, value) for (source, target), value in flows.items()]
+
+
+def _sankey(run: _Run) -> Section | None:
+    if run.power is None:
+        return None
+    links = sankey_links(run.ds, run.power)
+    if not links:
+        return None
+    nodes = list(dict.fromkeys(node for source, target, _ in links for node in (source, target)))
+    names, colors = zip(*(_sankey_node(run, node) for node in nodes))
+    factor, unit = convert(1.0, "GWh", run.lang)
+    index = {node: i for i, node in enumerate(nodes)}
+    fig = go.Figure(go.Sankey(
+        valueformat=",.2f", valuesuffix=f" {unit}",
+        node=dict(label=list(names), color=list(colors), pad=14, thickness=16, line=dict(width=0)),
+        link=dict(source=[index[s] for s, _, _ in links], target=[index[t] for _, t, _ in links],
+                  value=[v / MWH_PER_GWH * factor for _, _, v in links],
+                  color=[_translucent(colors[index[s]]) for s, _, _ in links])))
+    return Section("sankey", run.text("section.sankey"), fig, height=560)
+
+
+def _sankey_node(run: _Run, node: str) -> tuple[str, str]:
+    """(name, colour) of a node of the flow diagram."""
+    kind, _, name = node.partition(":")
+    if kind == "tech":
+        return run.names[name], run.colors[name]
+    if node == "source:unserved":
+        return run.text("legend.unserved"), BASE_COLORS["unserved"]
+    if kind == "source":
+        return run.text(f"sankey.source.{name}"), BASE_COLORS[name]
+    if kind == "use":
+        return run.text(f"sankey.use.{name}"), BASE_COLORS[KIND_FAMILIES.get(name, "other")]
+    return run.text(f"sankey.{node}"), BASE_COLORS[node]
+
+
+def _area(x, y, name: str, color: str, stack: str, unit: str, show: bool, meta: dict) -> go.Scatter:
     return go.Scatter(x=x, y=y, name=name, stackgroup=stack, mode="lines", line=dict(width=0.5, color=color),
-                      fillcolor=color, legendgroup=name, showlegend=show, hovertemplate=f"%{{y:,.1f}} {unit}")
+                      fillcolor=color, legendgroup=name, showlegend=show, hovertemplate=f"%{{y:,.1f}} {unit}",
+                      meta=meta)
 
 
-def _dispatch(run: _Run, key: str, start: pd.Timestamp) -> str | None:
-    """Stacked supply above zero, use (demand, charging, export, electrolysers) below, price on the right."""
-    power = _week(run.power, start)
-    if not power.sizes["time"]:
+def _dispatch(run: _Run, key: str, start: pd.Timestamp) -> Section | None:
+    """Stacked supply above zero with the curtailed renewable output on top, use (demand, charging, export,
+    electrolysers) below, price on the right; every technology that supplies or uses power in any hour of
+    the horizon has its traces, so that each week the selector shows is complete."""
+    window = run.hourly.window(start)
+    if window.stop <= window.start:
         return None
     factor, unit = convert(1.0, "MW", run.lang)
-    x = power["time"].values
+    x = run.hourly.time[window]
     fig = make_subplots(specs=[[{"secondary_y": True}]])
-    for g in run.ordered(power["tech"].values):
-        values = power.sel(tech=g).values * factor
-        parts = [(stack, part) for stack, part in (("supply", values.clip(min=0)), ("use", values.clip(max=0)))
-                 if part.any()]
-        for i, (stack, part) in enumerate(parts):
-            fig.add_trace(_area(x, part, run.names[g], run.colors[g], stack, unit, i == 0), secondary_y=False)
-    unserved = _week(_electric(run.ds["unserved"]), start).values * factor
-    if unserved.any():
-        fig.add_trace(_area(x, unserved, run.text("legend.unserved"), BASE_COLORS["unserved"], "supply", unit, True),
+    for group, name, color, members in run.groups(run.power["tech"].values):
+        power = run.power.sel(tech=members).sum("tech")
+        if not power.any():
+            continue
+        values = run.hourly.add(f"power:{group}", power.values)
+        parts = [(stack, part, clipped) for stack, part, clipped in
+                 (("supply", "pos", values.clip(min=0)), ("use", "neg", values.clip(max=0))) if clipped.any()]
+        for i, (stack, part, clipped) in enumerate(parts):
+            fig.add_trace(_area(x, clipped[window] * factor, name, color, stack, unit, i == 0,
+                                dict(series=f"power:{group}", part=part, factor=factor)), secondary_y=False)
+    renewables = [g for g in run.power["tech"].values if run.kinds[str(g)] == "renewable"]
+    if "curtailment" in run.ds and renewables and run.ds["curtailment"].sel(tech=renewables).any():
+        curtailed = run.hourly.add("curtailment", run.ds["curtailment"].sel(tech=renewables).sum("tech").values)
+        fig.add_trace(_area(x, curtailed[window] * factor, run.text("legend.curtailment"), BASE_COLORS["curtailment"],
+                            "supply", unit, True, dict(series="curtailment", part="pos", factor=factor)),
                       secondary_y=False)
-    buses = _electric_buses(run.ds)
-    price_unit = unit_label("CNY/MWh", run.lang)
+    if electric(run.ds["unserved"]).any():
+        unserved = run.hourly.add("unserved", electric(run.ds["unserved"]).values)
+        fig.add_trace(_area(x, unserved[window] * factor, run.text("legend.unserved"), BASE_COLORS["unserved"],
+                            "supply", unit, True, dict(series="unserved", part="pos", factor=factor)),
+                      secondary_y=False)
+    buses = electric_buses(run.ds)
+    price_unit, price_factor = unit_label("CNY/MWh", run.lang), run.factor("CNY/MWh")
     for bus, dash in zip(buses, itertools.cycle(PRICE_DASHES)):
         name = run.text("legend.price") + (f" {bus.split('/', 1)[0]}" if len(buses) > 1 else "")
-        price = _week(run.ds["marginal_price"].sel(bus=bus), start).values * run.factor("CNY/MWh")
-        fig.add_trace(go.Scatter(x=x, y=price, name=name, mode="lines",
+        price = run.hourly.add(f"price:{bus}", run.ds["marginal_price"].sel(bus=bus).values)
+        fig.add_trace(go.Scatter(x=x, y=price[window] * price_factor, name=name, mode="lines",
                                  line=dict(color=PRICE_COLOR, width=1.2, dash=dash),
-                                 hovertemplate=f"%{{y:,.1f}} {price_unit}"), secondary_y=True)
+                                 hovertemplate=f"%{{y:,.1f}} {price_unit}",
+                                 meta=dict(series=f"price:{bus}", part="all", factor=price_factor)),
+                      secondary_y=True)
     fig.update_xaxes(tickformat="%m-%d", hoverformat="%Y-%m-%d %H:%M")
     fig.update_yaxes(title_text=axis_title("axis.power", "MW", run.lang), secondary_y=False)
-    fig.update_yaxes(title_text=axis_title("axis.price", "CNY/MWh", run.lang), secondary_y=True, showgrid=False)
-    return _section(key, _week_title(run, f"section.{key}", start), _figure(fig, f"fig-{key}", height=520))
+    fig.update_yaxes(title_text=axis_title("axis.price", "CNY/MWh", run.lang), secondary_y=True, showgrid=False,
+                     tickmode="auto")
+    return Section(key, run.text(f"section.{key}"), fig, height=520, week=start)
 
 
-def _price_duration(run: _Run) -> str | None:
-    buses = _electric_buses(run.ds)
+def _price_duration(run: _Run) -> Section | None:
+    buses = electric_buses(run.ds)
     if not buses:
         return None
     weights = run.ds["weight"].values
@@ -359,10 +521,10 @@ def _price_duration(run: _Run) -> str | None:
         fig.add_scatter(x=hours, y=price, mode="lines", name=bus.split("/", 1)[0], showlegend=len(buses) > 1)
     fig.update_layout(xaxis_title=axis_title("axis.duration", "h", run.lang),
                       yaxis_title=axis_title("axis.price", "CNY/MWh", run.lang))
-    return _section("price_duration", run.text("section.price_duration"), _figure(fig, "fig-price-duration", 380))
+    return Section("price_duration", run.text("section.price_duration"), fig)
 
 
-def _load_duration(run: _Run) -> str | None:
+def _load_duration(run: _Run) -> Section | None:
     """Load = electricity taken by demand and conversion plants (electrolysers are most of the base's load)."""
     if run.power is None:
         return None
@@ -375,27 +537,43 @@ def _load_duration(run: _Run) -> str | None:
                                line=dict(color=BASE_COLORS["demand"])))
     fig.update_layout(xaxis_title=axis_title("axis.duration", "h", run.lang),
                       yaxis_title=axis_title("axis.load", "MW", run.lang))
-    return _section("load_duration", run.text("section.load_duration"), _figure(fig, "fig-load-duration", 380))
+    return Section("load_duration", run.text("section.load_duration"), fig)
 
 
-def _curtailment(run: _Run) -> str | None:
+def _curtailment(run: _Run) -> Section | None:
+    """Monthly curtailment stacked by cause where the run splits it (``curtailment_cause``), by technology
+    otherwise, with the monthly curtailment rate on the right axis."""
     renewables = [g for g in run.ordered(run.ds["tech"].values) if run.kinds[g] == "renewable"]
     if "curtailment" not in run.ds or not renewables:
         return None
-    hourly = (run.ds["curtailment"].sel(tech=renewables) * run.ds["weight"]).drop_vars("weight")
-    monthly = hourly.resample(time="MS").sum() / MWH_PER_GWH * run.factor("GWh")
-    months = [f"{t:%Y-%m}" for t in monthly["time"].to_index()]
-    unit = unit_label("GWh", run.lang)
-    fig = go.Figure()
-    for g in renewables:
-        fig.add_bar(x=months, y=monthly.sel(tech=g).values, name=run.names[g], marker_color=run.colors[g],
-                    hovertemplate=f"%{{y:,.2f}} {unit}")
-    fig.update_layout(barmode="stack", xaxis_title=run.text("axis.month"), xaxis_type="category",
-                      yaxis_title=axis_title("kpi.curtailment_gwh", "GWh", run.lang))
-    return _section("curtailment", run.text("section.curtailment"), _figure(fig, "fig-curtailment", 380))
+    factor, unit = convert(1.0, "GWh", run.lang)
+    monthly = monthly_total(run.ds["curtailment"].sel(tech=renewables))
+    months = month_labels(monthly)
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    by_cause = monthly_curtailment_by_cause(run.ds)
+    if by_cause is not None:
+        bars = [(label(f"cause.{c}", run.lang, str(c)), color, by_cause.sel(cause=c).values)
+                for c, color in zip(by_cause["cause"].values, itertools.cycle(CAUSE_COLORS))]
+    else:
+        bars = [(name, color, monthly.sel(tech=members).sum("tech").values)
+                for _, name, color, members in run.groups(renewables)]
+    for name, color, values in bars:
+        fig.add_bar(x=months, y=values / MWH_PER_GWH * factor, name=name, marker_color=color,
+                    hovertemplate=f"%{{y:,.2f}} {unit}", secondary_y=False)
+    if "available" in run.ds:
+        available = monthly_total(run.ds["available"].sel(tech=renewables)).sum("tech").values
+        rate = np.divide(monthly.sum("tech").values, available, out=np.zeros(len(months)), where=available > 0)
+        fig.add_scatter(x=months, y=rate * run.factor("fraction"), name=run.text("legend.curtailment_rate"),
+                        mode="lines+markers", line=dict(color=PRICE_COLOR, width=1.5),
+                        hovertemplate=f"%{{y:,.1f}} {unit_label('fraction', run.lang)}", secondary_y=True)
+        fig.update_yaxes(title_text=axis_title("axis.curtailment_rate", "fraction", run.lang), secondary_y=True,
+                         showgrid=False, rangemode="tozero", tickmode="auto")
+    fig.update_layout(barmode="stack", xaxis_title=run.text("axis.month"), xaxis_type="category")
+    fig.update_yaxes(title_text=axis_title("kpi.curtailment_gwh", "GWh", run.lang), secondary_y=False)
+    return Section("curtailment", run.text("section.curtailment"), fig)
 
 
-def _storage(run: _Run) -> str | None:
+def _storage(run: _Run) -> Section | None:
     """State of charge in % of each store's energy capacity, so batteries and hydrogen tanks share an axis."""
     if "storage_level" not in run.ds:
         return None
@@ -405,34 +583,79 @@ def _storage(run: _Run) -> str | None:
     if not stores:
         return None
     start = run.weeks[0][1]
-    soc = _week(run.ds["storage_level"].sel(tech=stores), start) / energy.sel(tech=stores) * run.factor("fraction")
-    unit = unit_label("fraction", run.lang)
+    window = run.hourly.window(start)
+    factor, unit = run.factor("fraction"), unit_label("fraction", run.lang)
     fig = go.Figure()
     for g in stores:
-        fig.add_scatter(x=soc["time"].values, y=soc.sel(tech=g).values, mode="lines", name=run.names[g],
-                        line=dict(color=run.colors[g]), hovertemplate=f"%{{y:,.1f}} {unit}")
+        soc = run.hourly.add(f"soc:{g}", (run.ds["storage_level"].sel(tech=g) / energy.sel(tech=g)).values)
+        fig.add_scatter(x=run.hourly.time[window], y=soc[window] * factor, mode="lines", name=run.names[g],
+                        line=dict(color=run.colors[g]), hovertemplate=f"%{{y:,.1f}} {unit}",
+                        meta=dict(series=f"soc:{g}", part="all", factor=factor))
     fig.update_xaxes(tickformat="%m-%d", hoverformat="%Y-%m-%d %H:%M")
-    fig.update_layout(yaxis_title=axis_title("axis.soc", "fraction", run.lang),
-                      yaxis_range=[0, 1.02 * run.factor("fraction")])
-    return _section("storage", _week_title(run, "section.storage", start), _figure(fig, "fig-storage", 380))
+    fig.update_layout(yaxis_title=axis_title("axis.soc", "fraction", run.lang), yaxis_range=[0, 1.02 * factor])
+    return Section("storage", run.text("section.storage"), fig, week=start)
 
 
-def _kpi_unit(kpi: str, unit: str, ds: xr.Dataset) -> str:
-    """The summary's 'MWh or t' for a store, resolved from the store's own capacity unit."""
-    tech = kpi.removeprefix("energy_capacity_")
-    if unit == "MWh or t" and tech in ds["tech"].values:
-        return "MWh" if ds["capacity_unit"].sel(tech=tech).item() == "MW" else "t"
-    return unit
+def _thermal(run: _Run) -> Section | None:
+    """Full-load and operating hours of each coal unit (left axis) and its start-ups (right axis)."""
+    if run.power is None:
+        return None
+    operation = thermal_operation(run.ds, run.power)
+    if operation.empty:
+        return None
+    names = [run.names[g] for g in operation.index]
+    hours_unit = unit_label("h", run.lang)
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    for column, color in (("full_load_hours", BASE_COLORS["coal"]), ("operating_hours", "#9e9e9e")):
+        fig.add_bar(x=names, y=operation[column].values, name=run.text(f"legend.{column}"), marker_color=color,
+                    hovertemplate=f"%{{y:,.0f}} {hours_unit}", secondary_y=False)
+    if operation["starts"].notna().any():
+        fig.add_scatter(x=names, y=operation["starts"].values, name=run.text("legend.starts"), mode="markers",
+                        marker=dict(color=BASE_COLORS["grid"], size=11, symbol="diamond"),
+                        hovertemplate=f"%{{y:,.1f}} {unit_label('starts', run.lang)}", secondary_y=True)
+        fig.update_yaxes(title_text=run.text("axis.starts"), secondary_y=True, showgrid=False, rangemode="tozero",
+                         tickmode="auto")
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(title_text=axis_title("axis.hours", "h", run.lang), secondary_y=False)
+    return Section("thermal", run.text("section.thermal"), fig)
 
 
-def _kpi_table(run: _Run) -> str | None:
+def _products(run: _Run) -> Section | None:
+    """Monthly output of the conversion plants, one panel per product carrier in its own unit."""
+    output = product_output(run.ds)
+    if output is None:
+        return None
+    units = carrier_units(run.ds)
+    buses = [str(b) for b in output["bus"].values]
+    fig = make_subplots(rows=len(buses), cols=1, shared_xaxes=True, vertical_spacing=0.06)
+    months = month_labels(output)
+    for row, bus in enumerate(buses, 1):
+        carrier = bus.split("/", 1)[1]
+        name = label(f"carrier.{carrier}", run.lang, carrier)
+        unit = "GWh" if units.get(carrier) == "MWh" else "t"
+        factor = (1 / MWH_PER_GWH if unit == "GWh" else 1.0) * run.factor(unit)
+        for g in run.ordered(output["tech"].values):
+            values = output.sel(bus=bus, tech=g).values * factor
+            if values.any():
+                fig.add_bar(x=months, y=values, name=f"{run.names[g]} · {name}", marker_color=run.colors[g],
+                            hovertemplate=f"%{{y:,.1f}} {unit_label(unit, run.lang)}", row=row, col=1)
+        fig.update_yaxes(title_text=f"{name} ({unit_label(unit, run.lang)})", row=row, col=1)
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(type="category")
+    fig.update_xaxes(title_text=run.text("axis.month"), row=len(buses), col=1)
+    return Section("products", run.text("section.products"), fig, height=220 + 180 * len(buses))
+
+
+def _table(run: _Run, name: str, frame: pd.DataFrame) -> Section | None:
+    if frame.empty:
+        return None
+    return Section(name, label(f"section.{name}", run.lang, name), body=_html_table(localize_table(frame, run.lang)),
+                   classes=["table"])
+
+
+def _kpi_table(run: _Run) -> Section | None:
     if run.summary.empty:
         return None
-    rows = []
-    for kpi, value, unit in run.summary[["kpi", "value", "unit"]].itertuples(index=False):
-        shown, shown_unit = convert(float(value), _kpi_unit(str(kpi), str(unit), run.ds), run.lang)
-        rows.append(f"<tr><td>{_esc(kpi_name(str(kpi), run.names, run.lang))}</td>"
-                    f'<td class="num">{_fmt(shown)}</td><td>{_esc(shown_unit)}</td></tr>')
-    head = "".join(f"<th>{_esc(run.text(k))}</th>" for k in ("table.kpi", "table.value", "table.unit"))
-    return _section("kpi_table", run.text("section.kpi_table"),
-                    f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+    table = localized_summary(run.summary, run.ds, run.lang)[["name", "value", "unit"]]
+    table.columns = [run.text(k) for k in ("table.kpi", "table.value", "table.unit")]
+    return Section("kpi_table", run.text("section.kpi_table"), body=_html_table(table), classes=["table"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import platform
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from . import analysis
 from .build import build_model
 from .config import load_case
 from .data import build_data
+from .excel import write_excel
 from .results import capacities, to_dataset, write_run
 from .solve import solve
 
@@ -27,6 +28,8 @@ class RunResult:
     summary: pd.DataFrame
     out_dir: Path | None
     timings: dict[str, float]
+    # tables of further analyses by name (e.g. plan_audit, finance): report.html and results.xlsx show each
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def package_versions() -> dict[str, str]:
@@ -43,9 +46,11 @@ def _version(name: str) -> str:
 
 
 def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path | None = None,
-        hours: int | None = None, report: bool = True, lang: str = "zh", solver_overrides: dict | None = None,
-        ) -> RunResult:
-    """Solve ``scenario`` of ``case_dir``; write results to ``out_dir`` when given."""
+        hours: int | None = None, report: bool = True, lang: str | None = None, images: bool = False,
+        solver_overrides: dict | None = None) -> RunResult:
+    """Solve ``scenario`` of ``case_dir``; write results to ``out_dir`` when given: results.nc, CSVs,
+    results.xlsx, and unless ``report`` is false report.html (with PNGs of its charts under images/ if
+    ``images``), in ``lang`` or else the case's ``report_language``."""
     timings: dict[str, float] = {}
     start = time.perf_counter()
     config = load_case(case_dir, scenario)
@@ -83,6 +88,7 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
         metadata["mip_gap"] = solution.mip_gap
     dataset = to_dataset(builder, solution, metadata)
     summary = analysis.summary(dataset)
+    tables: dict[str, pd.DataFrame] = {}
     timings["extract_s"] = time.perf_counter() - t
 
     written = None
@@ -90,14 +96,17 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
         t = time.perf_counter()
         timings["total_s"] = time.perf_counter() - start
         dataset.attrs.update({f"time_{k}": round(v, 3) for k, v in timings.items()})
-        writers = []
+        lang = lang or config.case.report_language
+        writers = [lambda folder: write_excel(dataset, summary, folder / "results.xlsx", lang=lang, tables=tables)]
         if report:
             from .report import write_report
 
-            writers.append(lambda folder: write_report(dataset, summary, folder / "report.html", lang=lang))
+            writers.append(lambda folder: write_report(
+                dataset, summary, folder / "report.html", lang=lang, tables=tables,
+                images_dir=folder / "images" if images else None))
         if log_file and log_file.exists():
             writers.append(lambda folder: log_file.replace(folder / "highs.log"))
         written = write_run(Path(out_dir), dataset, summary, writers)
         timings["write_s"] = time.perf_counter() - t
     timings["total_s"] = time.perf_counter() - start
-    return RunResult(dataset=dataset, summary=summary, out_dir=written, timings=timings)
+    return RunResult(dataset=dataset, summary=summary, out_dir=written, timings=timings, tables=tables)

@@ -219,6 +219,7 @@ class Case(Strict):
     policy: Policy = Field(default_factory=Policy)
     solver: SolverConfig = Field(default_factory=SolverConfig)
     default_scenario: str | None = None
+    report_language: Literal["zh", "en"] = "zh"
     sources: dict[str, str] = Field(default_factory=dict)
 
 

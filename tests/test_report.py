@@ -1,128 +1,34 @@
-"""The HTML report: one offline page per language, sections only where their data exists."""
+"""The HTML report: one offline page per language, sections only where their data exists, and the
+accounting behind its flow diagram, unit table and product chart checked on a dataset small enough to
+compute by hand (tests/datasets.py)."""
 
 from __future__ import annotations
 
 import html
+import json
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
+from datasets import HOURS, synthetic_dataset, tiny_dataset, without_storage_and_renewables
+from micro import write_case
+from openpyxl import load_workbook
 from plotly.offline import get_plotlyjs
 
 from energy_model.analysis import summary
-from energy_model.labels import convert, kpi_name, label, tech_names
-from energy_model.report import _family, dispatch_weeks, tech_colors, write_report
+from energy_model.config import InputError, load_case
+from energy_model.labels import convert, kpi_name, label, localize_table, tech_names
+from energy_model.report import _family, sankey_links, tech_colors, write_report
+from energy_model.report_weeks import DATA_ID, HourlySeries, dispatch_weeks, quantize
+from energy_model.run import run
+from energy_model.tables import electric, product_output, thermal_operation
 
 PLOTLY_MARKER = "* plotly.js v"  # the bundle's licence header: once per embedded copy
-HOURS = 3 * 7 * 24
-SL, CL = "shuangliao", "changling"
-# tech -> (kind, node, main carrier, Chinese name)
-TECHS = {
-    "wind_1": ("renewable", SL, "electricity", "双辽风电一期"),
-    "wind_2": ("renewable", SL, "electricity", "双辽风电二期"),
-    "pv_1": ("renewable", SL, "electricity", "双辽光伏"),
-    "coal_1": ("thermal", SL, "electricity", "双辽电厂"),
-    "battery": ("storage", SL, "electricity", "电化学储能"),
-    "h2_tank": ("storage", SL, "hydrogen", "储氢罐"),
-    "electrolyser": ("conversion", SL, "electricity", "电解水制氢"),
-    "load_sl": ("demand", SL, "electricity", "双辽负荷"),
-    "load_cl": ("demand", CL, "electricity", "长岭负荷"),
-    "h2_offtake": ("demand", SL, "hydrogen", "氢气需求"),
-    "grid": ("market", SL, "electricity", "500千伏外送"),
-    "line_1": ("link", SL, "electricity", "双辽—长岭线路"),
-}
-BUSES = [f"{SL}/electricity", f"{SL}/hydrogen", f"{CL}/electricity"]
-CAPACITY = {"wind_1": 800.0, "wind_2": 500.0, "pv_1": 600.0, "coal_1": 660.0, "battery": 200.0, "h2_tank": 5.0,
-            "electrolyser": 300.0, "grid": 1000.0, "line_1": 150.0}
-
-
-def synthetic_dataset(hours: int = HOURS, start: str = "2030-01-01") -> xr.Dataset:
-    """A results Dataset shaped like results.to_dataset: every kind, two electricity buses, one hydrogen bus."""
-    rng = np.random.default_rng(0)
-    techs = list(TECHS)
-    time = pd.date_range(start, periods=hours, freq="h")
-    hour_of_day = time.hour.to_numpy()
-    index = {g: i for i, g in enumerate(techs)}
-    bus = {b: i for i, b in enumerate(BUSES)}
-    per_tech = {name: np.full((len(techs), hours), np.nan) for name in (
-        "available", "curtailment", "fuel_use", "committed_capacity", "startup", "storage_charge",
-        "storage_discharge", "storage_level", "conversion_input", "demand", "export", "import",
-        "link_forward", "link_backward")}
-    flow = np.zeros((len(BUSES), len(techs), hours))
-
-    def put(name, g, values, bus_name=None, coef=1.0):
-        per_tech[name][index[g]] = values
-        if bus_name:
-            flow[bus[bus_name], index[g]] += coef * values
-
-    elec, h2, elec_cl = BUSES
-    for g, cf in (("wind_1", rng.uniform(0, 1, hours)), ("wind_2", rng.uniform(0, 1, hours)),
-                  ("pv_1", np.clip(np.sin((hour_of_day - 6) / 12 * np.pi), 0, None))):
-        available = CAPACITY[g] * cf
-        curtailed = available * rng.uniform(0, 0.2, hours)
-        put("available", g, available)
-        put("curtailment", g, curtailed)
-        flow[bus[elec], index[g]] += available - curtailed
-    coal = rng.uniform(0.4, 1.0, hours) * CAPACITY["coal_1"]
-    put("fuel_use", "coal_1", coal * 0.3)
-    put("committed_capacity", "coal_1", np.full(hours, CAPACITY["coal_1"]))
-    put("startup", "coal_1", np.zeros(hours))
-    flow[bus[elec], index["coal_1"]] += coal
-    for g, bus_name, energy in (("battery", elec, 800.0), ("h2_tank", h2, 50.0)):
-        charging = hour_of_day < 12
-        put("storage_charge", g, np.where(charging, CAPACITY[g] * 0.5, 0.0), bus_name, -1.0)
-        put("storage_discharge", g, np.where(charging, 0.0, CAPACITY[g] * 0.5), bus_name)
-        put("storage_level", g, energy * np.where(charging, hour_of_day / 12, (24 - hour_of_day) / 12))
-    electrolysis = rng.uniform(0.3, 1.0, hours) * CAPACITY["electrolyser"]
-    put("conversion_input", "electrolyser", electrolysis, elec, -1.0)
-    flow[bus[h2], index["electrolyser"]] += 0.02 * electrolysis
-    for g, bus_name, mean in (("load_sl", elec, 400.0), ("load_cl", elec_cl, 120.0), ("h2_offtake", h2, 5.0)):
-        put("demand", g, mean * rng.uniform(0.8, 1.2, hours), bus_name, -1.0)
-    put("export", "grid", rng.uniform(0, 800, hours), elec, -1.0)
-    put("import", "grid", np.where(hour_of_day == 3, 50.0, 0.0), elec)
-    forward = rng.uniform(0, CAPACITY["line_1"], hours)
-    put("link_forward", "line_1", forward, elec, -1.0)
-    put("link_backward", "line_1", np.zeros(hours))
-    flow[bus[elec_cl], index["line_1"]] += 0.98 * forward
-
-    categories = ["co2", "export_revenue", "fixed_om", "fuel", "import", "investment", "startup", "unserved",
-                  "variable_om"]
-    ds = xr.Dataset(coords={
-        "time": time, "tech": techs, "bus": BUSES,
-        "tech_kind": ("tech", [TECHS[g][0] for g in techs]),
-        "tech_node": ("tech", [TECHS[g][1] for g in techs]),
-        "tech_carrier": ("tech", [TECHS[g][2] for g in techs]),
-        "tech_label_zh": ("tech", [TECHS[g][3] for g in techs]),
-        "bus_carrier": ("bus", [b.split("/", 1)[1] for b in BUSES]),
-        "weight": ("time", np.ones(hours)),
-        "cost_category": categories, "cost_owner": techs + ["system"],
-    })
-    ds["capacity"] = ("tech", [CAPACITY.get(g, 0.0) for g in techs])
-    ds["capacity_unit"] = ("tech", ["t/h" if TECHS[g][2] == "hydrogen" else "MW" for g in techs])
-    ds["capacity_new"] = ("tech", [CAPACITY.get(g, 0.0) / 2 for g in techs])
-    ds["energy_capacity"] = ("tech", [{"battery": 800.0, "h2_tank": 50.0}.get(g, np.nan) for g in techs])
-    ds["flow"] = (("bus", "tech", "time"), flow)
-    ds["unserved"] = (("bus", "time"), np.zeros((len(BUSES), hours)))
-    ds["marginal_price"] = (("bus", "time"), rng.uniform(0, 400, (len(BUSES), hours)))
-    ds["cost"] = (("cost_category", "cost_owner"), rng.uniform(0, 1e8, (len(categories), len(techs) + 1)))
-    ds["co2"] = ("tech", [float(coal.sum() * 0.3 * 2.6) if g == "coal_1" else 0.0 for g in techs])
-    for name, values in per_tech.items():
-        ds[name] = (("tech", "time"), values)
-    ds.attrs.update(scenario="base_2030", objective=float(ds["cost"].sum()), solver_status="optimal",
-                    inputs_hash="0123abcd", year_fraction=hours / 8760)
-    return ds
-
-
-def without_storage_and_renewables(ds: xr.Dataset) -> xr.Dataset:
-    """What to_dataset writes for a case with neither: no such techs and no such variables."""
-    keep = [g for g, kind in zip(ds.tech.values, ds.tech_kind.values) if kind not in ("storage", "renewable")]
-    return ds.sel(tech=keep).drop_vars(["available", "curtailment", "storage_charge", "storage_discharge",
-                                        "storage_level"])
-
-
-ALL_SECTIONS = ["metadata", "kpis", "capacity", "balance", "dispatch_first", "dispatch_last", "price_duration",
-                "load_duration", "curtailment", "storage", "kpi_table"]
+ALL_SECTIONS = ["metadata", "kpis", "capacity", "balance", "sankey", "dispatch_first", "dispatch_last",
+                "price_duration", "load_duration", "curtailment", "storage", "thermal", "products", "kpi_table"]
+WEEK_SECTIONS = ["dispatch_first", "dispatch_last", "storage"]
 
 
 def headings(lang: str, keys: list[str]) -> list[str]:
@@ -179,6 +85,14 @@ def test_without_storage_or_renewables_sections_are_left_out(dataset, tmp_path):
         assert not any(h in page for h in headings(lang, ["curtailment", "storage"]))
 
 
+def test_without_thermal_or_plants_their_sections_are_left_out(dataset, tmp_path):
+    keep = [g for g, kind in zip(dataset.tech.values, dataset.tech_kind.values) if kind not in ("thermal", "conversion")]
+    ds = dataset.sel(tech=keep)
+    page = write_report(ds, summary(ds), tmp_path / "report.html", lang="en").read_text(encoding="utf-8")
+    assert not any(h in page for h in headings("en", ["thermal", "products"]))
+    assert all(h in page for h in headings("en", ["sankey", "curtailment", "storage"]))
+
+
 def test_every_kpi_and_technology_has_a_name(dataset):
     table = summary(dataset)
     for lang in ("zh", "en"):
@@ -216,3 +130,141 @@ def test_colours_follow_kind_and_stay_put(dataset):
     colors = tech_colors(dataset)
     assert colors == tech_colors(dataset.isel(tech=slice(None, None, -1)))
     assert len(set(colors.values())) == len(colors)
+
+
+def test_flow_diagram_links_by_hand():
+    ds = tiny_dataset()
+    links = {(source, target): value for source, target, value in sankey_links(ds, electric(ds["flow"]))}
+    assert links == pytest.approx({
+        ("source:wind", "hub"): 210.0, ("source:coal", "hub"): 100.0, ("source:wind", "curtailment"): 40.0,
+        ("hub", "use:storage"): 12.0, ("hub", "use:conversion"): 100.0, ("hub", "use:demand"): 180.0,
+        ("hub", "use:market"): 18.0, ("use:conversion", "tech:electrolyser"): 100.0,
+        ("use:demand", "tech:load"): 180.0,
+    })
+    into_hub = sum(v for (_, target), v in links.items() if target == "hub")
+    assert into_hub == pytest.approx(sum(v for (source, _), v in links.items() if source == "hub"))
+
+
+def test_flow_diagram_balances_on_the_synthetic_run(dataset):
+    """Every MWh that reaches the hub leaves it: the diagram is the bus balance summed over the horizon."""
+    power = electric(dataset["flow"])
+    links = sankey_links(dataset, power)
+    into_hub = sum(v for _, target, v in links if target == "hub")
+    out_of_hub = sum(v for source, _, v in links if source == "hub")
+    net = float((power.sum("tech") * dataset["weight"]).sum())  # what the synthetic buses leave unbalanced
+    assert into_hub - out_of_hub == pytest.approx(net)
+    fanned = sum(v for source, _, v in links if source in ("use:demand", "use:conversion"))
+    assert fanned == pytest.approx(sum(v for _, target, v in links if target in ("use:demand", "use:conversion")))
+
+
+def test_thermal_hours_and_starts_by_hand():
+    ds = tiny_dataset()
+    operation = thermal_operation(ds, electric(ds["flow"]))
+    assert list(operation.index) == ["coal"]
+    assert operation.loc["coal"].to_dict() == pytest.approx(
+        {"full_load_hours": 2.0, "operating_hours": 3.0, "starts": 0.2})
+    without_commitment = ds.assign(startup=ds["startup"] * np.nan)
+    assert np.isnan(thermal_operation(without_commitment, electric(ds["flow"])).at["coal", "starts"])
+
+
+def test_product_output_by_hand():
+    output = product_output(tiny_dataset())
+    assert [str(b) for b in output["bus"].values] == ["n/hydrogen"]
+    assert [str(g) for g in output["tech"].values] == ["electrolyser"]
+    assert float(output.sum()) == pytest.approx(0.8 * 2 + 0.4 * 1)
+
+
+def test_tiny_report_shows_hand_computed_figures(tmp_path):
+    ds = tiny_dataset()
+    page = write_report(ds, summary(ds), tmp_path / "report.html", lang="en").read_text(encoding="utf-8")
+    assert all(h in page for h in headings("en", ["sankey", "thermal", "products", "curtailment", "storage"]))
+    sankey = json.loads(re.search(r'"fig-sankey",\s*\[\{"link":\{.*?"value":(\[[^\]]*\])', page).group(1))
+    assert sorted(sankey) == pytest.approx(sorted(v / 1e3 for v in (210, 100, 40, 12, 100, 180, 18, 100, 180)))
+
+
+def test_curtailment_is_split_by_cause_where_the_run_has_it(tmp_path):
+    ds = tiny_dataset()
+    cause = xr.DataArray([[15.0, 0.0], [5.0, 0.0]], dims=("cause", "time"),
+                         coords={"cause": ["export_limit", "new_cause"], "time": ds["time"]})
+    ds["curtailment_cause"] = cause
+    page = write_report(ds, summary(ds), tmp_path / "report.html", lang="zh").read_text(encoding="utf-8")
+    shown = json.dumps(label("cause.export_limit", "zh"))  # as plotly writes text into a figure
+    assert shown in page and '"new_cause"' in page  # unknown causes show their id
+    assert json.dumps(label("group.wind", "zh")) not in page.split('id="curtailment"')[1]  # no per-tech bars
+
+
+def test_tables_of_other_analyses_get_a_section(dataset, tmp_path):
+    audit = pd.DataFrame({"item": ["新增负荷"], "target": [5000.0], "model": [4200.0], "unit": ["GWh"],
+                          "passed": [False]})
+    tables = {"plan_audit": audit, "finance": pd.DataFrame({"year": [2030], "npv": [1.5e8], "unit": ["CNY"]}),
+              "empty": pd.DataFrame()}
+    pages = {lang: write_report(dataset, summary(dataset), tmp_path / f"{lang}.html", lang=lang, tables=tables)
+             .read_text(encoding="utf-8") for lang in ("zh", "en")}
+    assert all(h in pages["zh"] for h in headings("zh", ["plan_audit", "finance"]))
+    assert '<section id="empty"' not in pages["zh"]
+    assert "<td>未通过</td>" in pages["zh"] and '<td class="num">42.0</td>' in pages["zh"]  # 4,200 GWh = 42 亿千瓦时
+    assert "<th>Plan target</th>" in pages["en"] and '<td class="num">4,200</td>' in pages["en"]
+    assert "<th>npv</th>" in pages["en"] and '<td class="num">0.15</td>' in pages["en"]  # 1.5e8 CNY = 0.15 bn CNY
+
+
+def test_localize_table_converts_each_row_in_its_unit():
+    frame = pd.DataFrame({"item": ["load", "capacity"], "target": [5000.0, 300.0], "unit": ["GWh", "MW"],
+                          "passed": [True, False]})
+    zh = localize_table(frame, "zh")
+    assert list(zh.columns) == ["项目", "规划目标", "单位", "是否达标"]
+    assert zh["规划目标"].tolist() == pytest.approx([50.0, 30.0])
+    assert zh["单位"].tolist() == ["亿千瓦时", "万千瓦"] and zh["是否达标"].tolist() == ["通过", "未通过"]
+    assert localize_table(frame, "en")["Plan target"].tolist() == [5000.0, 300.0]
+    assert frame["target"].tolist() == [5000.0, 300.0]  # the caller's table is left alone
+
+
+def test_quantized_series_keep_four_significant_digits():
+    rng = np.random.default_rng(1)
+    for values in (rng.uniform(-660, 660, 500), rng.uniform(0, 0.03, 500), np.zeros(5)):
+        scale, stored = quantize(values)
+        assert np.abs(stored).max() <= 9999
+        assert np.abs(stored * scale - values).max() <= 0.5e-3 * max(np.abs(values).max(), 1e-12) + 1e-15
+
+
+def test_selectable_weeks_and_their_windows():
+    year = pd.date_range("2030-01-01", periods=8760, freq="h")  # a Tuesday
+    hourly = HourlySeries(year, [pd.Timestamp("2030-01-14"), pd.Timestamp("2030-07-08")])
+    assert hourly.weeks[0] == year[0] and hourly.weeks[1] == pd.Timestamp("2030-01-07")
+    assert len(hourly.weeks) == 1 + 51  # the first hour and every Monday with a whole week left
+    assert all(w.weekday() == 0 for w in hourly.weeks[1:])
+    assert hourly.window(pd.Timestamp("2030-01-14")) == slice(13 * 24, 20 * 24)
+    short = HourlySeries(year[:100], [year[0]])
+    assert short.weeks == [year[0]] and short.window(year[0]) == slice(0, 100)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_week_figures_draw_from_the_embedded_hours(reports, dataset, lang):
+    """The page holds each hourly series once; decoding it gives back the Dataset's values, and every week
+    figure names series that exist and comes with a week selector."""
+    page = reports[lang]
+    block = re.search(rf'<script type="application/json" id="{DATA_ID}">(.*?)</script>', page, re.S).group(1)
+    data = json.loads(block)
+    assert data["hours"] == list(range(HOURS))
+    scale, values = data["series"]["power:coal_1"]
+    coal = electric(dataset["flow"]).sel(tech="coal_1").values
+    assert np.abs(np.array(values) * scale - coal).max() <= 1e-3 * coal.max()
+    assert "power:group:wind" in data["series"]  # wind farms drawn as one family
+    for key in WEEK_SECTIONS:
+        assert f'data-figure="fig-{key}"' in page
+    for series in set(re.findall(r'"meta":\{"factor":[^,]+,"part":"\w+","series":"([^"]+)"\}', page)):
+        assert series in data["series"]
+
+
+def test_the_case_chooses_the_language_and_lang_overrides_it(tmp_path):
+    """A two-hour case solved for real: report.html and results.xlsx follow ``report_language``."""
+    technologies = {"wind": {"kind": "renewable", "profile": "flat", "capacity": 10},
+                    "load": {"kind": "demand", "annual": 8760.0}}
+    case = write_case(tmp_path / "case", technologies, {"flat": [1.0, 1.0]}, report_language="en")
+    for lang, folder in ((None, "case_language"), ("zh", "overridden")):
+        written = run(case, out_dir=tmp_path / folder, lang=lang).out_dir
+        expected = lang or "en"
+        page = (written / "report.html").read_text(encoding="utf-8")
+        assert f"<h1>{html.escape(label('title', expected))}</h1>" in page
+        assert load_workbook(written / "results.xlsx").sheetnames[0] == label("sheet.summary", expected)
+    with pytest.raises(InputError, match="report_language"):
+        load_case(write_case(tmp_path / "bad", technologies, {"flat": [1.0, 1.0]}, report_language="fr"))
