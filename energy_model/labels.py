@@ -35,6 +35,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "section.products": ("绿电+N 产品产量", "Products of the green-power + N plants"),
     "section.plan_audit": ("规划目标核查", "Plan-target audit"),
     "section.finance": ("项目财务", "Project finance"),
+    "note.no_curtailment": ("本情景无弃风弃光。", "No wind or solar output is curtailed in this run."),
     # dispatch week selector
     "week.select": ("选择周", "Week"),
     # metadata
@@ -55,7 +56,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "axis.hours": ("小时数", "Hours"),
     "axis.starts": ("启动次数（等效整机）", "Start-ups (equivalent full units)"),
     "axis.curtailment_rate": ("弃电率", "Curtailment rate"),
-    "axis.product": ("产量", "Output"),
     # legends and hover words
     "legend.supply": ("供给", "Supply"),
     "legend.use": ("消纳", "Use"),

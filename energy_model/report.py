@@ -35,7 +35,7 @@ from .analysis import MWH_PER_GWH
 from .labels import axis_title, convert, kpi_name, label, localize_table, tech_names, unit_label
 from .tables import (carrier_units, electric, electric_buses, localized_summary, month_labels,
                      monthly_curtailment_by_cause, monthly_total, product_output, thermal_operation, total)
-from .report_weeks import DATA_ID, HOUR, SCRIPT, WEEK, HourlySeries, dispatch_weeks
+from .report_weeks import DATA_ID, SCRIPT, HourlySeries, dispatch_weeks, week_label
 
 MAX_CURVE_POINTS = 2000
 KIND_ORDER = ("thermal", "renewable", "storage", "conversion", "market", "link", "demand")
@@ -123,7 +123,8 @@ class _Run:
         for g in self.ordered(techs):
             if self.kinds[g] == "renewable":
                 family = self.families[g]
-                groups.setdefault(f"group:{family}", (self.text(f"group.{family}"), BASE_COLORS[family], []))[2].append(g)
+                entry = groups.setdefault(f"group:{family}", (self.text(f"group.{family}"), BASE_COLORS[family], []))
+                entry[2].append(g)
             else:
                 groups[g] = (self.names[g], self.colors[g], [g])
         return [(key, name, color, members) for key, (name, color, members) in groups.items()]
@@ -263,7 +264,7 @@ def _render(run: _Run, section: Section) -> str:
     title = _esc(section.title)
     controls = ""
     if section.week is not None:
-        title += f' (<span class="week-range">{run.hourly.week_label(section.week)}</span>)'
+        title += f' (<span class="week-range">{week_label(section.week)}</span>)'
         controls = (f'<label class="week">{_esc(run.text("week.select"))}<select class="week-select" '
                     f'data-figure="fig-{section.key}">{run.hourly.options(section.week)}</select></label>\n')
     figure = ""
@@ -308,7 +309,7 @@ def write_images(sections: list[Section], folder: Path) -> list[Path]:
 
     charts = [s for s in sections if s.figure is not None]
     figures = [_layout(go.Figure(s.figure), IMAGE_SIZE[1]).update_layout(
-        title_text=s.title + (f" ({s.week:%Y-%m-%d} – {s.week + WEEK - HOUR:%Y-%m-%d})" if s.week is not None else ""),
+        title_text=s.title if s.week is None else f"{s.title} ({week_label(s.week)})",
         margin_t=60) for s in charts]
     paths = [folder / f"{i:02d}_{s.key}.png" for i, s in enumerate(charts, 1)]
     folder.mkdir(parents=True, exist_ok=True)
@@ -350,7 +351,8 @@ def _kpi_cards(run: _Run) -> Section | None:
 
 
 def _capacity(run: _Run) -> Section | None:
-    """Capacities in MW only: mass-flow plants (t/h) would make the bars incomparable."""
+    """Capacities in MW only (mass-flow plants in t/h would make the bars incomparable), as horizontal bars
+    so that long project names stay readable."""
     ds = run.ds
     shown = (ds["capacity_unit"] == "MW") & (ds["tech_kind"] != "demand") & (ds["capacity"] > 0)
     techs = run.ordered(ds["tech"].values[shown.values])
@@ -360,13 +362,14 @@ def _capacity(run: _Run) -> Section | None:
     fig = go.Figure()
     for kind in dict.fromkeys(run.kinds[g] for g in techs):
         group = [g for g in techs if run.kinds[g] == kind]
-        fig.add_bar(x=[run.names[g] for g in group], y=ds["capacity"].sel(tech=group).values * factor,
-                    customdata=ds["capacity_new"].sel(tech=group).values * factor,
+        fig.add_bar(y=[run.names[g] for g in group], x=ds["capacity"].sel(tech=group).values * factor,
+                    customdata=ds["capacity_new"].sel(tech=group).values * factor, orientation="h",
                     marker_color=[run.colors[g] for g in group], name=label(f"kind.{kind}", run.lang, kind),
-                    hovertemplate=f"%{{x}}: %{{y:,.1f}} {unit}<br>{run.text('legend.new')}: "
+                    hovertemplate=f"%{{y}}: %{{x:,.1f}} {unit}<br>{run.text('legend.new')}: "
                                   f"%{{customdata:,.1f}} {unit}<extra></extra>")
-    fig.update_layout(yaxis_title=axis_title("axis.capacity", "MW", run.lang), xaxis_tickangle=-30)
-    return Section("capacity", run.text("section.capacity"), fig, height=440)
+    fig.update_layout(xaxis_title=axis_title("axis.capacity", "MW", run.lang), yaxis_autorange="reversed",
+                      yaxis_type="category")
+    return Section("capacity", run.text("section.capacity"), fig, height=140 + 22 * len(techs))
 
 
 def _balance(run: _Run) -> Section | None:
@@ -542,10 +545,13 @@ def _load_duration(run: _Run) -> Section | None:
 
 def _curtailment(run: _Run) -> Section | None:
     """Monthly curtailment stacked by cause where the run splits it (``curtailment_cause``), by technology
-    otherwise, with the monthly curtailment rate on the right axis."""
+    otherwise, with the monthly curtailment rate on the right axis; a line of text when nothing is curtailed."""
     renewables = [g for g in run.ordered(run.ds["tech"].values) if run.kinds[g] == "renewable"]
     if "curtailment" not in run.ds or not renewables:
         return None
+    if not (run.ds["curtailment"].sel(tech=renewables) > SOLVER_NOISE_MW).any():
+        note = run.text("note.no_curtailment")
+        return Section("curtailment", run.text("section.curtailment"), body=f"<p>{_esc(note)}</p>")
     factor, unit = convert(1.0, "GWh", run.lang)
     monthly = monthly_total(run.ds["curtailment"].sel(tech=renewables))
     months = month_labels(monthly)

@@ -79,6 +79,10 @@ def _second_monday(time: pd.DatetimeIndex, month: int) -> pd.Timestamp | None:
     return None
 
 
+def week_label(start: pd.Timestamp) -> str:
+    return f"{start:%Y-%m-%d} – {start + WEEK - HOUR:%Y-%m-%d}"
+
+
 def quantize(values: np.ndarray) -> tuple[float, np.ndarray]:
     """(scale, integers) with ``integers·scale`` equal to ``values`` within 10^-4 of their peak."""
     values = np.nan_to_num(np.asarray(values, dtype=float))
@@ -110,18 +114,15 @@ class HourlySeries:
         """Positions of the snapshots in the week from ``start`` (any gaps of a clustered horizon skipped)."""
         return slice(int(self.time.searchsorted(start)), int(self.time.searchsorted(start + WEEK)))
 
-    def week_label(self, start: pd.Timestamp) -> str:
-        return f"{start:%Y-%m-%d} – {start + WEEK - HOUR:%Y-%m-%d}"
-
     def options(self, selected: pd.Timestamp) -> str:
         """The <option> list of the week selector with ``selected`` chosen."""
-        return "".join(f'<option value="{i}"{" selected" if start == selected else ""}>{self.week_label(start)}</option>'
+        return "".join(f'<option value="{i}"{" selected" * (start == selected)}>{week_label(start)}</option>'
                        for i, start in enumerate(self.weeks))
 
     def to_json(self) -> str:
         """The page's data block: first hour (ms since 1970, wall time), hour offsets, weeks, series."""
         wall = self.time.tz_localize(None) if self.time.tz is not None else self.time
-        weeks = [[self.window(s).start, self.window(s).stop, self.week_label(s)] for s in self.weeks]
+        weeks = [[self.window(s).start, self.window(s).stop, week_label(s)] for s in self.weeks]
         data = {
             "t0": int(wall[0].value // 10**6),
             "hours": np.rint((wall - wall[0]) / HOUR).astype(int).tolist(),

@@ -29,8 +29,9 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SYNTHETIC_CHARTS = ["capacity", "balance", "sankey", "dispatch_first", "dispatch_last", "price_duration",
                     "load_duration", "curtailment", "storage", "thermal", "products"]
-CASE_CHARTS = ["capacity", "balance", "sankey", "dispatch_first", "price_duration", "load_duration", "curtailment",
-               "storage", "thermal", "products"]
+# the case's first week curtails nothing: its curtailment section is a line of text
+CASE_CHARTS = ["capacity", "balance", "sankey", "dispatch_first", "price_duration", "load_duration", "storage",
+               "thermal", "products"]
 # per chart: its traces, and its SVG marks (bars, filled areas, lines, Sankey links) that have an area
 CHART_STATE = """id => {
   const div = document.getElementById(id);
@@ -104,7 +105,7 @@ def test_every_chart_is_drawn_without_errors(pages, lang):
 
 
 def test_language_switch_changes_the_titles(pages):
-    titles = {lang: {"h2": page.texts("h2"), "axes": page.texts("#fig-capacity .g-ytitle"),
+    titles = {lang: {"h2": page.texts("h2"), "axes": page.texts("#fig-capacity .g-xtitle"),
                      "legend": page.texts("#fig-thermal .legendtext")} for lang, page in pages.items()}
     for lang in ("zh", "en"):
         assert titles[lang]["h2"][:4] == [label(f"section.{k}", lang) for k in ("metadata", "kpis", "capacity",
@@ -143,6 +144,7 @@ def test_run_writes_report_excel_and_images(browser, tmp_path):
     assert load_workbook(folder / "results.xlsx").sheetnames[0] == label("sheet.summary", "zh")  # the case's language
     images = sorted((folder / "images").glob("*.png"))
     assert [p.stem.split("_", 1)[1] for p in images] == CASE_CHARTS
+    assert label("note.no_curtailment", "zh") in (folder / "report.html").read_text(encoding="utf-8")
     for image in images:
         header = image.read_bytes()[:24]  # PNG signature, then the IHDR chunk: width and height
         assert header[:8] == b"\x89PNG\r\n\x1a\n"

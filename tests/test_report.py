@@ -86,7 +86,8 @@ def test_without_storage_or_renewables_sections_are_left_out(dataset, tmp_path):
 
 
 def test_without_thermal_or_plants_their_sections_are_left_out(dataset, tmp_path):
-    keep = [g for g, kind in zip(dataset.tech.values, dataset.tech_kind.values) if kind not in ("thermal", "conversion")]
+    kinds = zip(dataset.tech.values, dataset.tech_kind.values)
+    keep = [g for g, kind in kinds if kind not in ("thermal", "conversion")]
     ds = dataset.sel(tech=keep)
     page = write_report(ds, summary(ds), tmp_path / "report.html", lang="en").read_text(encoding="utf-8")
     assert not any(h in page for h in headings("en", ["thermal", "products"]))
@@ -191,6 +192,14 @@ def test_curtailment_is_split_by_cause_where_the_run_has_it(tmp_path):
     shown = json.dumps(label("cause.export_limit", "zh"))  # as plotly writes text into a figure
     assert shown in page and '"new_cause"' in page  # unknown causes show their id
     assert json.dumps(label("group.wind", "zh")) not in page.split('id="curtailment"')[1]  # no per-tech bars
+
+
+def test_no_curtailment_reads_as_text_not_an_empty_chart(tmp_path):
+    ds = tiny_dataset()
+    ds["curtailment"] = ds["curtailment"] * 0
+    page = write_report(ds, summary(ds), tmp_path / "report.html", lang="en").read_text(encoding="utf-8")
+    section = page.split('<section id="curtailment">')[1].split("</section>")[0]
+    assert label("note.no_curtailment", "en") in section and "fig-curtailment" not in section
 
 
 def test_tables_of_other_analyses_get_a_section(dataset, tmp_path):
