@@ -44,7 +44,7 @@ def test_run_writes_every_result_file(tmp_path):
     done = cli("run", str(case), "--out", str(out), "--lang", "en")
     assert done.returncode == 0, done.stderr
     for name in ("results.nc", "summary.csv", "technologies.csv", "costs.csv", "hourly_flow.csv", "report.html",
-                 "COMPLETE"):
+                 "results.xlsx", "COMPLETE"):
         assert (out / name).exists(), name
     summary = pd.read_csv(out / "summary.csv")
     assert list(summary.columns) == ["kpi", "value", "unit"]

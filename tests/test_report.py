@@ -277,3 +277,17 @@ def test_the_case_chooses_the_language_and_lang_overrides_it(tmp_path):
         assert load_workbook(written / "results.xlsx").sheetnames[0] == label("sheet.summary", expected)
     with pytest.raises(InputError, match="report_language"):
         load_case(write_case(tmp_path / "bad", technologies, {"flat": [1.0, 1.0]}, report_language="fr"))
+
+
+def test_missing_browser_for_images_is_a_clear_error(monkeypatch, tmp_path):
+    import plotly.io
+
+    from energy_model.report import ImageError
+
+    def no_browser(*args, **kwargs):
+        raise RuntimeError("no Chrome found")
+
+    monkeypatch.setattr(plotly.io, "write_images", no_browser)
+    ds = tiny_dataset()
+    with pytest.raises(ImageError, match=r"(?s)no Chrome found.*apt-get install chromium"):
+        write_report(ds, summary(ds), tmp_path / "report.html", lang="en", images_dir=tmp_path / "images")
