@@ -84,7 +84,7 @@ def week_label(start: pd.Timestamp) -> str:
 
 
 def quantize(values: np.ndarray) -> tuple[float, np.ndarray]:
-    """(scale, integers) with ``integers·scale`` equal to ``values`` within 10^-4 of their peak."""
+    """(scale, integers) with ``integers·scale`` equal to ``values`` within 0.05 % of their peak."""
     values = np.nan_to_num(np.asarray(values, dtype=float))
     peak = float(np.abs(values).max()) if values.size else 0.0
     if peak == 0:

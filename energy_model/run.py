@@ -88,7 +88,7 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
         metadata["mip_gap"] = solution.mip_gap
     dataset = to_dataset(builder, solution, metadata)
     summary = analysis.summary(dataset)
-    tables: dict[str, pd.DataFrame] = {}
+    tables: dict[str, pd.DataFrame] = {}  # further analyses add theirs by name (plan_audit, finance, ...)
     timings["extract_s"] = time.perf_counter() - t
 
     written = None

@@ -132,9 +132,8 @@ def test_week_selector_redraws_its_figure(pages):
 
 
 def test_run_writes_report_excel_and_images(browser, tmp_path):
-    """A week of the default case through the command line, as a user runs it (in its own process: HiGHS
-    keeps its thread pool per process): the files of a run folder, the report in the browser, and a
-    screenshot saved beside them."""
+    """A week of the default case through the command line, as a user runs it: the files of a run folder,
+    the report in the browser, and a screenshot saved beside them."""
     pytest.importorskip("kaleido", reason="kaleido is not installed (pip install -e '.[images]')")
     folder = tmp_path / "base_2030"
     done = subprocess.run([sys.executable, "-m", "energy_model.cli", "run", str(CASE), "-s", "base_2030",
