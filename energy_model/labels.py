@@ -25,6 +25,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "section.dispatch_summer": ("夏季典型周电力调度", "Dispatch in a summer week"),
     "section.dispatch_first": ("首周电力调度", "Dispatch in the first week"),
     "section.dispatch_last": ("末周电力调度", "Dispatch in the last week"),
+    "section.dispatch_chosen": ("所选周电力调度", "Dispatch in the chosen week"),
     "section.price_duration": ("电价持续曲线", "Price duration curve"),
     "section.load_duration": ("负荷持续曲线", "Load duration curve"),
     "section.curtailment": ("月度弃电量", "Monthly curtailment"),

@@ -140,6 +140,7 @@ class Section:
     height: int = 380
     body: str = ""
     week: pd.Timestamp | None = None  # the figure shows this week and gets a selector over all weeks
+    chosen_title: str | None = None  # the title once another week is chosen (where the title names the week)
     classes: list[str] = field(default_factory=list)
 
 
@@ -264,7 +265,9 @@ def _render(run: _Run, section: Section) -> str:
     title = _esc(section.title)
     controls = ""
     if section.week is not None:
-        title += f' (<span class="week-range">{week_label(section.week)}</span>)'
+        chosen = _esc(section.chosen_title or section.title)
+        title = (f'<span class="week-title" data-default="{title}" data-chosen="{chosen}">{title}</span> '
+                 f'(<span class="week-range">{week_label(section.week)}</span>)')
         controls = (f'<label class="week">{_esc(run.text("week.select"))}<select class="week-select" '
                     f'data-figure="fig-{section.key}">{run.hourly.options(section.week)}</select></label>\n')
     figure = ""
@@ -510,7 +513,8 @@ def _dispatch(run: _Run, key: str, start: pd.Timestamp) -> Section | None:
     fig.update_yaxes(title_text=axis_title("axis.power", "MW", run.lang), secondary_y=False)
     fig.update_yaxes(title_text=axis_title("axis.price", "CNY/MWh", run.lang), secondary_y=True, showgrid=False,
                      tickmode="auto")
-    return Section(key, run.text(f"section.{key}"), fig, height=520, week=start)
+    return Section(key, run.text(f"section.{key}"), fig, height=520, week=start,
+                   chosen_title=run.text("section.dispatch_chosen"))
 
 
 def _price_duration(run: _Run) -> Section | None:

@@ -46,7 +46,10 @@ SCRIPT = """
       traces.push(i);
     });
     Plotly.restyle(figure, {x: xs, y: ys}, traces);
-    select.closest('section').querySelector('.week-range').textContent = week[2];
+    var section = select.closest('section'), title = section.querySelector('.week-title');
+    title.textContent = select.options[select.selectedIndex].defaultSelected ? title.dataset.default
+                                                                             : title.dataset.chosen;
+    section.querySelector('.week-range').textContent = week[2];
   }
   document.querySelectorAll('select.week-select').forEach(function (select) {
     select.addEventListener('change', function () { redraw(select); });

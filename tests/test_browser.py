@@ -125,7 +125,10 @@ def test_week_selector_redraws_its_figure(pages):
     page.page.select_option("#dispatch_first select", index=2)
     assert page.page.evaluate(first_x, "fig-dispatch_first").startswith("2030-01-14 00:00")
     assert page.texts("#dispatch_first .week-range") == ["2030-01-14 – 2030-01-20"]
+    assert page.texts("#dispatch_first .week-title") == [label("section.dispatch_chosen", "en")]  # no longer "first"
     assert page.page.evaluate("id => document.getElementById(id).data[0].y.length", "fig-dispatch_first") == 168
+    page.page.select_option("#dispatch_first select", index=0)
+    assert page.texts("#dispatch_first .week-title") == [label("section.dispatch_first", "en")]
     page.page.select_option("#storage select", index=1)
     assert page.page.evaluate(first_x, "fig-storage").startswith("2030-01-07 00:00")
     assert_drawn(page, ["dispatch_first", "storage"])
