@@ -1,7 +1,10 @@
 """Command line: ``energy-model run``, ``energy-model list``.
 
-Input and solver problems end with a plain message and a non-zero exit code; ``--debug`` shows the
-traceback for developers.
+Every failure ends with a plain message on stderr and a non-zero exit code, never a traceback
+(``--debug`` shows it): 2 invalid input, 3 no solution (infeasible, unbounded, stopped before a
+feasible point; the diagnosis is printed and written to the run folder), 4 results could not be
+written (a file system error, or no browser for ``--images``), 1 an internal error (a bug), 130
+interrupted.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ import typer
 
 from .config import InputError, list_scenarios
 from .labels import LANGUAGES
-from .solve import SolveError
+from .solve import OPTIMAL, SolveError
+
+EXIT_INPUT, EXIT_SOLVE, EXIT_WRITE, EXIT_BUG, EXIT_INTERRUPTED = 2, 3, 4, 1, 130
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Capacity and dispatch optimisation of the Shuangliao energy base (pyomo + HiGHS).")
@@ -24,32 +29,39 @@ def run(
     case: Path = typer.Argument(..., help="case folder, e.g. inputs/shuangliao"),
     scenario: str = typer.Option(None, "--scenario", "-s", help="scenario name (default: the case's default)"),
     out: Path = typer.Option(None, "--out", "-o", help="output folder (default: results/<scenario>)"),
-    hours: int = typer.Option(None, help="solve only the first N hours (quick checks)"),
+    hours: int = typer.Option(None, min=1, help="solve only the first N hours (quick checks)"),
     lang: str = typer.Option(None, help="report language, zh or en (default: the case's report_language)"),
     images: bool = typer.Option(False, "--images", help="also write PNGs of the report's charts to images/"),
-    time_limit: float = typer.Option(None, help="solver time limit [s]"),
-    threads: int = typer.Option(None, help="solver threads"),
+    time_limit: float = typer.Option(None, min=0.001, help="solver time limit [s]; the best solution found is kept"),
+    mip_gap: float = typer.Option(None, min=0.0, help="relative MIP gap at which the solver stops (MILP only)"),
+    threads: int = typer.Option(None, min=1, help="solver threads"),
     no_report: bool = typer.Option(False, "--no-report", help="skip report.html"),
     debug: bool = typer.Option(False, help="show tracebacks"),
 ):
     """Solve one scenario and write results.nc, CSVs, summary.csv, results.xlsx and report.html."""
-    from .report import ImageError
     from .run import run as run_model
 
-    if lang is not None and lang not in LANGUAGES:
-        _fail(InputError([f"--lang: '{lang}' is not one of {', '.join(LANGUAGES)}"]), debug)
-    overrides = {k: v for k, v in {"time_limit": time_limit, "threads": threads}.items() if v is not None}
+    overrides = {k: v for k, v in {"time_limit": time_limit, "mip_rel_gap": mip_gap, "threads": threads}.items()
+                 if v is not None}
     try:
+        if lang is not None and lang not in LANGUAGES:
+            raise InputError([f"--lang: '{lang}' is not one of {', '.join(LANGUAGES)}"])
         scenario_name = scenario or _default_scenario(case)
         out_dir = out or Path("results") / (scenario_name or "case")
         result = run_model(case, scenario_name, out_dir, hours=hours, report=not no_report, lang=lang,
                            images=images, solver_overrides=overrides)
-    except (InputError, SolveError, ImageError) as exc:
+    except BaseException as exc:  # noqa: BLE001 - every failure becomes a message and an exit code
         _fail(exc, debug)
+    attrs = result.dataset.attrs
     values = result.summary.set_index("kpi")["value"]
-    typer.echo(f"{result.dataset.attrs['scenario']}: {result.dataset.attrs['solver_status']}, total cost "
+    typer.echo(f"{attrs['scenario']}: {attrs['solver_status']}, total cost "
                f"{values['total_cost'] / 1e8:,.2f} 亿CNY, curtailment {values['curtailment_rate']:.1%}, "
                f"CO2 {values['co2_mt']:.2f} Mt, unserved {values['unserved_mwh']:,.0f} MWh")
+    if attrs["solver_status"] != OPTIMAL:
+        gap = f"MIP gap {attrs['mip_gap']:.2%}" if "mip_gap" in attrs else "gap unknown (LP stopped early)"
+        typer.echo(f"WARNING: NOT OPTIMAL: the solver stopped early ({attrs['solver_status_detail']}); these are "
+                   f"the best solution found, {gap}. Results are marked solver_status={attrs['solver_status']}.",
+                   err=True)
     typer.echo("times: " + ", ".join(f"{k} {v:.1f}" for k, v in result.timings.items()))
     typer.echo(f"results in {result.out_dir}")
 
@@ -59,7 +71,7 @@ def list_(case: Path = typer.Argument(..., help="case folder"), debug: bool = ty
     """List the scenarios of a case with their descriptions."""
     try:
         scenarios = list_scenarios(case)
-    except InputError as exc:
+    except BaseException as exc:  # noqa: BLE001
         _fail(exc, debug)
     width = max((len(name) for name in scenarios), default=0)
     for name, spec in scenarios.items():
@@ -70,14 +82,40 @@ def list_(case: Path = typer.Argument(..., help="case folder"), debug: bool = ty
 def _default_scenario(case: Path) -> str | None:
     from .config import CASE_FILE, read_yaml
 
-    return read_yaml(Path(case) / CASE_FILE).get("default_scenario")
+    if not Path(case).is_dir():
+        raise InputError([f"{case}: case folder not found"])
+    default = read_yaml(Path(case) / CASE_FILE).get("default_scenario")
+    return default if isinstance(default, str) else None
 
 
-def _fail(exc: Exception, debug: bool):
+def _fail(exc: BaseException, debug: bool):
+    """Print what went wrong in a sentence and exit with the code of its kind (traceback with --debug)."""
+    from .report import ImageError
+
+    if isinstance(exc, SystemExit):
+        raise exc
     if debug:
         raise exc
-    typer.echo(f"error: {exc}" if not isinstance(exc, InputError) else f"error: invalid input\n{exc}", err=True)
-    sys.exit(2 if isinstance(exc, InputError) else 3)
+    if isinstance(exc, InputError):
+        code, text = EXIT_INPUT, f"error: invalid input\n{exc}"
+    elif isinstance(exc, SolveError):
+        code, text = EXIT_SOLVE, f"error: no solution ({exc.status}): {exc}"
+        if exc.diagnosis:
+            text += f"\n\n{exc.diagnosis}"
+        if getattr(exc, "out_dir", None):
+            text += f"\nwritten to {exc.out_dir}/diagnosis.txt"
+    elif isinstance(exc, KeyboardInterrupt):
+        code, text = EXIT_INTERRUPTED, "interrupted: previous results, if any, are untouched"
+    elif isinstance(exc, OSError):
+        code, text = EXIT_WRITE, f"error: cannot read or write a file: {exc}"
+    elif isinstance(exc, ImageError):
+        code, text = EXIT_WRITE, f"error: {exc}"
+    else:
+        code, text = EXIT_BUG, (f"internal error: {type(exc).__name__}: {exc}\n"
+                                f"This is a bug in energy_model, not in your inputs; rerun with --debug for the "
+                                f"traceback and report it.")
+    typer.echo(text, err=True)
+    sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -3,15 +3,22 @@
 A case folder holds ``case.yaml``, ``technologies.yaml``, ``scenarios.yaml`` and ``timeseries/*.csv``.
 Every problem found is collected and raised together as one :class:`InputError` whose lines name the
 file, the field path, the bad value and what was expected, so that a planner fixes a typo in one go.
+YAML is read with a safe loader that also rejects duplicate keys (the second ``capacity:`` of an entry
+would otherwise silently win). Inputs never name files: a profile names a column of ``timeseries/``,
+so nothing in a case can reach outside its folder.
 """
 
 from __future__ import annotations
 
 import copy
+import csv
 import difflib
 import hashlib
+import types
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Union
 
 import numpy as np
 import pandas as pd
@@ -19,15 +26,18 @@ import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from . import schema
-from .schema import Case, Scenario, Technology
+from .schema import Case, Name, Scenario, TechName, Technology, TimeConfig
+from .units import UnitError, matching_unit
 
 CASE_FILE = "case.yaml"
 TECHNOLOGIES_FILE = "technologies.yaml"
 SCENARIOS_FILE = "scenarios.yaml"
 TIMESERIES_DIR = "timeseries"
 
-_TECHNOLOGIES = TypeAdapter(dict[str, Technology])
-_SCENARIOS = TypeAdapter(dict[str, Scenario])
+_TECHNOLOGIES = TypeAdapter(dict[TechName, Technology])
+_SCENARIOS = TypeAdapter(dict[Name, Scenario])
+HOURS_PER_YEAR = 8760
+SHAPE_SUM_TOLERANCE = 0.01  # a demand shape must sum to 1 ± this over a year
 
 
 class InputError(Exception):
@@ -52,32 +62,76 @@ class ModelConfig:
     overrides: dict[str, object] = field(default_factory=dict)
 
 
-def read_yaml(path: Path) -> dict:
-    """Safe-load a YAML mapping, turning syntax errors into an :class:`InputError` with the line."""
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, noting every key that appears twice in one mapping."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.duplicates: list[str] = []
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.setdefault(key, key_node.start_mark.line + 1)
+            except TypeError:  # an unhashable key: the base class reports it
+                continue
+            if first != key_node.start_mark.line + 1:
+                self.duplicates.append(f"line {key_node.start_mark.line + 1}: key '{key}' appears twice in one "
+                                       f"mapping (first at line {first}); remove one")
+        return super().construct_mapping(node, deep=deep)
+
+
+def read_yaml(path: Path, problems: list[str] | None = None) -> dict:
+    """Safe-load a YAML mapping; syntax errors and duplicate keys become problems naming the line.
+
+    With ``problems`` given they are appended there (and ``{}`` returned), so that the problems of
+    several files are reported together; without it an :class:`InputError` is raised.
+    """
+    found: list[str] = []
+    content = None
     try:
         with open(path, encoding="utf-8") as fh:
-            content = yaml.safe_load(fh)
+            loader = _UniqueKeyLoader(fh)
+            try:
+                content = loader.get_single_data()
+            finally:
+                loader.dispose()
+        found += [f"{path}: {line}" for line in loader.duplicates]
     except FileNotFoundError:
-        raise InputError([f"{path}: file not found"]) from None
+        found.append(f"{path}: file not found")
+    except UnicodeDecodeError as exc:
+        found.append(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); save the file as UTF-8")
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise InputError([f"{path}{where}: not valid YAML: {getattr(exc, 'problem', exc)}"]) from None
-    if content is None:
+        found.append(f"{path}{where}: not valid YAML: {getattr(exc, 'problem', None) or exc}")
+    if not found and content is not None and not isinstance(content, dict):
+        found.append(f"{path}: expected a mapping of names to entries, got {_type_name(content)}")
+    if found:
+        if problems is None:
+            raise InputError(found)
+        problems.extend(found)
         return {}
-    if not isinstance(content, dict):
-        raise InputError([f"{path}: expected a mapping of names to entries, got {type(content).__name__}"])
-    return content
+    return content or {}
 
 
 def list_scenarios(case_dir: str | Path) -> dict[str, Scenario]:
     """The scenarios of a case, validated, in file order."""
-    path = Path(case_dir) / SCENARIOS_FILE
-    raw = read_yaml(path) if path.exists() else {}
-    try:
-        return _SCENARIOS.validate_python(raw)
-    except ValidationError as exc:
-        raise InputError(_describe(exc, path)) from None
+    problems: list[str] = []
+    scenarios = _read_scenarios(Path(case_dir), problems)
+    if problems:
+        raise InputError(problems)
+    return scenarios
+
+
+def _read_scenarios(case_dir: Path, problems: list[str]) -> dict[str, Scenario]:
+    path = case_dir / SCENARIOS_FILE
+    raw = read_yaml(path, problems) if path.exists() else {}
+    return _validate(_SCENARIOS, raw, path, problems) or {}
 
 
 def load_case(case_dir: str | Path, scenario: str | None = None) -> ModelConfig:
@@ -85,28 +139,43 @@ def load_case(case_dir: str | Path, scenario: str | None = None) -> ModelConfig:
     case_dir = Path(case_dir)
     if not case_dir.is_dir():
         raise InputError([f"{case_dir}: case folder not found"])
-    raw = read_yaml(case_dir / CASE_FILE)
-    raw["technologies"] = read_yaml(case_dir / TECHNOLOGIES_FILE)
-    scenarios = list_scenarios(case_dir)
+    problems: list[str] = []
+    raw = read_yaml(case_dir / CASE_FILE, problems)
+    technologies_raw = read_yaml(case_dir / TECHNOLOGIES_FILE, problems)
+    scenarios = _read_scenarios(case_dir, problems)
+    if "technologies" in raw:
+        problems.append(f"{case_dir / CASE_FILE}: technologies = {{...}}: technologies belong in {TECHNOLOGIES_FILE}")
+    if problems:
+        raise InputError(problems)
+    scenarios_path = case_dir / SCENARIOS_FILE
     scenario = scenario or raw.get("default_scenario")
+    if scenario is not None and not isinstance(scenario, str):
+        raise InputError([f"{case_dir / CASE_FILE}: default_scenario = {_show(scenario)}: expected a scenario name"])
     overrides: dict[str, object] = {}
+    origins: dict[str, str] = {}
     description = "the case as written, without overrides"
     if scenario:
         if scenario not in scenarios:
-            raise InputError([f"{case_dir / SCENARIOS_FILE}: no scenario '{scenario}'{_suggest(scenario, scenarios)}"])
-        overrides = resolve_overrides(scenario, scenarios, case_dir / SCENARIOS_FILE)
+            raise InputError([f"{scenarios_path}: no scenario '{scenario}'{_suggest(scenario, scenarios)}"])
+        overrides = resolve_overrides(scenario, scenarios, scenarios_path)
+        origins = {key: name for name in reversed(_ancestry(scenario, scenarios, scenarios_path))
+                   for key in scenarios[name].overrides}
         description = scenarios[scenario].description
-        raw = apply_overrides(raw, overrides, case_dir / SCENARIOS_FILE)
+        merged = apply_overrides({**raw, "technologies": technologies_raw}, overrides, scenarios_path)
+        technologies_raw = merged.pop("technologies")
+        raw = merged
     else:
         scenario = "case"
 
-    technologies_raw = raw.pop("technologies")
-    problems: list[str] = []
-    case = _validate(Case, raw, case_dir / CASE_FILE, problems, overrides)
-    technologies = _validate(_TECHNOLOGIES, technologies_raw, case_dir / TECHNOLOGIES_FILE, problems, overrides)
-    timeseries = read_timeseries(case_dir / TIMESERIES_DIR, problems)
-    if case is not None and technologies is not None and timeseries is not None:
-        problems += check_references(case, technologies, timeseries, case_dir)
+    blame = _Blame(overrides, origins, scenarios_path)
+    case = _validate(Case, raw, case_dir / CASE_FILE, problems, blame)
+    technologies = _validate(_TECHNOLOGIES, technologies_raw, case_dir / TECHNOLOGIES_FILE, problems, blame,
+                             prefix="technologies.")
+    timeseries = read_timeseries(case_dir / TIMESERIES_DIR, problems, case.time if case is not None else None)
+    if case is not None and technologies is not None:
+        problems += check_carrier_units(case, technologies, technologies_raw, case_dir / TECHNOLOGIES_FILE, blame)
+        if timeseries is not None:
+            problems += check_references(case, technologies, timeseries, case_dir)
     if problems:
         raise InputError(problems)
     return ModelConfig(
@@ -123,6 +192,14 @@ def load_case(case_dir: str | Path, scenario: str | None = None) -> ModelConfig:
 
 def resolve_overrides(name: str, scenarios: dict[str, Scenario], path: Path) -> dict[str, object]:
     """Overrides of ``name`` merged over those of its ancestors (the child wins)."""
+    merged: dict[str, object] = {}
+    for ancestor in reversed(_ancestry(name, scenarios, path)):
+        merged.update(scenarios[ancestor].overrides)
+    return merged
+
+
+def _ancestry(name: str, scenarios: dict[str, Scenario], path: Path) -> list[str]:
+    """``name``, its parent, the parent's parent, ...; a cycle or an unknown parent is an error."""
     chain: list[str] = []
     current: str | None = name
     while current is not None:
@@ -133,10 +210,7 @@ def resolve_overrides(name: str, scenarios: dict[str, Scenario], path: Path) -> 
                               f"{_suggest(current, scenarios)}"])
         chain.append(current)
         current = scenarios[current].inherits
-    merged: dict[str, object] = {}
-    for ancestor in reversed(chain):
-        merged.update(scenarios[ancestor].overrides)
-    return merged
+    return chain
 
 
 def apply_overrides(raw: dict, overrides: dict[str, object], path: Path) -> dict:
@@ -145,6 +219,9 @@ def apply_overrides(raw: dict, overrides: dict[str, object], path: Path) -> dict
     problems = []
     for dotted, value in overrides.items():
         keys = dotted.split(".")
+        if not all(keys):
+            problems.append(f"{path}: override '{dotted}' is not a dotted path such as 'technologies.wind.capacity'")
+            continue
         target = result
         for depth, key in enumerate(keys[:-1]):
             if not isinstance(target, dict) or key not in target:
@@ -163,45 +240,81 @@ def apply_overrides(raw: dict, overrides: dict[str, object], path: Path) -> dict
     return result
 
 
-def read_timeseries(folder: Path, problems: list[str]) -> pd.DataFrame | None:
-    """All columns of all CSVs in ``folder`` as one frame on a regular hourly index."""
+def read_timeseries(folder: Path, problems: list[str], time: TimeConfig | None = None) -> pd.DataFrame | None:
+    """All columns of all CSVs in ``folder`` as one numeric frame on a regular hourly index.
+
+    With ``time`` given, every file must also start at ``time.start`` and cover ``time.hours``: the
+    model places row i at hour i, so a file that starts elsewhere or ends early would shift or pad
+    its profiles silently.
+    """
     if not folder.is_dir():
         problems.append(f"{folder}: timeseries folder not found")
         return None
     frames = []
     seen: dict[str, Path] = {}
-    for csv in sorted(folder.glob("*.csv")):
-        try:
-            frame = pd.read_csv(csv, index_col="time", parse_dates=["time"])
-        except (ValueError, pd.errors.ParserError) as exc:
-            problems.append(f"{csv}: cannot be read as a table with a 'time' column: {exc}")
+    for path in sorted(folder.glob("*.csv")):
+        frame = _read_csv(path, problems)
+        if frame is None:
             continue
-        steps = np.diff(frame.index.values).astype("timedelta64[m]").astype(int)
-        if len(steps) and not (steps == 60).all():
-            problems.append(f"{csv}: timestamps must be hourly and regular; first irregular step after "
-                            f"{frame.index[int(np.argmax(steps != 60))]}")
+        if time is not None:
+            if len(frame) < time.hours:
+                problems.append(f"{path}: {len(frame)} rows, fewer than time.hours = {time.hours} in {CASE_FILE}")
+            elif frame.index[0] != pd.Timestamp(time.start):
+                problems.append(f"{path}: first timestamp {frame.index[0]} differs from time.start = "
+                                f"'{time.start}' in {CASE_FILE}; row i is hour i of the model")
         for column in frame.columns:
             if column in seen:
-                problems.append(f"{csv}: column '{column}' also appears in {seen[column].name}")
-            seen[column] = csv
-            values = pd.to_numeric(frame[column], errors="coerce")
-            bad = ~np.isfinite(values.to_numpy(dtype=float))
+                problems.append(f"{path}: column '{column}' also appears in {seen[column].name}")
+            seen[column] = path
+            values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+            bad = ~np.isfinite(values)
             if bad.any():
-                problems.append(f"{csv}: column '{column}' has {int(bad.sum())} missing or non-numeric "
-                                f"values, first at {frame.index[int(np.argmax(bad))]}")
+                first = int(np.argmax(bad))
+                raw = frame[column].iloc[first]
+                shown = "empty" if pd.isna(raw) else _show(str(raw))
+                problems.append(f"{path}: column '{column}' has {int(bad.sum())} missing, infinite or non-numeric "
+                                f"values, first at {frame.index[first]} ({shown})")
+            frame[column] = values
         frames.append(frame.reset_index(drop=True))
     if not frames:
         return pd.DataFrame()
     return pd.concat(frames, axis=1)
 
 
+def _read_csv(path: Path, problems: list[str]) -> pd.DataFrame | None:
+    """One CSV with a 'time' column of regular hourly timestamps, or None after noting why not."""
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            header = next(csv.reader(fh), [])
+        frame = pd.read_csv(path, index_col="time", encoding="utf-8")
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        problems.append(f"{path}: cannot be read as a table with a 'time' column: {reason}")
+        return None
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        problems.append(f"{path}: column names repeated in the header: {', '.join(repeated)}")
+        return None
+    stamps = pd.to_datetime(pd.Series(frame.index, dtype=object), errors="coerce", format="mixed")
+    if stamps.isna().any() or getattr(stamps.dt, "tz", None) is not None:
+        first = int(np.argmax(stamps.isna().to_numpy())) if stamps.isna().any() else 0
+        problems.append(f"{path}: time = {_show(frame.index[first])} (row {first + 2}): expected a local date and "
+                        f"time such as 2030-01-01 00:00, without a time zone")
+        return None
+    frame.index = pd.DatetimeIndex(stamps)
+    steps = np.diff(frame.index.values).astype("timedelta64[m]").astype(int)
+    if len(steps) and not (steps == 60).all():
+        at = int(np.argmax(steps != 60))
+        problems.append(f"{path}: timestamps must be hourly and regular; step of {steps[at]} min after "
+                        f"{frame.index[at]} (row {at + 2})")
+    return frame
+
+
 def check_references(case: Case, technologies: dict, timeseries: pd.DataFrame, case_dir: Path) -> list[str]:
-    """Cross-file checks: nodes, carriers, fuels and profiles that technologies name must exist."""
+    """Cross-file checks: nodes, carriers, fuels and profiles that technologies name must exist and fit."""
     path = case_dir / TECHNOLOGIES_FILE
+    series_dir = case_dir / TIMESERIES_DIR
     problems = []
-    if len(timeseries) and len(timeseries) < case.time.hours:
-        problems.append(f"{case_dir / TIMESERIES_DIR}: {len(timeseries)} rows, fewer than "
-                        f"time.hours = {case.time.hours} in {CASE_FILE}")
 
     def check(name: str, field_name: str, value, known, what: str):
         if value is not None and value not in known:
@@ -219,55 +332,207 @@ def check_references(case: Case, technologies: dict, timeseries: pd.DataFrame, c
             value = getattr(tech, attr, None)
             if isinstance(value, str):
                 check(name, attr, value, timeseries.columns, "timeseries column")
-        if tech.kind == "renewable" and tech.profile in timeseries.columns:
-            values = timeseries[tech.profile].to_numpy()[: case.time.hours]
-            if values.min() < 0 or values.max() > 1:
-                problems.append(f"{case_dir / TIMESERIES_DIR}: column '{tech.profile}' (profile of {name}) "
-                                f"must be a capacity factor in [0, 1]; found {values.min():.3g} .. {values.max():.3g}")
+        profile = getattr(tech, "profile", None)
+        if profile not in timeseries.columns:
+            continue
+        values = timeseries[profile].to_numpy()[: case.time.hours]
+        if tech.kind == "renewable" and ((values < 0) | (values > 1)).any():
+            problems.append(f"{series_dir}: column '{profile}' (profile of {name}) must be a capacity factor "
+                            f"in [0, 1]; found {np.nanmin(values):.3g} .. {np.nanmax(values):.3g}")
+        if tech.kind == "demand":
+            problems += _check_shape(timeseries[profile].to_numpy(), profile, name, series_dir)
+    return problems
+
+
+def _check_shape(values: np.ndarray, column: str, tech: str, series_dir: Path) -> list[str]:
+    """A demand shape is a share of the annual quantity per hour: never negative, one over a full year."""
+    where = f"{series_dir}: column '{column}' (shape of {tech})"
+    if (values < 0).any():
+        return [f"{where} has negative values, first {values[np.argmax(values < 0)]:.3g}; a shape must be >= 0"]
+    if len(values) >= HOURS_PER_YEAR:
+        total = float(np.nansum(values[:HOURS_PER_YEAR]))
+        if abs(total - 1.0) > SHAPE_SUM_TOLERANCE:
+            return [f"{where} sums to {total:.4g} over the first {HOURS_PER_YEAR} hours; expected 1 "
+                    f"(hourly demand = annual x shape), so divide the column by its sum"]
+    return []
+
+
+def check_carrier_units(case: Case, technologies: dict, raw: dict, path: Path, blame: "_Blame | None" = None
+                        ) -> list[str]:
+    """A unit written in the input must fit the technology's carrier: MW-type units for a MWh carrier,
+    t/h-type for a t carrier; ``"100 MW"`` on a hydrogen plant is a slip, not a conversion."""
+    problems = []
+    for name, tech in technologies.items():
+        carrier = getattr(tech, "carrier", None) or getattr(tech, "input", None)
+        if carrier not in case.carriers:
+            continue  # reported by check_references
+        unit = case.carriers[carrier].unit
+        for field_name, marker in schema.carrier_quantities(type(tech)).items():
+            value = raw.get(name, {}).get(field_name)
+            try:
+                written = matching_unit(value, (marker.energy, marker.mass))
+            except UnitError:
+                continue  # reported by the schema
+            expected = marker.energy if unit == "MWh" else marker.mass
+            if written is not None and written != expected:
+                line = (f"{path}: {name}.{field_name} = {_show(value)}: carrier '{carrier}' is measured in "
+                        f"{unit}, so {field_name} must be in {expected} or a unit of the same kind")
+                problems.append(blame.line(f"technologies.{name}.{field_name}", line) if blame else line)
     return problems
 
 
 def hash_inputs(case_dir: Path, scenario: str) -> str:
-    """Digest of every input file and the scenario name: equal inputs, equal hash."""
+    """Digest of the scenario name and every file the loader reads: equal inputs, equal hash."""
     digest = hashlib.sha256(scenario.encode())
-    for path in sorted(p for p in case_dir.rglob("*") if p.is_file() and p.suffix in {".yaml", ".yml", ".csv"}):
-        digest.update(str(path.relative_to(case_dir)).encode())
-        digest.update(path.read_bytes())
+    files = [case_dir / name for name in (CASE_FILE, TECHNOLOGIES_FILE, SCENARIOS_FILE)]
+    files += sorted((case_dir / TIMESERIES_DIR).glob("*.csv"))
+    for path in files:
+        if path.is_file():
+            digest.update(path.relative_to(case_dir).as_posix().encode())
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
+@dataclass
+class _Blame:
+    """Which scenario override set a value, so that an error it causes points at ``scenarios.yaml``."""
 
-def _validate(schema, raw, path: Path, problems: list[str], overrides: dict):
+    overrides: dict[str, object]
+    origins: dict[str, str]
+    path: Path
+
+    def culprit(self, dotted: str) -> str | None:
+        """The override that set ``dotted``, a part of it, or something inside it."""
+        for key in self.overrides:
+            if dotted == key or dotted.startswith(key + ".") or key.startswith(dotted + "."):
+                return key
+        return None
+
+    def line(self, dotted: str, line: str) -> str:
+        key = self.culprit(dotted)
+        if key is None:
+            return line
+        return (f"{self.path}: override {key} = {_show(self.overrides[key])} of scenario "
+                f"'{self.origins.get(key, '?')}' is invalid: {line}")
+
+
+def _validate(schema_, raw, path: Path, problems: list[str], blame: _Blame | None = None, prefix: str = ""):
+    if not isinstance(raw, dict):
+        problems.append(f"{path}: expected a mapping of names to entries, got {_type_name(raw)}")
+        return None
     try:
-        if isinstance(schema, type) and issubclass(schema, BaseModel):
-            return schema.model_validate(raw)
-        return schema.validate_python(raw)
+        if isinstance(schema_, type) and issubclass(schema_, BaseModel):
+            return schema_.model_validate(raw)
+        return schema_.validate_python(raw)
     except ValidationError as exc:
-        lines = _describe(exc, path)
-        if overrides:
-            lines = [f"{line} (scenario overrides applied: {', '.join(overrides)})" for line in lines]
-        problems.extend(lines)
+        root = schema_ if isinstance(schema_, type) else schema_._type
+        for loc, line in _describe(exc, path, root):
+            problems.append(blame.line(prefix + loc, line) if blame else line)
         return None
 
 
-def _describe(exc: ValidationError, path: Path) -> list[str]:
-    """One line per pydantic error: file, dotted field path, bad value, what was expected."""
+def _describe(exc: ValidationError, path: Path, root=None) -> list[tuple[str, str]]:
+    """One (dotted field path, line) per pydantic error: file, field path, bad value, what was expected."""
     lines = []
     for error in exc.errors(include_url=False):
-        # the discriminated union puts the kind into the path; it is noise for the reader
-        loc = [str(part) for i, part in enumerate(error["loc"]) if not (i == 1 and part in _KINDS)]
+        loc, fields = _walk(root, error["loc"])
+        dotted = ".".join(loc)
         value = error.get("input")
-        message = error["msg"]
-        if error["type"] == "extra_forbidden":
-            message = f"unknown field{_suggest(loc[-1], _ALL_FIELDS)}"
-        shown = "{...}" if isinstance(value, dict) else repr(value)
-        lines.append(f"{path}: {'.'.join(loc)} = {shown}: {message}")
+        message = error["msg"].removeprefix("Value error, ")
+        kind = error["type"]
+        if kind == "extra_forbidden":
+            message = f"unknown field{_suggest(loc[-1], fields or _ALL_FIELDS)}"
+        elif kind == "missing":
+            lines.append((dotted, f"{path}: {dotted}: required field is missing"))
+            continue
+        elif kind == "union_tag_not_found":
+            message = f"missing field 'kind': one of {', '.join(_KINDS)}"
+        elif kind == "union_tag_invalid":
+            tag = error.get("ctx", {}).get("tag")
+            dotted, value = f"{dotted}.kind", tag
+            message = f"unknown kind (expected one of {', '.join(_KINDS)}){_suggest(tag, _KINDS)}"
+        elif kind in {"model_attributes_type", "dict_type", "model_type"}:
+            message = f"expected a mapping of fields, got {_type_name(value)}"
+        elif loc and loc[-1] == "[key]":
+            dotted = ".".join(loc[:-1])
+            message = f"invalid name: {message}"
+        lines.append((dotted, f"{path}: {dotted} = {_show(value)}: {message}"))
     return lines
 
 
-_KINDS = {"renewable", "thermal", "storage", "conversion", "demand", "market", "link"}
+def _walk(root, loc) -> tuple[list[str], list[str]]:
+    """The error location without discriminator tags, and the field names valid at its last step.
+
+    pydantic puts the technology kind into the location (``wind.renewable.capacty``); the reader wrote
+    ``wind.capacty``. The fields valid there make a 'did you mean' that suggests only real options.
+    """
+    shown: list[str] = []
+    current = root
+    for part in loc:
+        current = _unwrap(current)
+        if _is_model(current):
+            current = current.model_fields[part].annotation if part in current.model_fields else None
+        elif typing.get_origin(current) is dict:
+            current = typing.get_args(current)[1]
+        elif typing.get_origin(current) is Union and part in _KIND_CLASSES:
+            current = _KIND_CLASSES[part]
+            continue  # a discriminator tag, not something the user wrote
+        else:
+            current = None
+        shown.append(str(part))
+    parent = _unwrap(_walk_parent(root, loc))
+    return shown, (list(parent.model_fields) if _is_model(parent) else [])
+
+
+def _walk_parent(root, loc):
+    current = root
+    for part in loc[:-1]:
+        current = _unwrap(current)
+        if _is_model(current):
+            current = current.model_fields[part].annotation if part in current.model_fields else None
+        elif typing.get_origin(current) is dict:
+            current = typing.get_args(current)[1]
+        elif typing.get_origin(current) is Union and part in _KIND_CLASSES:
+            current = _KIND_CLASSES[part]
+        else:
+            return None
+    return current
+
+
+def _unwrap(annotation):
+    """Strip ``Annotated[...]`` and ``X | None`` down to the type that holds fields."""
+    while True:
+        if typing.get_origin(annotation) is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+            continue
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if typing.get_origin(annotation) in (Union, types.UnionType) and len(args) == 1:
+            annotation = args[0]
+            continue
+        return annotation
+
+
+def _is_model(annotation) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+_KIND_CLASSES = {cls.model_fields["kind"].annotation.__args__[0]: cls
+                 for cls in typing.get_args(typing.get_args(Technology)[0])}
+_KINDS = list(_KIND_CLASSES)
 _ALL_FIELDS = sorted({name for cls in schema.Strict.__subclasses__() for name in cls.model_fields}
-                     | {name for cls in schema.TechnologyBase.__subclasses__() for name in cls.model_fields})
+                     | {name for cls in _KIND_CLASSES.values() for name in cls.model_fields})
+
+
+def _show(value) -> str:
+    if isinstance(value, dict):
+        return "{...}"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _type_name(value) -> str:
+    return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean", int: "a number",
+            float: "a number", type(None): "nothing"}.get(type(value), type(value).__name__)
 
 
 def _suggest(word: str, known) -> str:

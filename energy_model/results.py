@@ -1,12 +1,16 @@
 """Collect a solution into one xarray Dataset with named dims and units, and write it safely.
 
 Written files: ``results.nc`` (the Dataset), tidy CSVs (``capacity.csv``, ``hourly_<var>.csv`` in long
-form, ``costs.csv``), ``summary.csv``. A run folder is filled in a temporary sibling and renamed
-into place at the end, so an interrupted run never leaves a half-written folder.
+form, ``costs.csv``), ``summary.csv``, ``run.json`` (status and metadata) and, last, the ``COMPLETE``
+marker. A run folder is filled in a hidden staging sibling and renamed into place at the end
+(:class:`RunFolder`), so a run that is interrupted or killed leaves the previous complete folder or
+none, never a half-written one. A run without a solution leaves ``diagnosis.txt`` and ``run.json``
+and no results.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -21,6 +25,9 @@ from .model import ModelBuilder
 from .solve import Solution
 
 COMPLETE_MARKER = "COMPLETE"
+RUN_FILE = "run.json"
+DIAGNOSIS_FILE = "diagnosis.txt"
+_STAGING = ".partial-"
 
 
 def capacities(b: ModelBuilder, solution: Solution) -> dict[str, float]:
@@ -132,33 +139,117 @@ def _main_carrier(tech) -> str:
     return getattr(tech, "carrier", None) or getattr(tech, "input")
 
 
-def write_run(out_dir: Path, ds: xr.Dataset, summary: pd.DataFrame, extra_writers=()) -> Path:
-    """Write everything into a temporary folder next to ``out_dir``, then swap it into place."""
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
-        encoding = {name: {"compression": "gzip", "compression_opts": 4}
-                    for name, var in ds.data_vars.items() if var.dtype.kind == "f" and var.ndim > 1}
-        ds.to_netcdf(staging / "results.nc", engine="h5netcdf", encoding=encoding)
-        write_tidy_csvs(ds, staging)
-        summary.to_csv(staging / "summary.csv", index=False)
-        for writer in extra_writers:
-            writer(staging)
-        (staging / COMPLETE_MARKER).write_text(f"inputs_hash={ds.attrs.get('inputs_hash', '')}\n")
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}.old")
+class RunFolder:
+    """An output folder filled in a hidden staging sibling and swapped into place by :meth:`commit`.
+
+    The swap is two renames (``out_dir`` → ``.<name>.old``, staging → ``out_dir``), as a directory cannot
+    be replaced in one step everywhere; a run killed between them leaves the old results in
+    ``.<name>.old``, which the next run of the same folder puts back or removes. Staging folders of
+    processes that no longer exist are removed too. Two runs must not write one folder at once.
+    """
+
+    def __init__(self, out_dir: str | Path):
+        self.out_dir = Path(out_dir)
+        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+        self._recover()
+        prefix = f".{self.out_dir.name}{_STAGING}{os.getpid()}-"
+        self.path = Path(tempfile.mkdtemp(prefix=prefix, dir=self.out_dir.parent))
+        self.committed = False
+
+    def commit(self) -> Path:
+        """Swap the staging folder into place; returns ``out_dir``."""
+        old = self._old()
+        if self.out_dir.exists():
             if old.exists():
                 shutil.rmtree(old)
-            os.replace(out_dir, old)
-            os.replace(staging, out_dir)
-            shutil.rmtree(old)
-        else:
-            os.replace(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return out_dir
+            os.replace(self.out_dir, old)
+        os.replace(self.path, self.out_dir)
+        self.committed = True
+        shutil.rmtree(old, ignore_errors=True)
+        return self.out_dir
+
+    def discard(self) -> None:
+        if not self.committed:
+            shutil.rmtree(self.path, ignore_errors=True)
+
+    def __enter__(self) -> "RunFolder":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.discard()
+
+    def _old(self) -> Path:
+        return self.out_dir.with_name(f".{self.out_dir.name}.old")
+
+    def _recover(self) -> None:
+        """Undo what a killed run left: a half-done swap, staging folders of dead processes."""
+        old = self._old()
+        if old.exists():
+            if self.out_dir.exists():
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(old, self.out_dir)
+        for staging in self.out_dir.parent.glob(f".{self.out_dir.name}{_STAGING}*"):
+            pid = staging.name[len(f".{self.out_dir.name}{_STAGING}"):].split("-", 1)[0]
+            if pid.isdigit() and not _alive(int(pid)):
+                shutil.rmtree(staging, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, but not ours to signal
+        return True
+    return True
+
+
+def write_run(out_dir: Path, ds: xr.Dataset, summary: pd.DataFrame, extra_writers=()) -> Path:
+    """Write everything into a staging folder next to ``out_dir``, then swap it into place."""
+    with RunFolder(out_dir) as folder:
+        write_results(folder.path, ds, summary, extra_writers)
+        return folder.commit()
+
+
+def write_results(folder: Path, ds: xr.Dataset, summary: pd.DataFrame, extra_writers=()) -> None:
+    """All result files of a solved run into ``folder``; the ``COMPLETE`` marker goes last."""
+    encoding = {name: {"compression": "gzip", "compression_opts": 4}
+                for name, var in ds.data_vars.items() if var.dtype.kind == "f" and var.ndim > 1}
+    ds.to_netcdf(folder / "results.nc", engine="h5netcdf", encoding=encoding)
+    write_tidy_csvs(ds, folder)
+    summary.to_csv(folder / "summary.csv", index=False)
+    for writer in extra_writers:
+        writer(folder)
+    write_run_file(folder, {**ds.attrs, "complete": True})
+    (folder / COMPLETE_MARKER).write_text(f"inputs_hash={ds.attrs.get('inputs_hash', '')}\n")
+
+
+def write_failure(folder: Path, status: str, message: str, diagnosis: str, metadata: dict) -> None:
+    """What a run without a solution leaves: ``diagnosis.txt`` and ``run.json``, no results, no marker."""
+    text = f"status: {status}\n{message}\n"
+    if diagnosis:
+        text += f"\n{diagnosis}"
+    (folder / DIAGNOSIS_FILE).write_text(text, encoding="utf-8")
+    write_run_file(folder, {**metadata, "complete": False, "solver_status": status, "message": message})
+
+
+def write_run_file(folder: Path, metadata: dict) -> None:
+    (folder / RUN_FILE).write_text(json.dumps(_plain(metadata), indent=2, ensure_ascii=False) + "\n",
+                                   encoding="utf-8")
+
+
+def read_run_file(folder: Path) -> dict:
+    """The status and metadata of a run folder; ``complete`` is True only with the marker present."""
+    folder = Path(folder)
+    metadata = json.loads((folder / RUN_FILE).read_text(encoding="utf-8"))
+    metadata["complete"] = bool(metadata.get("complete")) and (folder / COMPLETE_MARKER).exists()
+    return metadata
+
+
+def _plain(metadata: dict) -> dict:
+    return {k: (v.item() if isinstance(v, np.generic) else v if isinstance(v, (int, float, str, bool)) else str(v))
+            for k, v in metadata.items()}
 
 
 def write_tidy_csvs(ds: xr.Dataset, folder: Path) -> None:

@@ -1,8 +1,18 @@
-"""One run end to end: load → data → model → solve → results → files. The CLI and batch call this."""
+"""One run end to end: load → data → model → solve → results → files. The CLI and batch call this.
+
+Files go through a :class:`~energy_model.results.RunFolder`: the HiGHS log is written straight into
+the staging folder, results follow, and the folder is swapped into place only when complete. A solve
+without a solution still commits the folder, holding ``diagnosis.txt`` and ``run.json`` and no results,
+before the :class:`~energy_model.solve.SolveError` is raised on, so that a batch sees why a scenario
+failed. Any other error discards the staging folder and leaves the previous results untouched.
+"""
 
 from __future__ import annotations
 
+import datetime
+import json
 import platform
+import subprocess
 import time
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
@@ -18,8 +28,11 @@ from .build import build_model
 from .config import load_case
 from .data import build_data
 from .excel import write_excel
-from .results import capacities, to_dataset, write_run
-from .solve import solve
+from .results import RunFolder, capacities, to_dataset, write_failure, write_results
+from .solve import SolveError, solve
+
+# attributes that differ between two runs of the same inputs (everything else must be identical)
+VOLATILE_ATTRS = ("created_utc", "time_")
 
 
 @dataclass
@@ -33,8 +46,13 @@ class RunResult:
 
 
 def package_versions() -> dict[str, str]:
+    """Versions that decide the numbers: the code, the solver and the libraries between them."""
     versions = {"python": platform.python_version(), "pyomo": pyomo.version.version, "highspy": _version("highspy")}
+    versions["highs"] = highspy.Highs().version()
+    for name in ("numpy", "scipy", "pandas", "xarray", "pydantic"):
+        versions[name] = _version(name)
     versions["energy_model"] = _version("energy-model")
+    versions["energy_model_revision"] = _revision()
     return versions
 
 
@@ -43,6 +61,19 @@ def _version(name: str) -> str:
         return importlib_metadata.version(name)
     except importlib_metadata.PackageNotFoundError:
         return "unknown"
+
+
+def _revision() -> str:
+    """The git commit of this package's checkout, ``-dirty`` if its files differ from it; else unknown."""
+    here = Path(__file__).resolve().parent
+    try:
+        commit = subprocess.run(["git", "-C", str(here), "rev-parse", "--short=12", "HEAD"],
+                                capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(here), "status", "--porcelain", "--untracked-files=no", "."],
+                               capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return commit + ("-dirty" if dirty else "")
 
 
 def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path | None = None,
@@ -66,47 +97,57 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
     builder = build_model(data)
     timings["build_s"] = time.perf_counter() - t
 
-    log_file = None
-    if out_dir is not None:
-        Path(out_dir).parent.mkdir(parents=True, exist_ok=True)
-        log_file = Path(out_dir).parent / f".{Path(out_dir).name}.highs.log"
-    solution = solve(builder.m, config.case.solver, log_file=log_file)
-    timings.update(solution.timings)
-
-    t = time.perf_counter()
-    solution.capacities = capacities(builder, solution)
     metadata = {
         "case": config.case.name,
         "scenario": config.scenario,
         "scenario_description": config.scenario_description,
         "inputs_hash": config.inputs_hash,
         "snapshots": len(data.time),
+        "run_options": json.dumps({"hours": hours, "solver_overrides": solver_overrides or {}}, sort_keys=True),
         "solver_options": config.case.solver.model_dump_json(),
+        "created_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         **{f"version_{k}": v for k, v in package_versions().items()},
     }
-    if solution.mip_gap is not None:
-        metadata["mip_gap"] = solution.mip_gap
-    dataset = to_dataset(builder, solution, metadata)
-    summary = analysis.summary(dataset)
-    tables: dict[str, pd.DataFrame] = {}  # further analyses add theirs by name (plan_audit, finance, ...)
-    timings["extract_s"] = time.perf_counter() - t
+    folder = RunFolder(out_dir) if out_dir is not None else None
+    try:
+        try:
+            solution = solve(builder.m, config.case.solver, log_file=folder.path / "highs.log" if folder else None)
+        except SolveError as exc:
+            if folder is not None:
+                write_failure(folder.path, exc.status, str(exc), exc.diagnosis, metadata)
+                exc.out_dir = folder.commit()
+            raise
+        timings.update(solution.timings)
 
-    written = None
-    if out_dir is not None:
         t = time.perf_counter()
-        timings["total_s"] = time.perf_counter() - start
-        dataset.attrs.update({f"time_{k}": round(v, 3) for k, v in timings.items()})
-        lang = lang or config.case.report_language
-        writers = [lambda folder: write_excel(dataset, summary, folder / "results.xlsx", lang=lang, tables=tables)]
-        if report:
-            from .report import write_report
+        solution.capacities = capacities(builder, solution)
+        metadata["solver_status_detail"] = solution.status_detail
+        metadata["solution_optimal"] = int(solution.complete)
+        if solution.mip_gap is not None:
+            metadata["mip_gap"] = solution.mip_gap
+        dataset = to_dataset(builder, solution, metadata)
+        summary = analysis.summary(dataset)
+        tables: dict[str, pd.DataFrame] = {}  # further analyses add theirs by name (plan_audit, finance, ...)
+        timings["extract_s"] = time.perf_counter() - t
 
-            writers.append(lambda folder: write_report(
-                dataset, summary, folder / "report.html", lang=lang, tables=tables,
-                images_dir=folder / "images" if images else None))
-        if log_file and log_file.exists():
-            writers.append(lambda folder: log_file.replace(folder / "highs.log"))
-        written = write_run(Path(out_dir), dataset, summary, writers)
-        timings["write_s"] = time.perf_counter() - t
+        written = None
+        if folder is not None:
+            t = time.perf_counter()
+            timings["total_s"] = time.perf_counter() - start
+            dataset.attrs.update({f"time_{k}": round(v, 3) for k, v in timings.items()})
+            lang = lang or config.case.report_language
+            writers = [lambda path: write_excel(dataset, summary, path / "results.xlsx", lang=lang, tables=tables)]
+            if report:
+                from .report import write_report
+
+                writers.append(lambda path: write_report(
+                    dataset, summary, path / "report.html", lang=lang, tables=tables,
+                    images_dir=path / "images" if images else None))
+            write_results(folder.path, dataset, summary, writers)
+            written = folder.commit()
+            timings["write_s"] = time.perf_counter() - t
+    finally:
+        if folder is not None:
+            folder.discard()
     timings["total_s"] = time.perf_counter() - start
     return RunResult(dataset=dataset, summary=summary, out_dir=written, timings=timings, tables=tables)

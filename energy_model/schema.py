@@ -3,15 +3,22 @@
 One pydantic model per technology kind, picked by its ``kind`` field. Canonical units are named in
 each field's ``description`` and enforced by :mod:`energy_model.units`; capacities are in MW for
 energy carriers (MWh) and in t/h for mass carriers (t). Unknown keys are errors, so a typo never
-silently falls back to a default.
+silently falls back to a default. Validation is strict: a boolean is not a number, ``.nan`` and ``.inf``
+are not values, and names must be usable in dotted override paths and bus names.
 """
 
 from __future__ import annotations
 
-import math
+import datetime
+import difflib
+import re
+import typing
+from dataclasses import dataclass
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+import pandas as pd
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic_core import core_schema
 
 from .units import convert
 
@@ -21,21 +28,97 @@ def quantity(*canonical: str):
     return BeforeValidator(lambda v: v if v is None else convert(v, canonical))
 
 
-Capacity = Annotated[float, quantity("MW", "t/h"), Field(ge=0)]
+@dataclass(frozen=True)
+class CarrierQuantity:
+    """A quantity measured in the technology's own carrier: ``energy`` unit for MWh carriers, ``mass`` for t.
+
+    It converts like :func:`quantity` and marks the field, so that the loader can check a unit written
+    in the input (``"100 MW"`` on a hydrogen plant) against the carrier's unit. ``names`` lets the field
+    also hold a profile name instead of a number.
+    """
+
+    energy: str
+    mass: str
+    names: bool = False
+
+    def convert(self, value):
+        if value is None or (self.names and isinstance(value, str) and not _NUMBER_START.match(value)):
+            return value
+        return convert(value, (self.energy, self.mass))
+
+    def __get_pydantic_core_schema__(self, source, handler):
+        return core_schema.no_info_before_validator_function(self.convert, handler(source))
+
+
+_NUMBER_START = re.compile(r"^\s*[-+]?(\d|\.\d)")
+
+
+def carrier_quantities(model: type[BaseModel]) -> dict[str, CarrierQuantity]:
+    """Fields of ``model`` marked :class:`CarrierQuantity` (also inside ``X | None``)."""
+
+    def find(metadata, annotation):
+        for item in metadata:
+            if isinstance(item, CarrierQuantity):
+                return item
+        for arg in typing.get_args(annotation):
+            found = find(getattr(arg, "__metadata__", ()), arg)
+            if found:
+                return found
+        return None
+
+    found = {name: find(info.metadata, info.annotation) for name, info in model.model_fields.items()}
+    return {name: marker for name, marker in found.items() if marker}
+
+
+_NAME = re.compile(r"^\w[\w-]*$")
+
+
+def _check_name(name: str) -> str:
+    if not _NAME.match(name):
+        raise ValueError("a name may hold letters, digits, '_' and '-' only "
+                         "('.' separates override paths, '/' node and carrier in bus names)")
+    return name
+
+
+def _check_tech_name(name: str) -> str:
+    if name == "system":
+        raise ValueError("'system' is reserved: results use it as the owner of system-wide costs")
+    return _check_name(name)
+
+
+Name = Annotated[str, AfterValidator(_check_name)]
+TechName = Annotated[str, AfterValidator(_check_tech_name)]
+
+
+def _timestamp(value) -> str:
+    """A date and time as ``YYYY-MM-DD HH:MM``; YAML may give a string, a date or a datetime."""
+    if isinstance(value, (datetime.date, str)):
+        try:
+            stamp = pd.Timestamp(value)
+        except (ValueError, TypeError, OverflowError):
+            stamp = pd.NaT
+        if not pd.isna(stamp) and stamp.tzinfo is None:
+            return stamp.strftime("%Y-%m-%d %H:%M")
+    raise ValueError("expected a local date and time such as '2030-01-01 00:00'")
+
+
+Capacity = Annotated[float, CarrierQuantity("MW", "t/h"), Field(ge=0)]
 
 Money = Annotated[float, quantity("CNY"), Field(ge=0)]
-CapexPerUnit = Annotated[float, quantity("CNY/MW", "CNY*h/t"), Field(ge=0)]
-FomPerUnit = Annotated[float, quantity("CNY/MW/yr", "CNY*h/t/yr"), Field(ge=0)]
-CostPerOutput = Annotated[float, quantity("CNY/MWh", "CNY/t"), Field(ge=0)]
+CapexPerUnit = Annotated[float, CarrierQuantity("CNY/MW", "CNY*h/t"), Field(ge=0)]
+FomPerUnit = Annotated[float, CarrierQuantity("CNY/MW/yr", "CNY*h/t/yr"), Field(ge=0)]
+CostPerOutput = Annotated[float, CarrierQuantity("CNY/MWh", "CNY/t"), Field(ge=0)]
+CarrierAmount = Annotated[float, CarrierQuantity("MWh", "t"), Field(ge=0)]
+CarrierPerYear = Annotated[float, CarrierQuantity("MWh/yr", "t/yr"), Field(ge=0)]
 Fraction = Annotated[float, quantity(""), Field(ge=0, le=1)]
 Efficiency = Annotated[float, quantity(""), Field(gt=0, le=1)]
 Years = Annotated[float, Field(gt=0, le=100)]
 Year = Annotated[int, Field(ge=1950, le=2100)]
-PriceOrProfile = Annotated[float | str, BeforeValidator(lambda v: v if isinstance(v, str) and not v[:1].isdigit() else convert(v, ("CNY/MWh", "CNY/t")))]
+PriceOrProfile = Annotated[float | str, CarrierQuantity("CNY/MWh", "CNY/t", names=True)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_default=True)
+    model_config = ConfigDict(extra="forbid", validate_default=True, strict=True, allow_inf_nan=False)
 
 
 class TechnologyBase(Strict):
@@ -97,14 +180,12 @@ class Storage(TechnologyBase):
 
     kind: Literal["storage"]
     carrier: str = "electricity"
-    energy_capacity: Annotated[float, quantity("MWh", "t"), Field(ge=0)] = Field(
-        0.0, description="fixed energy capacity [MWh or t]"
-    )
+    energy_capacity: CarrierAmount = Field(0.0, description="fixed energy capacity [MWh or t]")
     duration: Annotated[float, Field(gt=0)] | None = Field(
         None, description="fixed energy/power ratio [h]; if set, energy follows power"
     )
-    build_max_energy: Annotated[float, quantity("MWh", "t"), Field(ge=0)] = 0.0
-    capex_energy: Annotated[float, quantity("CNY/MWh", "CNY/t"), Field(ge=0)] = Field(
+    build_max_energy: CarrierAmount = 0.0
+    capex_energy: Annotated[float, CarrierQuantity("CNY/MWh", "CNY/t"), Field(ge=0)] = Field(
         0.0, description="investment per unit of energy capacity [CNY/MWh]"
     )
     efficiency_charge: Efficiency = 1.0
@@ -128,7 +209,7 @@ class Demand(TechnologyBase):
 
     kind: Literal["demand"]
     carrier: str = "electricity"
-    annual: Annotated[float, quantity("MWh/yr", "t/yr"), Field(ge=0)] = Field(
+    annual: CarrierPerYear = Field(
         description="annual quantity [MWh/yr or t/yr], e.g. '5 TWh/yr'"
     )
     profile: str | None = Field(None, description="shape column in timeseries/*.csv; flat if omitted")
@@ -142,7 +223,7 @@ class Market(TechnologyBase):
     import_capacity: Capacity | None = Field(None, description="import limit if different from capacity [MW]")
     export_price: PriceOrProfile = Field(0.0, description="revenue per unit sold: a number or a profile name")
     import_price: PriceOrProfile | None = Field(None, description="cost per unit bought; no import if omitted")
-    min_annual_export: Annotated[float, quantity("MWh/yr", "t/yr"), Field(ge=0)] = 0.0
+    min_annual_export: CarrierPerYear = 0.0
 
 
 class Link(TechnologyBase):
@@ -153,6 +234,12 @@ class Link(TechnologyBase):
     to_node: str
     efficiency: Efficiency = 1.0
     bidirectional: bool = True
+
+    @model_validator(mode="after")
+    def _check_ends(self):
+        if self.to_node == self.node:
+            raise ValueError(f"to_node is the link's own node '{self.node}': a link joins two different nodes")
+        return self
 
 
 Technology = Annotated[
@@ -179,7 +266,7 @@ class Fuel(Strict):
 
 
 class TimeConfig(Strict):
-    start: str = Field(description="first snapshot, e.g. '2030-01-01 00:00'")
+    start: Annotated[str, BeforeValidator(_timestamp)] = Field(description="first snapshot, e.g. '2030-01-01 00:00'")
     hours: Annotated[int, Field(gt=0, le=8784)] = 8760
 
 
@@ -194,13 +281,32 @@ class Policy(Strict):
 
 class SolverConfig(Strict):
     threads: Annotated[int, Field(ge=1)] = 1
-    time_limit: Annotated[float, Field(gt=0)] = math.inf
+    time_limit: Annotated[float, Field(gt=0)] | None = Field(None, description="[s]; none if omitted")
     method: Literal["choose", "simplex", "ipm", "pdlp"] = "choose"
     presolve: Literal["choose", "on", "off"] = "on"
     mip_rel_gap: Annotated[float, Field(ge=0)] = 1e-3
     options: dict[str, float | int | str | bool] = Field(
         default_factory=dict, description="further HiGHS options passed as they are"
     )
+
+    @model_validator(mode="after")
+    def _check_highs_options(self):
+        """An option HiGHS does not know, or a value it refuses, is an input error, not a silent no-op."""
+        import highspy
+
+        highs = highspy.Highs()
+        highs.setOptionValue("output_flag", False)
+        problems = []
+        for name, value in self.options.items():
+            if highs.getOptionType(name)[0] != highspy.HighsStatus.kOk:
+                close = difflib.get_close_matches(name, dir(highs.getOptions()), n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                problems.append(f"options.{name}: HiGHS has no such option{hint}")
+            elif highs.setOptionValue(name, value) != highspy.HighsStatus.kOk:
+                problems.append(f"options.{name} = {value!r}: HiGHS refuses this value (wrong type or out of range)")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
 
 class Case(Strict):
@@ -213,9 +319,9 @@ class Case(Strict):
     year: Year
     discount_rate: Annotated[float, Field(ge=0, le=0.5)]
     time: TimeConfig
-    carriers: dict[str, Carrier]
-    nodes: dict[str, Node]
-    fuels: dict[str, Fuel] = Field(default_factory=dict)
+    carriers: dict[Name, Carrier]
+    nodes: dict[Name, Node]
+    fuels: dict[Name, Fuel] = Field(default_factory=dict)
     policy: Policy = Field(default_factory=Policy)
     solver: SolverConfig = Field(default_factory=SolverConfig)
     default_scenario: str | None = None
@@ -227,5 +333,5 @@ class Scenario(Strict):
     """One entry of ``scenarios.yaml``: a description, an optional parent and dotted-path overrides."""
 
     description: str
-    inherits: str | None = None
+    inherits: Name | None = None
     overrides: dict[str, object] = Field(default_factory=dict)

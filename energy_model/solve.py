@@ -4,6 +4,11 @@ pyomo's standard-form compiler turns the model into sparse matrices in one pass;
 in one call (no LP file, no constraint-by-constraint handoff, see PERFORMANCE_NOTES.md). Values and
 duals come back in column and row order and are mapped to pyomo components with index arrays, never
 by looking up variables one at a time in Python loops over the solution.
+
+A solve ends in one of three ways: optimal; stopped early at a limit (time, iterations, solutions)
+with a feasible solution, which is returned and marked by ``status`` and ``mip_gap``; or without a
+usable solution, raised as :class:`SolveError` whose ``diagnosis`` names the conflicting constraint
+families and components when the model is infeasible or unbounded (:mod:`energy_model.diagnosis`).
 """
 
 from __future__ import annotations
@@ -17,14 +22,27 @@ import numpy as np
 import pyomo.environ as pyo
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
+from . import diagnosis
 from .schema import SolverConfig
 
 OPTIMAL = "optimal"
-_ACCEPTABLE = {"Optimal": OPTIMAL, "Time limit reached": "time_limit", "Iteration limit reached": "iteration_limit"}
+# HiGHS statuses that stop the search early; the best solution found so far is still usable
+STOPPED_EARLY = {
+    highspy.HighsModelStatus.kTimeLimit: "time_limit",
+    highspy.HighsModelStatus.kIterationLimit: "iteration_limit",
+    highspy.HighsModelStatus.kSolutionLimit: "solution_limit",
+    highspy.HighsModelStatus.kInterrupt: "interrupted",
+}
+_FEASIBLE = 2  # HiGHS solution status: a feasible point
 
 
 class SolveError(RuntimeError):
-    """The solver ended without a usable solution; the message says why."""
+    """The solver ended without a usable solution: ``status`` says how, ``diagnosis`` why (may be empty)."""
+
+    def __init__(self, message: str, status: str = "error", diagnosis: str = ""):
+        super().__init__(message)
+        self.status = status
+        self.diagnosis = diagnosis
 
 
 @dataclass
@@ -37,6 +55,7 @@ class Solution:
     row_dual: np.ndarray
     mip_gap: float | None
     timings: dict[str, float]
+    status_detail: str = ""  # HiGHS's own words for the status
     _col_of: dict[int, int] = field(repr=False, default_factory=dict)
     _row_of: dict[int, int] = field(repr=False, default_factory=dict)
     capacities: dict[str, float] = field(default_factory=dict)
@@ -77,6 +96,11 @@ class Solution:
 
     def capacity(self, tech: str) -> float:
         return self.capacities[tech]
+
+    @property
+    def complete(self) -> bool:
+        """Proven optimal (within the MIP gap); otherwise the best solution found before a limit."""
+        return self.status == OPTIMAL
 
 
 def _shape(component) -> tuple[int, ...]:
@@ -122,12 +146,22 @@ def solve(model: pyo.ConcreteModel, options: SolverConfig, log_file: str | None 
     highs.run()
     t3 = time.perf_counter()
 
-    status_text = highs.modelStatusToString(highs.getModelStatus())
+    model_status = highs.getModelStatus()
+    if model_status == highspy.HighsModelStatus.kUnboundedOrInfeasible:
+        # presolve can tell only that one of the two holds; without it the solver says which
+        highs.setOptionValue("presolve", "off")
+        highs.run()
+        model_status = highs.getModelStatus()
+        t3 = time.perf_counter()
+    status_text = highs.modelStatusToString(model_status)
     info = highs.getInfo()
-    status = _ACCEPTABLE.get(status_text)
     solution = highs.getSolution()
-    if status is None or not solution.value_valid:
-        raise SolveError(f"HiGHS ended with status '{status_text}' and no usable solution")
+    if model_status == highspy.HighsModelStatus.kOptimal and solution.value_valid:
+        status = OPTIMAL
+    elif model_status in STOPPED_EARLY and solution.value_valid and info.primal_solution_status == _FEASIBLE:
+        status = STOPPED_EARLY[model_status]
+    else:
+        raise _failure(highs, model_status, status_text, columns, rows, lp, model_status in STOPPED_EARLY)
     mip_gap = float(info.mip_gap) if integer.any() else None
     duals = np.asarray(solution.row_dual) if solution.dual_valid else np.full(len(rows), np.nan)
     return Solution(
@@ -137,21 +171,36 @@ def solve(model: pyo.ConcreteModel, options: SolverConfig, log_file: str | None 
         row_dual=duals,
         mip_gap=mip_gap,
         timings={"compile_s": t1 - t0, "handoff_s": t2 - t1, "solve_s": t3 - t2},
+        status_detail=status_text,
         _col_of={id(v): j for j, v in enumerate(columns)},
         _row_of={id(r.constraint): i for i, r in enumerate(rows)},
     )
+
+
+def _failure(highs, model_status, status_text: str, columns, rows, lp, stopped: bool) -> SolveError:
+    """The error for a solve without a usable solution, with a diagnosis where one can be made."""
+    if model_status == highspy.HighsModelStatus.kInfeasible:
+        return SolveError("the model is infeasible: its hard constraints cannot all hold", "infeasible",
+                          diagnosis.explain_infeasible(highs, lp, columns, rows))
+    if model_status == highspy.HighsModelStatus.kUnbounded:
+        return SolveError("the model is unbounded: some quantity can grow without limit while cost falls",
+                          "unbounded", diagnosis.explain_unbounded(highs, columns))
+    if stopped:
+        return SolveError(f"HiGHS stopped ({status_text}) before finding a feasible solution; "
+                          f"raise the limit (e.g. --time-limit)", STOPPED_EARLY[model_status])
+    return SolveError(f"HiGHS ended with status '{status_text}' and no usable solution", "error")
 
 
 def _set_options(highs: highspy.Highs, options: SolverConfig, has_integers: bool) -> None:
     # HiGHS keeps one thread pool per process and rejects a solve whose thread count differs from it;
     # runs in one process (tests, batches) may ask for different counts, so start a fresh pool each time.
     highspy.Highs.resetGlobalScheduler(True)
-    highs.setOptionValue("threads", options.threads)
-    if math.isfinite(options.time_limit):
-        highs.setOptionValue("time_limit", float(options.time_limit))
-    highs.setOptionValue("solver", options.method)
-    highs.setOptionValue("presolve", options.presolve)
+    values: dict[str, object] = {"threads": options.threads, "solver": options.method, "presolve": options.presolve}
+    if options.time_limit is not None:
+        values["time_limit"] = float(options.time_limit)
     if has_integers:
-        highs.setOptionValue("mip_rel_gap", options.mip_rel_gap)
-    for name, value in options.options.items():
-        highs.setOptionValue(name, value)
+        values["mip_rel_gap"] = float(options.mip_rel_gap)
+    values.update(options.options)
+    for name, value in values.items():
+        if highs.setOptionValue(name, value) != highspy.HighsStatus.kOk:
+            raise SolveError(f"HiGHS refuses option {name} = {value!r}", "error")

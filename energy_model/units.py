@@ -63,10 +63,24 @@ def convert(value: object, canonical: tuple[str, ...]) -> float:
     if not match:
         raise UnitError(f"'{value}' is not a number followed by a unit")
     number, unit = float(match.group(1)), match.group(2)
-    factor, dims = _dimension(unit)
+    if not unit:  # a quoted plain number, e.g. "660", is in the canonical unit like 660
+        return number
+    target = matching_unit(value, canonical)
+    return number * _dimension(unit)[0] / _dimension(target)[0]
+
+
+def matching_unit(value: object, canonical: tuple[str, ...]) -> str | None:
+    """Which of the ``canonical`` units a ``"number unit"`` string is written in; None for plain numbers.
+
+    This tells a capacity in MW from one in t/h, so it can be checked against its carrier's unit.
+    """
+    match = _QUANTITY.match(value) if isinstance(value, str) else None
+    if not match or not match.group(2):
+        return None
+    unit = match.group(2)
+    dims = _dimension(unit)[1]
     for target in canonical:
-        target_factor, target_dims = _dimension(target)
-        if dims == target_dims:
-            return number * factor / target_factor
+        if dims == _dimension(target)[1]:
+            return target
     expected = " or ".join(canonical) if any(canonical) else "a plain number"
     raise UnitError(f"unit '{unit}' cannot be converted to {expected}")

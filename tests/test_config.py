@@ -79,7 +79,7 @@ def test_inheritance_cycle_and_unknown_scenario(tmp_path):
 
 def test_missing_values_in_timeseries_are_reported(tmp_path):
     case = write_case(tmp_path / "c", {"wind": WIND}, series={"flat": [1.0, float("nan"), 1.0]})
-    assert "column 'flat' has 1 missing or non-numeric values" in problems(case)
+    assert "column 'flat' has 1 missing, infinite or non-numeric values" in problems(case)
 
 
 def test_capacity_factor_outside_unit_interval(tmp_path):
