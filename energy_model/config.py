@@ -67,7 +67,7 @@ class _UniqueKeyLoader(yaml.SafeLoader):
 
     def __init__(self, stream):
         super().__init__(stream)
-        self.duplicates: list[str] = []
+        self.duplicates: list[tuple[int, str]] = []  # (line, problem)
 
     def construct_mapping(self, node, deep=False):
         seen: dict = {}
@@ -75,13 +75,15 @@ class _UniqueKeyLoader(yaml.SafeLoader):
             if key_node.tag == "tag:yaml.org,2002:merge":
                 continue
             key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
             try:
-                first = seen.setdefault(key, key_node.start_mark.line + 1)
+                first = seen.get(key)
+                seen.setdefault(key, line)
             except TypeError:  # an unhashable key: the base class reports it
                 continue
-            if first != key_node.start_mark.line + 1:
-                self.duplicates.append(f"line {key_node.start_mark.line + 1}: key '{key}' appears twice in one "
-                                       f"mapping (first at line {first}); remove one")
+            if first is not None:
+                self.duplicates.append((line, f"line {line}: key '{key}' appears twice in one mapping "
+                                              f"(first at line {first}); remove one"))
         return super().construct_mapping(node, deep=deep)
 
 
@@ -100,7 +102,7 @@ def read_yaml(path: Path, problems: list[str] | None = None) -> dict:
                 content = loader.get_single_data()
             finally:
                 loader.dispose()
-        found += [f"{path}: {line}" for line in loader.duplicates]
+        found += [f"{path}: {problem}" for _, problem in sorted(loader.duplicates)]
     except FileNotFoundError:
         found.append(f"{path}: file not found")
     except UnicodeDecodeError as exc:
@@ -161,7 +163,7 @@ def load_case(case_dir: str | Path, scenario: str | None = None) -> ModelConfig:
         origins = {key: name for name in reversed(_ancestry(scenario, scenarios, scenarios_path))
                    for key in scenarios[name].overrides}
         description = scenarios[scenario].description
-        merged = apply_overrides({**raw, "technologies": technologies_raw}, overrides, scenarios_path)
+        merged = apply_overrides({**raw, "technologies": technologies_raw}, overrides, scenarios_path, origins)
         technologies_raw = merged.pop("technologies")
         raw = merged
     else:
@@ -169,13 +171,12 @@ def load_case(case_dir: str | Path, scenario: str | None = None) -> ModelConfig:
 
     blame = _Blame(overrides, origins, scenarios_path)
     case = _validate(Case, raw, case_dir / CASE_FILE, problems, blame)
-    technologies = _validate(_TECHNOLOGIES, technologies_raw, case_dir / TECHNOLOGIES_FILE, problems, blame,
-                             prefix="technologies.")
+    technologies = _validate_each(_TECHNOLOGIES, technologies_raw, case_dir / TECHNOLOGIES_FILE, problems, blame,
+                                  prefix="technologies.")
     timeseries = read_timeseries(case_dir / TIMESERIES_DIR, problems, case.time if case is not None else None)
     if case is not None and technologies is not None:
         problems += check_carrier_units(case, technologies, technologies_raw, case_dir / TECHNOLOGIES_FILE, blame)
-        if timeseries is not None:
-            problems += check_references(case, technologies, timeseries, case_dir)
+        problems += check_references(case, technologies, timeseries, case_dir)
     if problems:
         raise InputError(problems)
     return ModelConfig(
@@ -213,26 +214,32 @@ def _ancestry(name: str, scenarios: dict[str, Scenario], path: Path) -> list[str
     return chain
 
 
-def apply_overrides(raw: dict, overrides: dict[str, object], path: Path) -> dict:
-    """Set each dotted path in a copy of ``raw``; every step but the last must already exist."""
+def apply_overrides(raw: dict, overrides: dict[str, object], path: Path, origins: dict[str, str] | None = None
+                    ) -> dict:
+    """Set each dotted path in a copy of ``raw``; every step but the last must already exist.
+
+    ``origins`` (override → scenario that sets it) lets a problem name the scenario's field path.
+    """
     result = copy.deepcopy(raw)
     problems = []
     for dotted, value in overrides.items():
+        where = f"{path}: {origins[dotted]}.overrides.{dotted}" if origins and dotted in origins \
+            else f"{path}: override '{dotted}'"
         keys = dotted.split(".")
         if not all(keys):
-            problems.append(f"{path}: override '{dotted}' is not a dotted path such as 'technologies.wind.capacity'")
+            problems.append(f"{where}: not a dotted path such as 'technologies.wind.capacity'")
             continue
         target = result
         for depth, key in enumerate(keys[:-1]):
             if not isinstance(target, dict) or key not in target:
                 known = target if isinstance(target, dict) else {}
-                problems.append(f"{path}: override '{dotted}' names nothing: "
-                                f"'{'.'.join(keys[: depth + 1])}' does not exist{_suggest(key, known)}")
+                problems.append(f"{where}: names nothing, '{'.'.join(keys[: depth + 1])}' does not exist"
+                                f"{_suggest(key, known)}")
                 break
             target = target[key]
         else:
             if not isinstance(target, dict):
-                problems.append(f"{path}: override '{dotted}' names nothing: '{'.'.join(keys[:-1])}' is not a mapping")
+                problems.append(f"{where}: names nothing, '{'.'.join(keys[:-1])}' is not a mapping")
                 continue
             target[keys[-1]] = value
     if problems:
@@ -243,7 +250,8 @@ def apply_overrides(raw: dict, overrides: dict[str, object], path: Path) -> dict
 def read_timeseries(folder: Path, problems: list[str], time: TimeConfig | None = None) -> pd.DataFrame | None:
     """All columns of all CSVs in ``folder`` as one numeric frame on a regular hourly index.
 
-    With ``time`` given, every file must also start at ``time.start`` and cover ``time.hours``: the
+    None if a file cannot be read at all (its columns are unknown, so references to them are not
+    checked either); ``frame.attrs["files"]`` maps each column to its file. With ``time`` given, every file must also start at ``time.start`` and cover ``time.hours``: the
     model places row i at hour i, so a file that starts elsewhere or ends early would shift or pad
     its profiles silently.
     """
@@ -252,9 +260,11 @@ def read_timeseries(folder: Path, problems: list[str], time: TimeConfig | None =
         return None
     frames = []
     seen: dict[str, Path] = {}
+    unreadable = False
     for path in sorted(folder.glob("*.csv")):
         frame = _read_csv(path, problems)
         if frame is None:
+            unreadable = True
             continue
         if time is not None:
             if len(frame) < time.hours:
@@ -276,9 +286,11 @@ def read_timeseries(folder: Path, problems: list[str], time: TimeConfig | None =
                                 f"values, first at {frame.index[first]} ({shown})")
             frame[column] = values
         frames.append(frame.reset_index(drop=True))
-    if not frames:
-        return pd.DataFrame()
-    return pd.concat(frames, axis=1)
+    if unreadable:
+        return None
+    combined = pd.concat(frames, axis=1) if frames else pd.DataFrame()
+    combined.attrs["files"] = {column: f"{folder.name}/{path.name}" for column, path in seen.items()}
+    return combined
 
 
 def _read_csv(path: Path, problems: list[str]) -> pd.DataFrame | None:
@@ -286,14 +298,17 @@ def _read_csv(path: Path, problems: list[str]) -> pd.DataFrame | None:
     try:
         with open(path, encoding="utf-8", newline="") as fh:
             header = next(csv.reader(fh), [])
+        repeated = sorted({name for name in header if header.count(name) > 1})
+        if repeated:
+            problems.append(f"{path}: column names repeated in the header: {', '.join(repeated)}")
+            return None
+        if "time" not in header:
+            problems.append(f"{path}: no 'time' column; the header is {_show(','.join(header))}")
+            return None
         frame = pd.read_csv(path, index_col="time", encoding="utf-8")
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        problems.append(f"{path}: cannot be read as a table with a 'time' column: {reason}")
-        return None
-    repeated = sorted({name for name in header if header.count(name) > 1})
-    if repeated:
-        problems.append(f"{path}: column names repeated in the header: {', '.join(repeated)}")
+        problems.append(f"{path}: cannot be read as a CSV table: {reason}")
         return None
     stamps = pd.to_datetime(pd.Series(frame.index, dtype=object), errors="coerce", format="mixed")
     if stamps.isna().any() or getattr(stamps.dt, "tz", None) is not None:
@@ -310,15 +325,17 @@ def _read_csv(path: Path, problems: list[str]) -> pd.DataFrame | None:
     return frame
 
 
-def check_references(case: Case, technologies: dict, timeseries: pd.DataFrame, case_dir: Path) -> list[str]:
-    """Cross-file checks: nodes, carriers, fuels and profiles that technologies name must exist and fit."""
+def check_references(case: Case, technologies: dict, timeseries: pd.DataFrame | None, case_dir: Path) -> list[str]:
+    """Cross-file checks: nodes, carriers, fuels and profiles that technologies name must exist and fit.
+
+    Profiles are checked only with a readable ``timeseries`` (None: its problems are reported already).
+    """
     path = case_dir / TECHNOLOGIES_FILE
-    series_dir = case_dir / TIMESERIES_DIR
     problems = []
 
     def check(name: str, field_name: str, value, known, what: str):
         if value is not None and value not in known:
-            problems.append(f"{path}: {name}.{field_name} = '{value}': unknown {what}{_suggest(value, known)}")
+            problems.append(f"{path}: {name}.{field_name} = '{value}': unknown {what}{_suggest(value, known, True)}")
 
     for name, tech in technologies.items():
         check(name, "node", tech.node, case.nodes, "node")
@@ -328,6 +345,8 @@ def check_references(case: Case, technologies: dict, timeseries: pd.DataFrame, c
                 check(name, attr, getattr(tech, attr), known, attr.replace("_", " "))
         for carrier in getattr(tech, "outputs", {}) or {}:
             check(name, "outputs", carrier, case.carriers, "carrier")
+        if timeseries is None:
+            continue
         for attr in ("profile", "export_price", "import_price"):
             value = getattr(tech, attr, None)
             if isinstance(value, str):
@@ -335,18 +354,18 @@ def check_references(case: Case, technologies: dict, timeseries: pd.DataFrame, c
         profile = getattr(tech, "profile", None)
         if profile not in timeseries.columns:
             continue
+        where = f"{case_dir / timeseries.attrs.get('files', {}).get(profile, TIMESERIES_DIR)}: column '{profile}'"
         values = timeseries[profile].to_numpy()[: case.time.hours]
         if tech.kind == "renewable" and ((values < 0) | (values > 1)).any():
-            problems.append(f"{series_dir}: column '{profile}' (profile of {name}) must be a capacity factor "
-                            f"in [0, 1]; found {np.nanmin(values):.3g} .. {np.nanmax(values):.3g}")
+            problems.append(f"{where} (profile of {name}) must be a capacity factor in [0, 1]; "
+                            f"found {np.nanmin(values):.3g} .. {np.nanmax(values):.3g}")
         if tech.kind == "demand":
-            problems += _check_shape(timeseries[profile].to_numpy(), profile, name, series_dir)
+            problems += _check_shape(timeseries[profile].to_numpy(), f"{where} (shape of {name})")
     return problems
 
 
-def _check_shape(values: np.ndarray, column: str, tech: str, series_dir: Path) -> list[str]:
+def _check_shape(values: np.ndarray, where: str) -> list[str]:
     """A demand shape is a share of the annual quantity per hour: never negative, one over a full year."""
-    where = f"{series_dir}: column '{column}' (shape of {tech})"
     if (values < 0).any():
         return [f"{where} has negative values, first {values[np.argmax(values < 0)]:.3g}; a shape must be >= 0"]
     if len(values) >= HOURS_PER_YEAR:
@@ -375,9 +394,9 @@ def check_carrier_units(case: Case, technologies: dict, raw: dict, path: Path, b
                 continue  # reported by the schema
             expected = marker.energy if unit == "MWh" else marker.mass
             if written is not None and written != expected:
-                line = (f"{path}: {name}.{field_name} = {_show(value)}: carrier '{carrier}' is measured in "
-                        f"{unit}, so {field_name} must be in {expected} or a unit of the same kind")
-                problems.append(blame.line(f"technologies.{name}.{field_name}", line) if blame else line)
+                message = (f"carrier '{carrier}' is measured in {unit}, so {field_name} must be in {expected} "
+                           f"or a unit of the same kind")
+                problems.append(_line(path, f"{name}.{field_name}", _show(value), message, blame, "technologies."))
     return problems
 
 
@@ -408,12 +427,16 @@ class _Blame:
                 return key
         return None
 
-    def line(self, dotted: str, line: str) -> str:
-        key = self.culprit(dotted)
-        if key is None:
-            return line
-        return (f"{self.path}: override {key} = {_show(self.overrides[key])} of scenario "
-                f"'{self.origins.get(key, '?')}' is invalid: {line}")
+
+def _line(path: Path, dotted: str, value: str | None, message: str, blame: _Blame | None = None,
+          prefix: str = "") -> str:
+    """``file: field.path = value: message``; an error caused by an override names the override instead."""
+    key = blame.culprit(prefix + dotted) if blame else None
+    if key is not None:
+        where = "" if key == prefix + dotted else f" (at {path.name}: {dotted})"
+        return (f"{blame.path}: {blame.origins.get(key, '?')}.overrides.{key} = {_show(blame.overrides[key])}: "
+                f"{message}{where}")
+    return f"{path}: {dotted}: {message}" if value is None else f"{path}: {dotted} = {value}: {message}"
 
 
 def _validate(schema_, raw, path: Path, problems: list[str], blame: _Blame | None = None, prefix: str = ""):
@@ -426,38 +449,47 @@ def _validate(schema_, raw, path: Path, problems: list[str], blame: _Blame | Non
         return schema_.validate_python(raw)
     except ValidationError as exc:
         root = schema_ if isinstance(schema_, type) else schema_._type
-        for loc, line in _describe(exc, path, root):
-            problems.append(blame.line(prefix + loc, line) if blame else line)
+        for dotted, value, message in _describe(exc, root):
+            problems.append(_line(path, dotted, value, message, blame, prefix))
         return None
 
 
-def _describe(exc: ValidationError, path: Path, root=None) -> list[tuple[str, str]]:
-    """One (dotted field path, line) per pydantic error: file, field path, bad value, what was expected."""
-    lines = []
+def _validate_each(schema_, raw, path: Path, problems: list[str], blame: _Blame | None = None, prefix: str = ""):
+    """Validate a mapping entry by entry: the valid entries, so that cross-file checks still run on them."""
+    if not isinstance(raw, dict):
+        return _validate(schema_, raw, path, problems, blame, prefix)
+    valid = {}
+    for name, entry in raw.items():
+        valid.update(_validate(schema_, {name: entry}, path, problems, blame, prefix) or {})
+    return valid
+
+
+def _describe(exc: ValidationError, root=None) -> list[tuple[str, str | None, str]]:
+    """One (dotted field path, shown value or None, what was expected) per pydantic error."""
+    found = []
     for error in exc.errors(include_url=False):
         loc, fields = _walk(root, error["loc"])
         dotted = ".".join(loc)
-        value = error.get("input")
+        value = _show(error.get("input"))
         message = error["msg"].removeprefix("Value error, ")
         kind = error["type"]
         if kind == "extra_forbidden":
             message = f"unknown field{_suggest(loc[-1], fields or _ALL_FIELDS)}"
         elif kind == "missing":
-            lines.append((dotted, f"{path}: {dotted}: required field is missing"))
-            continue
+            value, message = None, "required field is missing"
         elif kind == "union_tag_not_found":
-            message = f"missing field 'kind': one of {', '.join(_KINDS)}"
+            message = f"missing field 'kind', one of {', '.join(_KINDS)}"
         elif kind == "union_tag_invalid":
             tag = error.get("ctx", {}).get("tag")
-            dotted, value = f"{dotted}.kind", tag
-            message = f"unknown kind (expected one of {', '.join(_KINDS)}){_suggest(tag, _KINDS)}"
+            dotted, value = f"{dotted}.kind", _show(tag)
+            message = f"unknown kind{_suggest(tag, _KINDS)}, expected one of {', '.join(_KINDS)}"
         elif kind in {"model_attributes_type", "dict_type", "model_type"}:
-            message = f"expected a mapping of fields, got {_type_name(value)}"
+            message = f"expected a mapping of fields, got {_type_name(error.get('input'))}"
         elif loc and loc[-1] == "[key]":
             dotted = ".".join(loc[:-1])
             message = f"invalid name: {message}"
-        lines.append((dotted, f"{path}: {dotted} = {_show(value)}: {message}"))
-    return lines
+        found.append((dotted, value, message))
+    return found
 
 
 def _walk(root, loc) -> tuple[list[str], list[str]]:
@@ -535,6 +567,12 @@ def _type_name(value) -> str:
             float: "a number", type(None): "nothing"}.get(type(value), type(value).__name__)
 
 
-def _suggest(word: str, known) -> str:
-    close = difflib.get_close_matches(str(word), [str(k) for k in known], n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+def _suggest(word: str, known, list_short: bool = False) -> str:
+    """A 'did you mean' for the closest known name; with ``list_short``, else the names if they are few."""
+    names = [str(k) for k in known]
+    close = difflib.get_close_matches(str(word), names, n=1)
+    if close:
+        return f" (did you mean '{close[0]}'?)"
+    if list_short and 0 < len(names) <= 8:
+        return f" (known: {', '.join(names)})"
+    return ""

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Annotated, Literal, Union
 
 import pandas as pd
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import core_schema
 
 from .units import convert
@@ -289,24 +289,27 @@ class SolverConfig(Strict):
         default_factory=dict, description="further HiGHS options passed as they are"
     )
 
-    @model_validator(mode="after")
-    def _check_highs_options(self):
+    @field_validator("options")
+    @classmethod
+    def _check_highs_options(cls, options: dict) -> dict:
         """An option HiGHS does not know, or a value it refuses, is an input error, not a silent no-op."""
+        if not options:
+            return options
         import highspy
 
         highs = highspy.Highs()
         highs.setOptionValue("output_flag", False)
         problems = []
-        for name, value in self.options.items():
+        for name, value in options.items():
             if highs.getOptionType(name)[0] != highspy.HighsStatus.kOk:
                 close = difflib.get_close_matches(name, dir(highs.getOptions()), n=1)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
-                problems.append(f"options.{name}: HiGHS has no such option{hint}")
+                problems.append(f"HiGHS has no option '{name}'{hint}")
             elif highs.setOptionValue(name, value) != highspy.HighsStatus.kOk:
-                problems.append(f"options.{name} = {value!r}: HiGHS refuses this value (wrong type or out of range)")
+                problems.append(f"HiGHS refuses {name} = {value!r} (wrong type or out of range)")
         if problems:
             raise ValueError("; ".join(problems))
-        return self
+        return options
 
 
 class Case(Strict):

@@ -187,7 +187,7 @@ def _failure(highs, model_status, status_text: str, columns, rows, lp, stopped: 
                           "unbounded", diagnosis.explain_unbounded(highs, columns))
     if stopped:
         return SolveError(f"HiGHS stopped ({status_text}) before finding a feasible solution; "
-                          f"raise the limit (e.g. --time-limit)", STOPPED_EARLY[model_status])
+                          f"raise the limit (--time-limit, or the solver options in case.yaml)", STOPPED_EARLY[model_status])
     return SolveError(f"HiGHS ended with status '{status_text}' and no usable solution", "error")
 
 
