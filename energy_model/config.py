@@ -147,6 +147,8 @@ def load_case(case_dir: str | Path, scenario: str | None = None) -> ModelConfig:
     scenarios = _read_scenarios(case_dir, problems)
     if "technologies" in raw:
         problems.append(f"{case_dir / CASE_FILE}: technologies = {{...}}: technologies belong in {TECHNOLOGIES_FILE}")
+    if not technologies_raw and (case_dir / TECHNOLOGIES_FILE).is_file() and not problems:
+        problems.append(f"{case_dir / TECHNOLOGIES_FILE}: no technologies; a case needs at least one")
     if problems:
         raise InputError(problems)
     scenarios_path = case_dir / SCENARIOS_FILE
