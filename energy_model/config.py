@@ -501,36 +501,20 @@ def _walk(root, loc) -> tuple[list[str], list[str]]:
     ``wind.capacty``. The fields valid there make a 'did you mean' that suggests only real options.
     """
     shown: list[str] = []
-    current = root
+    current = parent = root
     for part in loc:
-        current = _unwrap(current)
+        parent = current = _unwrap(current)
+        if typing.get_origin(current) is Union and part in _KIND_CLASSES:
+            current = _KIND_CLASSES[part]  # a discriminator tag, not something the user wrote
+            continue
         if _is_model(current):
             current = current.model_fields[part].annotation if part in current.model_fields else None
         elif typing.get_origin(current) is dict:
             current = typing.get_args(current)[1]
-        elif typing.get_origin(current) is Union and part in _KIND_CLASSES:
-            current = _KIND_CLASSES[part]
-            continue  # a discriminator tag, not something the user wrote
         else:
             current = None
         shown.append(str(part))
-    parent = _unwrap(_walk_parent(root, loc))
     return shown, (list(parent.model_fields) if _is_model(parent) else [])
-
-
-def _walk_parent(root, loc):
-    current = root
-    for part in loc[:-1]:
-        current = _unwrap(current)
-        if _is_model(current):
-            current = current.model_fields[part].annotation if part in current.model_fields else None
-        elif typing.get_origin(current) is dict:
-            current = typing.get_args(current)[1]
-        elif typing.get_origin(current) is Union and part in _KIND_CLASSES:
-            current = _KIND_CLASSES[part]
-        else:
-            return None
-    return current
 
 
 def _unwrap(annotation):
