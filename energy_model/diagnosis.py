@@ -33,8 +33,11 @@ _REMEDY = (
 )
 
 
-def explain_infeasible(highs: highspy.Highs, lp: highspy.HighsLp, columns, rows) -> str:
-    """A readable account of the conflicting constraints of an infeasible model."""
+def explain_infeasible(highs: highspy.Highs, lp: highspy.HighsLp, columns, rows, options=None) -> str:
+    """A readable account of the conflicting constraints of an infeasible model.
+
+    ``options`` (the run's SolverConfig) gives the elastic re-solve the run's threads and time limit.
+    """
     iis = _iis(highs) if lp.num_row_ <= IIS_MAX_ROWS else None
     if iis is not None:
         row_items = [(rows[i].constraint, *_bound(lp.row_lower_, lp.row_upper_, i, status))
@@ -44,10 +47,9 @@ def explain_infeasible(highs: highspy.Highs, lp: highspy.HighsLp, columns, rows)
         head = ("HiGHS found an irreducible infeasible subset: these constraints cannot all hold, and "
                 "dropping any one of them makes the rest feasible.")
         return _report(head, [("constraints", row_items), ("variable bounds", col_items)])
-    relaxed = _elastic(lp)
-    if relaxed is None:
-        return ("The model stays infeasible even with every row relaxed: variable bounds contradict each "
-                "other (e.g. a minimum above a maximum).")
+    relaxed = _elastic(lp, options)
+    if isinstance(relaxed, str):
+        return relaxed
     violation, row_dual, col_dual, row_value, col_value = relaxed
     violated = [(rows[i].constraint, "violated by", f"{abs(violation[i]):.6g}") for i in np.flatnonzero(violation)]
     holding = [(rows[i].constraint, *_active(lp.row_lower_, lp.row_upper_, row_value, i))
@@ -85,8 +87,8 @@ def _iis(highs: highspy.Highs):
     return iis
 
 
-def _elastic(lp: highspy.HighsLp):
-    """The least-violation relaxation (of the LP relaxation), or None if even that is infeasible.
+def _elastic(lp: highspy.HighsLp, options=None):
+    """The least-violation relaxation (of the LP relaxation), or a sentence saying why there is none.
 
     Each row gets the slacks it can use: row_lower ≤ a·x + s⁺ − s⁻ ≤ row_upper with s⁺ only where
     there is a lower bound and s⁻ only where there is an upper one; minimise Σ(s⁺ + s⁻). Returns the
@@ -111,10 +113,18 @@ def _elastic(lp: highspy.HighsLp):
     relaxed.a_matrix_.value_ = elastic.data
     highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
+    if options is not None:
+        highs.setOptionValue("threads", options.threads)
+        if options.time_limit is not None:
+            highs.setOptionValue("time_limit", float(options.time_limit))
     highs.passModel(relaxed)
     highs.run()
-    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return None
+    status = highs.getModelStatus()
+    if status == highspy.HighsModelStatus.kTimeLimit:
+        return "The elastic re-solve that would name the conflicting constraints hit the time limit."
+    if status != highspy.HighsModelStatus.kOptimal:
+        return ("The model stays infeasible even with every row relaxed: variable bounds contradict each "
+                "other (e.g. a minimum above a maximum).")
     solution = highs.getSolution()
     values = np.asarray(solution.col_value)
     violation = np.zeros(m)

@@ -163,7 +163,7 @@ def solve(model: pyo.ConcreteModel, options: SolverConfig, log_file: str | None 
     elif model_status in STOPPED_EARLY and solution.value_valid and info.primal_solution_status == _FEASIBLE:
         status = STOPPED_EARLY[model_status]
     else:
-        raise _failure(highs, model_status, status_text, columns, rows, lp, model_status in STOPPED_EARLY)
+        raise _failure(highs, model_status, status_text, columns, rows, lp, options)
     mip_gap = float(info.mip_gap) if integer.any() else None
     duals = np.asarray(solution.row_dual) if solution.dual_valid else np.full(len(rows), np.nan)
     return Solution(
@@ -179,15 +179,15 @@ def solve(model: pyo.ConcreteModel, options: SolverConfig, log_file: str | None 
     )
 
 
-def _failure(highs, model_status, status_text: str, columns, rows, lp, stopped: bool) -> SolveError:
+def _failure(highs, model_status, status_text: str, columns, rows, lp, options: SolverConfig) -> SolveError:
     """The error for a solve without a usable solution, with a diagnosis where one can be made."""
     if model_status == highspy.HighsModelStatus.kInfeasible:
         return SolveError("the model is infeasible: its hard constraints cannot all hold", "infeasible",
-                          diagnosis.explain_infeasible(highs, lp, columns, rows))
+                          diagnosis.explain_infeasible(highs, lp, columns, rows, options))
     if model_status == highspy.HighsModelStatus.kUnbounded:
         return SolveError("the model is unbounded: some quantity can grow without limit while cost falls",
                           "unbounded", diagnosis.explain_unbounded(highs, columns))
-    if stopped:
+    if model_status in STOPPED_EARLY:
         return SolveError(f"HiGHS stopped ({status_text}) before finding a feasible solution; "
                           f"raise the limit (--time-limit, or the solver options in case.yaml)", STOPPED_EARLY[model_status])
     return SolveError(f"HiGHS ended with status '{status_text}' and no usable solution", "error")
