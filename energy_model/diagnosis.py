@@ -26,6 +26,7 @@ import scipy.sparse as sp
 _LOWER, _UPPER, _BOXED = 2, 3, 4  # HiGHS IisBoundStatus: which side of a bound is in the subset
 _TOLERANCE = 1e-6
 IIS_MAX_ROWS = 20_000  # about two weeks of the Shuangliao case; above it the elastic re-solve is used
+_HOURLY_PREMIUM = 1e-3
 _REMEDY = (
     "Unserved demand at VOLL already relaxes every demand balance, so the conflict lies in the hard "
     "constraints above: check the inputs behind them (capacity, build_max, min_load, min_annual_export, "
@@ -47,7 +48,8 @@ def explain_infeasible(highs: highspy.Highs, lp: highspy.HighsLp, columns, rows,
         head = ("HiGHS found an irreducible infeasible subset: these constraints cannot all hold, and "
                 "dropping any one of them makes the rest feasible.")
         return _report(head, [("constraints", row_items), ("variable bounds", col_items)])
-    relaxed = _elastic(lp, options)
+    hourly = np.fromiter((_locate(row.constraint)[2] is not None for row in rows), bool, len(rows))
+    relaxed = _elastic(lp, options, hourly)
     if isinstance(relaxed, str):
         return relaxed
     violation, row_dual, col_dual, row_value, col_value = relaxed
@@ -87,11 +89,13 @@ def _iis(highs: highspy.Highs):
     return iis
 
 
-def _elastic(lp: highspy.HighsLp, options=None):
+def _elastic(lp: highspy.HighsLp, options=None, hourly: np.ndarray | None = None):
     """The least-violation relaxation (of the LP relaxation), or a sentence saying why there is none.
 
     Each row gets the slacks it can use: row_lower ≤ a·x + s⁺ − s⁻ ≤ row_upper with s⁺ only where
-    there is a lower bound and s⁻ only where there is an upper one; minimise Σ(s⁺ + s⁻). Returns the
+    there is a lower bound and s⁻ only where there is an upper one; minimise Σ(s⁺ + s⁻), with slacks of
+    ``hourly`` rows a little dearer, so that of two equal relaxations an annual limit (a duty, a cap)
+    gives way rather than the physics of one hour. Returns the
     row violations, row duals, reduced costs of the original columns, row activities and column values.
     """
     n, m = lp.num_col_, lp.num_row_
@@ -104,7 +108,8 @@ def _elastic(lp: highspy.HighsLp, options=None):
     k = len(up) + len(down)
     relaxed = highspy.HighsLp()
     relaxed.num_col_, relaxed.num_row_ = n + k, m
-    relaxed.col_cost_ = np.concatenate([np.zeros(n), np.ones(k)])
+    cost = 1.0 + _HOURLY_PREMIUM * (hourly if hourly is not None else np.zeros(m))
+    relaxed.col_cost_ = np.concatenate([np.zeros(n), cost[up], cost[down]])
     relaxed.col_lower_ = np.concatenate([np.asarray(lp.col_lower_, float), np.zeros(k)])
     relaxed.col_upper_ = np.concatenate([np.asarray(lp.col_upper_, float), np.full(k, np.inf)])
     relaxed.row_lower_, relaxed.row_upper_ = lower, upper
