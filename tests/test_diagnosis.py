@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from energy_model import diagnosis
 from energy_model.cli import EXIT_SOLVE, app
-from energy_model.results import COMPLETE_MARKER, DIAGNOSIS_FILE, read_run_file
+from energy_model.results import DIAGNOSIS_FILE, read_run_file
 from energy_model.run import run
 from energy_model.schema import SolverConfig
 from energy_model.solve import SolveError, solve
