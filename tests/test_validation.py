@@ -139,7 +139,7 @@ def test_cli_internal_error_is_one_sentence_with_a_hint(tmp_path, monkeypatch):
 
 def test_cli_rejects_an_unknown_report_language_before_solving(tmp_path):
     result = CliRunner().invoke(app, ["run", str(VALID), "--lang", "fr", "--out", str(tmp_path / "o")])
-    assert result.exit_code == EXIT_INPUT and "--lang fr: expected one of zh, en" in result.output
+    assert result.exit_code == EXIT_INPUT and "--lang: 'fr' is not one of zh, en" in result.output
     assert not (tmp_path / "o").exists()
 
 
