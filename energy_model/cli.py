@@ -80,11 +80,12 @@ def list_(case: Path = typer.Argument(..., help="case folder"), debug: bool = ty
 
 
 def _default_scenario(case: Path) -> str | None:
+    """The case's default scenario, to name the output folder; problems are left to the loader to report
+    together with those of the other files."""
     from .config import CASE_FILE, read_yaml
 
-    if not Path(case).is_dir():
-        raise InputError([f"{case}: case folder not found"])
-    default = read_yaml(Path(case) / CASE_FILE).get("default_scenario")
+    problems: list[str] = []
+    default = read_yaml(Path(case) / CASE_FILE, problems).get("default_scenario")
     return default if isinstance(default, str) else None
 
 
