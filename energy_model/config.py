@@ -14,6 +14,8 @@ import copy
 import csv
 import difflib
 import hashlib
+import json
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -33,6 +35,7 @@ CASE_FILE = "case.yaml"
 TECHNOLOGIES_FILE = "technologies.yaml"
 SCENARIOS_FILE = "scenarios.yaml"
 TIMESERIES_DIR = "timeseries"
+SCENARIO_SEPARATOR = "+"
 
 _TECHNOLOGIES = TypeAdapter(dict[TechName, Technology])
 _SCENARIOS = TypeAdapter(dict[Name, Scenario])
@@ -136,8 +139,13 @@ def _read_scenarios(case_dir: Path, problems: list[str]) -> dict[str, Scenario]:
     return _validate(_SCENARIOS, raw, path, problems) or {}
 
 
-def load_case(case_dir: str | Path, scenario: str | None = None) -> ModelConfig:
-    """Load ``case_dir`` with ``scenario`` (default: the case's ``default_scenario``) applied."""
+def load_case(case_dir: str | Path, scenario: str | None = None, overrides: dict[str, object] | None = None,
+              overrides_source: str = "overrides") -> ModelConfig:
+    """Load ``case_dir`` with ``scenario`` (default: the case's ``default_scenario``) applied.
+
+    ``scenario`` may combine several, ``"base_2030+high_carbon_price"`` (see :func:`resolve_scenario`);
+    ``overrides`` (e.g. one point of a sweep, named ``overrides_source`` in messages) apply last.
+    """
     case_dir = Path(case_dir)
     if not case_dir.is_dir():
         raise InputError([f"{case_dir}: case folder not found"])
@@ -155,27 +163,23 @@ def load_case(case_dir: str | Path, scenario: str | None = None) -> ModelConfig:
     scenario = scenario or raw.get("default_scenario")
     if scenario is not None and not isinstance(scenario, str):
         raise InputError([f"{case_dir / CASE_FILE}: default_scenario = {_show(scenario)}: expected a scenario name"])
-    overrides: dict[str, object] = {}
-    origins: dict[str, str] = {}
-    description = "the case as written, without overrides"
-    if scenario:
-        if scenario not in scenarios:
-            raise InputError([f"{scenarios_path}: no scenario '{scenario}'{_suggest(scenario, scenarios)}"])
-        overrides = resolve_overrides(scenario, scenarios, scenarios_path)
-        origins = {key: name for name in reversed(_ancestry(scenario, scenarios, scenarios_path))
-                   for key in scenarios[name].overrides}
-        description = scenarios[scenario].description
-        merged = apply_overrides({**raw, "technologies": technologies_raw}, overrides, scenarios_path, origins)
+    scenario = scenario or "case"
+    overrides, origins, description = resolve(scenarios, scenario, scenarios_path, overrides, overrides_source)
+    series_overrides = {k: v for k, v in overrides.items() if k.split(".", 1)[0] == TIMESERIES_DIR}
+    if overrides:
+        merged = apply_overrides({**raw, "technologies": technologies_raw},
+                                 {k: v for k, v in overrides.items() if k not in series_overrides},
+                                 scenarios_path, origins)
         technologies_raw = merged.pop("technologies")
         raw = merged
-    else:
-        scenario = "case"
 
     blame = _Blame(overrides, origins, scenarios_path)
     case = _validate(Case, raw, case_dir / CASE_FILE, problems, blame)
     technologies = _validate_each(_TECHNOLOGIES, technologies_raw, case_dir / TECHNOLOGIES_FILE, problems, blame,
                                   prefix="technologies.")
     timeseries = read_timeseries(case_dir / TIMESERIES_DIR, problems, case.time if case is not None else None)
+    if timeseries is not None and series_overrides:
+        timeseries = scale_timeseries(timeseries, series_overrides, origins, problems)
     if case is not None and technologies is not None:
         problems += check_carrier_units(case, technologies, technologies_raw, case_dir / TECHNOLOGIES_FILE, blame)
         problems += check_references(case, technologies, timeseries, case_dir)
@@ -188,17 +192,68 @@ def load_case(case_dir: str | Path, scenario: str | None = None) -> ModelConfig:
         case=case,
         technologies=technologies,
         timeseries=timeseries.iloc[: case.time.hours],
-        inputs_hash=hash_inputs(case_dir, scenario),
+        inputs_hash=hash_inputs(case_dir, scenario, overrides),
         overrides=overrides,
     )
 
 
-def resolve_overrides(name: str, scenarios: dict[str, Scenario], path: Path) -> dict[str, object]:
-    """Overrides of ``name`` merged over those of its ancestors (the child wins)."""
-    merged: dict[str, object] = {}
-    for ancestor in reversed(_ancestry(name, scenarios, path)):
-        merged.update(scenarios[ancestor].overrides)
-    return merged
+def resolve(scenarios: dict[str, Scenario], scenario: str, path: Path, overrides: dict[str, object] | None = None,
+            overrides_source: str = "overrides") -> tuple[dict[str, object], dict[str, str], str]:
+    """What a run changes in the case files: the overrides of ``scenario`` (``"case"``: none, unless a
+    scenario has that name) then ``overrides``; also where each comes from (for messages) and a
+    description."""
+    if scenario == "case" and scenario not in scenarios:
+        resolved, origins, description = {}, {}, "the case as written, without overrides"
+    else:
+        resolved, origins, description = resolve_scenario(scenarios, scenario, path)
+    problems = [merge_override(resolved, origins, dotted, value, f"{overrides_source}: {dotted}")
+                for dotted, value in (overrides or {}).items()]
+    if any(problems):
+        raise InputError([problem for problem in problems if problem])
+    if overrides:
+        description += "; " + ", ".join(f"{k} = {_json(v)}" for k, v in overrides.items())
+    return resolved, origins, description
+
+
+def resolve_scenario(scenarios: dict[str, Scenario], scenario: str, path: Path
+                     ) -> tuple[dict[str, object], dict[str, str], str]:
+    """Overrides, their origins and the description of a scenario name, which may combine several.
+
+    Scenarios apply in order: ancestors first, and for ``"a+b"`` the chain of ``a``, then those of
+    ``b``'s chain not applied yet. So ``a+b`` behaves like a scenario that inherits from ``a`` and adds
+    ``b``'s own changes, even when both inherit from one base. See :func:`merge_override`.
+    """
+    order: list[str] = []
+    names = [name.strip() for name in scenario.split(SCENARIO_SEPARATOR)]
+    for name in names:
+        if name not in scenarios:
+            raise InputError([f"{path}: no scenario '{name}'{_suggest(name, scenarios)}"])
+        order += [ancestor for ancestor in reversed(_ancestry(name, scenarios, path)) if ancestor not in order]
+    resolved: dict[str, object] = {}
+    origins: dict[str, str] = {}
+    problems = [merge_override(resolved, origins, dotted, value, f"{path}: {name}.overrides.{dotted}")
+                for name in order for dotted, value in scenarios[name].overrides.items()]
+    if any(problems):
+        raise InputError([problem for problem in problems if problem])
+    return resolved, origins, " + ".join(scenarios[name].description for name in names)
+
+
+def merge_override(resolved: dict[str, object], origins: dict[str, str], dotted: str, value: object,
+                   origin: str) -> str | None:
+    """Apply one override after those in ``resolved``: a plain value replaces, ``{scale: f}`` multiplies
+    whatever the path holds so far (the case's value if nothing set it). ``origin`` is the location a
+    message names (``file: scenario.overrides.path``). Returns a problem or None."""
+    try:
+        factor = _scale_factor(value)
+        previous = resolved.get(dotted)
+        if factor is not None and dotted in resolved:
+            prior = _scale_factor(previous)
+            value = {"scale": prior * factor} if prior is not None else _scaled(previous, factor)
+    except ValueError as exc:
+        return f"{origin} = {_json(value)}: {exc}"
+    resolved[dotted] = value
+    origins[dotted] = origin
+    return None
 
 
 def _ancestry(name: str, scenarios: dict[str, Scenario], path: Path) -> list[str]:
@@ -220,13 +275,14 @@ def apply_overrides(raw: dict, overrides: dict[str, object], path: Path, origins
                     ) -> dict:
     """Set each dotted path in a copy of ``raw``; every step but the last must already exist.
 
-    ``origins`` (override → scenario that sets it) lets a problem name the scenario's field path.
+    A value ``{scale: f}`` multiplies the value the case files give (a number or a "number unit"
+    string) by f instead of replacing it. ``origins`` (override → the location that sets it, e.g.
+    ``scenarios.yaml: scenario.overrides.path``) lets a problem name where to fix it.
     """
     result = copy.deepcopy(raw)
     problems = []
     for dotted, value in overrides.items():
-        where = f"{path}: {origins[dotted]}.overrides.{dotted}" if origins and dotted in origins \
-            else f"{path}: override '{dotted}'"
+        where = origins[dotted] if origins and dotted in origins else f"{path}: override '{dotted}'"
         keys = dotted.split(".")
         if not all(keys):
             problems.append(f"{where}: not a dotted path such as 'technologies.wind.capacity'")
@@ -243,10 +299,61 @@ def apply_overrides(raw: dict, overrides: dict[str, object], path: Path, origins
             if not isinstance(target, dict):
                 problems.append(f"{where}: names nothing, '{'.'.join(keys[:-1])}' is not a mapping")
                 continue
-            target[keys[-1]] = value
+            try:
+                factor = _scale_factor(value)
+                target[keys[-1]] = value if factor is None else _scaled(target.get(keys[-1]), factor)
+            except ValueError as exc:
+                problems.append(f"{where} = {_json(value)}: {exc}")
     if problems:
         raise InputError(problems)
     return result
+
+
+def scale_timeseries(frame: pd.DataFrame, overrides: dict[str, object], origins: dict[str, str],
+                     problems: list[str]) -> pd.DataFrame:
+    """Apply ``timeseries.<column>: {scale: f}`` overrides to a copy of ``frame``."""
+    frame = frame.copy()
+    for dotted, value in overrides.items():
+        where = origins.get(dotted, f"override '{dotted}'")
+        column = dotted.split(".", 1)[1] if "." in dotted else ""
+        if column not in frame.columns:
+            problems.append(f"{where}: names nothing, no timeseries column '{column}'{_suggest(column, frame.columns)}")
+            continue
+        try:
+            factor = _scale_factor(value)
+            if factor is None:
+                raise ValueError("a timeseries column can only be scaled, e.g. {scale: 1.1}")
+        except ValueError as exc:
+            problems.append(f"{where} = {_json(value)}: {exc}")
+            continue
+        frame[column] = frame[column] * factor
+    return frame
+
+
+def _scale_factor(value: object) -> float | None:
+    """The factor of a ``{scale: f}`` override, None for a plain value."""
+    if isinstance(value, dict) and set(value) == {"scale"}:
+        factor = value["scale"]
+        if isinstance(factor, (int, float)) and not isinstance(factor, bool) and factor >= 0:
+            return float(factor)
+        raise ValueError(f"the scale factor must be a non-negative number, got {factor!r}")
+    return None
+
+
+_LEADING_NUMBER = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)(.*)$")
+
+
+def _scaled(current: object, factor: float) -> object:
+    if isinstance(current, (int, float)) and not isinstance(current, bool):
+        return current * factor
+    match = _LEADING_NUMBER.match(current) if isinstance(current, str) else None
+    if match is None:
+        raise ValueError(f"cannot scale {current!r}: the case gives no number there")
+    return f"{float(match.group(1)) * factor!r}{match.group(2)}"
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def read_timeseries(folder: Path, problems: list[str], time: TimeConfig | None = None) -> pd.DataFrame | None:
@@ -402,10 +509,13 @@ def check_carrier_units(case: Case, technologies: dict, raw: dict, path: Path, b
     return problems
 
 
-def hash_inputs(case_dir: Path, scenario: str) -> str:
-    """Digest of the scenario name and every file the loader reads: equal inputs, equal hash."""
+def hash_inputs(case_dir: Path, scenario: str, overrides: dict[str, object] | None = None) -> str:
+    """Digest of the files the loader reads, the scenario name and its resolved overrides: equal inputs,
+    equal hash. ``scenarios.yaml`` enters only through the overrides, so editing one scenario changes
+    the hash of that scenario (and those built on it) alone."""
     digest = hashlib.sha256(scenario.encode())
-    files = [case_dir / name for name in (CASE_FILE, TECHNOLOGIES_FILE, SCENARIOS_FILE)]
+    digest.update(json.dumps(overrides or {}, sort_keys=True, default=str).encode())
+    files = [case_dir / name for name in (CASE_FILE, TECHNOLOGIES_FILE)]
     files += sorted((case_dir / TIMESERIES_DIR).glob("*.csv"))
     for path in files:
         if path.is_file():
@@ -416,7 +526,8 @@ def hash_inputs(case_dir: Path, scenario: str) -> str:
 
 @dataclass
 class _Blame:
-    """Which scenario override set a value, so that an error it causes points at ``scenarios.yaml``."""
+    """Which override set a value, so that an error it causes points at the override (``scenarios.yaml``
+    or a sweep file) rather than at the case file."""
 
     overrides: dict[str, object]
     origins: dict[str, str]
@@ -436,8 +547,8 @@ def _line(path: Path, dotted: str, value: str | None, message: str, blame: _Blam
     key = blame.culprit(prefix + dotted) if blame else None
     if key is not None:
         where = "" if key == prefix + dotted else f" (at {path.name}: {dotted})"
-        return (f"{blame.path}: {blame.origins.get(key, '?')}.overrides.{key} = {_show(blame.overrides[key])}: "
-                f"{message}{where}")
+        origin = blame.origins.get(key, f"{blame.path}: ?.overrides.{key}")
+        return f"{origin} = {_show(blame.overrides[key])}: {message}{where}"
     return f"{path}: {dotted}: {message}" if value is None else f"{path}: {dotted} = {value}: {message}"
 
 

@@ -78,13 +78,15 @@ def _revision() -> str:
 
 def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path | None = None,
         hours: int | None = None, report: bool = True, lang: str | None = None, images: bool = False,
-        solver_overrides: dict | None = None) -> RunResult:
-    """Solve ``scenario`` of ``case_dir``; write results to ``out_dir`` when given: results.nc, CSVs,
-    results.xlsx, and unless ``report`` is false report.html (with PNGs of its charts under images/ if
-    ``images``), in ``lang`` or else the case's ``report_language``."""
+        solver_overrides: dict | None = None, overrides: dict | None = None,
+        overrides_source: str = "overrides") -> RunResult:
+    """Solve ``scenario`` of ``case_dir``, with further ``overrides`` (a sweep point) applied last; write
+    results to ``out_dir`` when given: results.nc, CSVs, results.xlsx, and unless ``report`` is false
+    report.html (with PNGs of its charts under images/ if ``images``), in ``lang`` or else the case's
+    ``report_language``."""
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    config = load_case(case_dir, scenario)
+    config = load_case(case_dir, scenario, overrides, overrides_source)
     if hours is not None:
         config.case.time.hours = min(hours, config.case.time.hours)
         config.timeseries = config.timeseries.iloc[:hours]
@@ -102,6 +104,7 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
         "scenario": config.scenario,
         "scenario_description": config.scenario_description,
         "inputs_hash": config.inputs_hash,
+        "overrides": json.dumps(config.overrides, ensure_ascii=False, default=str),
         "snapshots": len(data.time),
         "run_options": json.dumps({"hours": hours, "solver_overrides": solver_overrides or {}}, sort_keys=True),
         "solver_options": config.case.solver.model_dump_json(),
