@@ -5,10 +5,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CASE ?= inputs/shuangliao
 SCENARIO ?= base_2030
+# batch options, e.g. make scenarios HOURS=720 WORKERS=2 FORCE=1, make sweep SWEEP=... SCHEDULER=tcp://host:8786
+BATCH_OPTS = $(if $(HOURS),--hours $(HOURS)) $(if $(WORKERS),--workers $(WORKERS)) \
+	$(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(FORCE),--force)
 
 ARGS ?=
 
-.PHONY: run test profiles bench clean chromium
+.PHONY: run test profiles bench clean chromium scenarios sweep
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +21,13 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP) $(if $(findstring --images,$(ARGS)),chromium)  ## solve the default case (full year) into results/$(SCENARIO)/; ARGS="--images --lang en" passes options
 	$(BIN)/energy-model run $(CASE) --scenario $(SCENARIO) --out results/$(SCENARIO) $(ARGS)
+
+scenarios: $(STAMP)  ## every scenario of the case, in parallel, into results/scenarios/ with comparison.html
+	$(BIN)/energy-model scenarios $(CASE) --out results/scenarios $(BATCH_OPTS)
+
+sweep: $(STAMP)  ## a parameter sweep: make sweep SWEEP=inputs/shuangliao/sweeps/storage_h2_export.yaml
+	@test -n "$(SWEEP)" || { echo "usage: make sweep SWEEP=<sweep file>"; exit 2; }
+	$(BIN)/energy-model sweep $(SWEEP) $(BATCH_OPTS)
 
 test: $(STAMP) chromium  ## the whole test suite
 	$(BIN)/python -m pytest -q

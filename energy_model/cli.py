@@ -1,4 +1,4 @@
-"""Command line: ``energy-model run``, ``energy-model list``.
+"""Command line: ``energy-model run``, ``list``, and the batch commands ``scenarios``, ``sweep``, ``compare``.
 
 Every failure ends with a plain message on stderr and a non-zero exit code, never a traceback
 (``--debug`` shows it): 2 invalid input, 3 no solution (infeasible, unbounded, stopped before a
@@ -77,6 +77,89 @@ def list_(case: Path = typer.Argument(..., help="case folder"), debug: bool = ty
     for name, spec in scenarios.items():
         parent = f" (inherits {spec.inherits})" if spec.inherits else ""
         typer.echo(f"{name:<{width}}  {spec.description}{parent}")
+
+
+@app.command()
+def scenarios(
+    case: Path = typer.Argument(..., help="case folder, e.g. inputs/shuangliao"),
+    scenario: list[str] = typer.Option(None, "--scenario", "-s",
+                                       help="only these (repeatable); 'a+b' combines scenarios (default: all)"),
+    out: Path = typer.Option(Path("results/scenarios"), "--out", "-o", help="batch folder"),
+    hours: int = typer.Option(None, help="solve only the first N hours (quick checks)"),
+    workers: int = typer.Option(None, help="parallel runs (default: one per core)"),
+    scheduler: str = typer.Option(None, help="Dask scheduler address tcp://host:port (default: local processes)"),
+    force: bool = typer.Option(False, "--force", help="re-run even where inputs are unchanged"),
+    lang: str = typer.Option("zh", help="report language: zh or en"),
+    time_limit: float = typer.Option(None, help="solver time limit per run [s]"),
+    no_report: bool = typer.Option(False, "--no-report", help="skip each run's report.html"),
+    debug: bool = typer.Option(False, help="show tracebacks"),
+):
+    """Run every scenario of a case (in parallel) into OUT/<scenario>/, with OUT/index.csv and the comparison."""
+    from .batch import scenario_runs
+
+    try:
+        specs = scenario_runs(case, scenario or None)
+    except InputError as exc:
+        _fail(exc, debug)
+    _run_batch(specs, out, hours, workers, scheduler, force, lang, time_limit, no_report, debug)
+
+
+@app.command()
+def sweep(
+    sweep_file: Path = typer.Argument(..., help="sweep file, e.g. inputs/shuangliao/sweeps/storage_h2_export.yaml"),
+    out: Path = typer.Option(None, "--out", "-o", help="batch folder (default: results/<sweep file name>)"),
+    hours: int = typer.Option(None, help="solve only the first N hours (quick checks)"),
+    workers: int = typer.Option(None, help="parallel runs (default: one per core)"),
+    scheduler: str = typer.Option(None, help="Dask scheduler address tcp://host:port (default: local processes)"),
+    force: bool = typer.Option(False, "--force", help="re-run even where inputs are unchanged"),
+    lang: str = typer.Option("zh", help="report language: zh or en"),
+    time_limit: float = typer.Option(None, help="solver time limit per run [s]"),
+    no_report: bool = typer.Option(False, "--no-report", help="skip each run's report.html"),
+    debug: bool = typer.Option(False, help="show tracebacks"),
+):
+    """Run every point of a parameter sweep (the cartesian product of its values) and compare them."""
+    from .batch import load_sweep
+
+    try:
+        spec = load_sweep(sweep_file)
+    except InputError as exc:
+        _fail(exc, debug)
+    typer.echo(f"{spec.name}: {len(spec.runs)} runs. {spec.description}")
+    _run_batch(spec.runs, out or Path("results") / spec.name, hours, workers, scheduler, force, lang, time_limit,
+               no_report, debug)
+
+
+@app.command()
+def compare(batch: Path = typer.Argument(..., help="batch folder holding index.csv"),
+            lang: str = typer.Option("zh", help="language: zh or en"), debug: bool = typer.Option(False)):
+    """(Re)write comparison.html, .csv and .xlsx of a batch from its index and run folders."""
+    from .comparison import write_comparison
+
+    try:
+        paths = write_comparison(batch, lang=lang)
+    except InputError as exc:
+        _fail(exc, debug)
+    typer.echo("\n".join(str(p) for p in paths))
+
+
+def _run_batch(specs, out: Path, hours, workers, scheduler, force, lang, time_limit, no_report, debug):
+    """Run a batch, print a one-line tally; exit 1 when a run failed (after everything is written)."""
+    from .batch import FAILED, RunOptions, run_batch
+
+    options = RunOptions(hours=hours, report=not no_report, lang=lang,
+                         solver={"time_limit": time_limit} if time_limit else {})
+    try:
+        index = run_batch(specs, out, options, workers=workers, scheduler=scheduler, force=force)
+    except InputError as exc:
+        _fail(exc, debug)
+    failed = index[index["status"] == FAILED]
+    reused = int(index["skipped"].fillna(False).astype(bool).sum())
+    typer.echo(f"{len(index) - len(failed)} ok ({reused} unchanged, not re-run), {len(failed)} failed; "
+               f"index and comparison in {out}/")
+    for row in failed.itertuples():
+        typer.echo(f"failed: {row.name}: {row.error}", err=True)
+    if len(failed):
+        sys.exit(1)
 
 
 def _default_scenario(case: Path) -> str | None:

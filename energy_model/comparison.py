@@ -1,0 +1,290 @@
+"""The runs of a batch side by side: KPIs, capacity and generation mix, plan targets met or missed.
+
+Reads ``index.csv`` and, for every successful run, its ``results.nc`` and ``summary.csv``; writes
+``comparison.csv`` (one table: section, item, unit, one column per run, canonical units),
+``comparison.xlsx`` (one sheet per table, units in the headers) and ``comparison.html`` (self-contained,
+plotly.js embedded once, in Chinese or English). Plan targets come from the case's ``targets.yaml``
+(see :mod:`energy_model.targets`); a batch of a case without one has no target table.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import xarray as xr
+from plotly.offline import get_plotlyjs
+
+from .analysis import ELECTRICITY, MWH_PER_GWH
+from .batch import INDEX_COLUMNS, INDEX_FILE
+from .labels import axis_title, convert, kpi_name, label, tech_names
+from .report import CSS, FONT, TOPOJSON_CDN, tech_colors
+from .targets import METRICS, audit, load_targets, metrics
+
+OUTPUTS = ("comparison.csv", "comparison.xlsx", "comparison.html")
+PER_TECH_PREFIXES = ("capacity_", "energy_capacity_", "generation_")
+EXTRA_CSS = """
+td.met { background: #e3f4e3; } td.missed { background: #fbe3e3; } td.shown { color: #666; }
+td.failed { color: #b00020; } .note { color: #666; font-size: 0.9rem; } td.src { font-size: 0.8rem; color: #666; }
+"""
+
+
+@dataclass
+class Comparison:
+    """The tables of one batch; every per-run table has one column per successful run."""
+
+    index: pd.DataFrame
+    runs: list[str]
+    kpis: pd.DataFrame  # index kpi; unit + runs (over the modelled horizon, as in summary.csv)
+    capacity: pd.DataFrame  # index tech; kind, unit + runs
+    generation: pd.DataFrame  # index tech; kind + runs [GWh over the horizon]
+    targets: pd.DataFrame | None  # index target; metric, sense, value, tolerance, source + runs (actual)
+    met: pd.DataFrame | None  # index target; runs -> True / False / None
+    datasets: dict[str, xr.Dataset]
+    params: list[str]
+
+
+def collect(batch_dir: str | Path) -> Comparison:
+    """Read the index and the results of every successful run of ``batch_dir``; the plan targets are
+    those of the first successful run's case."""
+    batch_dir = Path(batch_dir)
+    index = pd.read_csv(batch_dir / INDEX_FILE)
+    params = [c for c in index.columns if c not in INDEX_COLUMNS]
+    runs = [str(name) for name, status in zip(index["name"], index["status"]) if status == "ok"]
+    datasets, summaries = {}, {}
+    for run in runs:
+        with xr.open_dataset(batch_dir / run / "results.nc", engine="h5netcdf") as ds:
+            datasets[run] = ds.load()
+        summaries[run] = pd.read_csv(batch_dir / run / "summary.csv").set_index("kpi")
+    kpis = _kpis(summaries, runs)
+    capacity = _per_tech(datasets, runs, "capacity", lambda ds: ds["capacity"].to_series())
+    generation = _per_tech(datasets, runs, "generation", _generation)
+    targets = met = None
+    spec = load_targets(index.loc[index["status"] == "ok", "case"].iloc[0]) if runs else None
+    if spec is not None:
+        audits = {run: audit(metrics(datasets[run], spec), spec).set_index("target") for run in runs}
+        first = next(iter(audits.values()))
+        targets = first[["metric", "sense", "value", "tolerance"]].copy()
+        targets["source"] = [spec.targets[name].source for name in targets.index]
+        for run in runs:
+            targets[run] = audits[run]["actual"]
+        met = pd.DataFrame({run: audits[run]["met"] for run in runs}, index=first.index)
+    return Comparison(index=index, runs=runs, kpis=kpis, capacity=capacity, generation=generation,
+                      targets=targets, met=met, datasets=datasets, params=params)
+
+
+def _kpis(summaries: dict[str, pd.DataFrame], runs: list[str]) -> pd.DataFrame:
+    if not runs:
+        return pd.DataFrame(columns=["unit"])
+    first = summaries[runs[0]]
+    keep = [k for k in first.index if not k.startswith(PER_TECH_PREFIXES)]
+    table = pd.DataFrame({"unit": first.loc[keep, "unit"]})
+    for run in runs:
+        table[run] = summaries[run]["value"].reindex(keep)
+    return table
+
+
+def _generation(ds: xr.Dataset) -> pd.Series:
+    """Electricity generated per thermal and renewable technology over the horizon [GWh]."""
+    elec = ds["flow"].sel(bus=ds["bus"][ds["bus_carrier"] == ELECTRICITY]).sum("bus").clip(min=0)
+    energy = (elec * ds["weight"]).sum("time") / MWH_PER_GWH
+    return energy.where(ds["tech_kind"].isin(["thermal", "renewable"]), 0.0).to_series()
+
+
+def _per_tech(datasets: dict[str, xr.Dataset], runs: list[str], what: str, values) -> pd.DataFrame:
+    """Technologies with a non-zero value in some run; kind and unit beside the run columns."""
+    if not runs:
+        return pd.DataFrame()
+    first = datasets[runs[0]]
+    table = pd.DataFrame({"kind": first["tech_kind"].to_series(),
+                          "unit": first["capacity_unit"].to_series() if what == "capacity" else "GWh"})
+    for run in runs:
+        table[run] = values(datasets[run])
+    keep = (table[runs].abs() > 1e-9).any(axis=1) & (table["kind"] != "demand")
+    return table[keep]
+
+
+# ---- writing ------------------------------------------------------------------------------------------
+def write_comparison(batch_dir: str | Path, lang: str = "zh") -> list[Path]:
+    """Write ``comparison.csv``, ``.xlsx`` and ``.html`` into ``batch_dir``; return their paths."""
+    batch_dir = Path(batch_dir)
+    comparison = collect(batch_dir)
+    paths = [batch_dir / name for name in OUTPUTS]
+    long_table(comparison).to_csv(paths[0], index=False)
+    write_xlsx(comparison, paths[1])
+    paths[2].write_text(html_page(comparison, batch_dir.name, lang), encoding="utf-8")
+    return paths
+
+
+def long_table(c: Comparison) -> pd.DataFrame:
+    """Every table stacked: ``section, item, unit, <run>...`` in canonical units."""
+    parts = [
+        _section_frame("kpi", c.kpis, c.runs),
+        _section_frame("capacity", c.capacity, c.runs),
+        _section_frame("generation", c.generation, c.runs),
+    ]
+    if c.targets is not None:
+        targets = c.targets.copy()
+        targets["unit"] = [METRICS[m][1] for m in targets["metric"]]
+        parts.append(_section_frame("target", targets, c.runs))
+        met = c.met.copy()
+        met["unit"] = "met"
+        parts.append(_section_frame("target_met", met, c.runs))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _section_frame(section: str, table: pd.DataFrame, runs: list[str]) -> pd.DataFrame:
+    frame = table.reindex(columns=["unit", *runs]).reset_index(names="item")
+    frame.insert(0, "section", section)
+    return frame
+
+
+def write_xlsx(c: Comparison, path: Path) -> None:
+    """One sheet per table; headers carry units (openpyxl)."""
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        c.index.to_excel(writer, sheet_name="runs", index=False)
+        if c.targets is not None:
+            targets = c.targets.copy()
+            targets.insert(0, "unit", [METRICS[m][1] for m in targets["metric"]])
+            for run in c.runs:
+                targets[f"{run} met"] = c.met[run]
+            targets.to_excel(writer, sheet_name="targets", index_label="target")
+        c.kpis.to_excel(writer, sheet_name="kpis", index_label="kpi")
+        c.capacity.to_excel(writer, sheet_name="capacity (MW, t per h)", index_label="tech")
+        c.generation.to_excel(writer, sheet_name="generation (GWh)", index_label="tech")
+        for sheet in writer.sheets.values():
+            sheet.freeze_panes = "B2"
+            for column in sheet.columns:
+                width = max(len(str(cell.value)) if cell.value is not None else 0 for cell in column[:50])
+                sheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 60)
+
+
+# ---- HTML ---------------------------------------------------------------------------------------------
+def html_page(c: Comparison, batch: str, lang: str) -> str:
+    text = lambda key: label(key, lang)  # noqa: E731
+    sections = [_runs_table(c, lang)]
+    if c.runs:
+        names = tech_names(c.datasets[c.runs[0]], lang)
+        colors = tech_colors(c.datasets[c.runs[0]])
+        if c.targets is not None:
+            sections.append(_targets_table(c, lang))
+        sections += [_kpi_table(c, names, lang), _mix_chart(c, "capacity", names, colors, lang),
+                     _mix_chart(c, "generation", names, colors, lang), _objective_chart(c, lang)]
+    else:
+        sections.append(f"<p>{_esc(text('compare.no_runs'))}</p>")
+    title = f"{text('compare.title')} – {batch}"
+    return (f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{_esc(title)}</title>\n'
+            f"<style>{CSS}{EXTRA_CSS}</style>\n"
+            f'<script type="text/javascript">{get_plotlyjs().replace(TOPOJSON_CDN, chr(34) + "./topojson/" + chr(34))}'
+            f"</script>\n</head>\n<body>\n<h1>{_esc(title)}</h1>\n"
+            f'<p class="note">{_esc(text("compare.annualised"))}</p>\n{"".join(sections)}</body>\n</html>\n')
+
+
+def _runs_table(c: Comparison, lang: str) -> str:
+    head = ["compare.run", "compare.scenario", *c.params, "compare.status", "compare.skipped", "meta.objective",
+            "compare.wall_s", "compare.error"]
+    rows = []
+    for row in c.index.to_dict("records"):
+        objective = row.get("objective")
+        shown = "–" if pd.isna(objective) else "{} {}".format(*_display(float(objective), "CNY", lang))
+        status = str(row.get("status"))
+        cells = [row["name"], row.get("scenario"), *(row.get(p) for p in c.params), status,
+                 "✓" if row.get("skipped") is True else "", shown, row.get("wall_s"), row.get("error")]
+        klass = ' class="failed"' if status == "failed" else ""
+        rows.append("<tr>" + "".join(f"<td{klass}>{_esc(_blank(v))}</td>" for v in cells) + "</tr>")
+    header = "".join(f"<th>{_esc(label(h, lang, default=h))}</th>" for h in head)
+    return _section("runs", label("compare.section.runs", lang), f"<table><tr>{header}</tr>{''.join(rows)}</table>")
+
+
+def _targets_table(c: Comparison, lang: str) -> str:
+    rows = []
+    for name, target in c.targets.iterrows():
+        unit = METRICS[target["metric"]][1]
+        goal = label(f"metric.{target['metric']}", lang, default=target["metric"])
+        if target["sense"] != "report":
+            value, shown_unit = _display(float(target["value"]), unit, lang)
+            goal += f" {'≥' if target['sense'] == '>=' else '≤'} {value} {shown_unit}"
+        cells = []
+        for run in c.runs:
+            value, shown_unit = _display(float(target[run]), unit, lang)
+            met = c.met.at[name, run]
+            klass, word = (("shown", "") if met is None or pd.isna(met)
+                           else ("met", "✓") if met else ("missed", "✗"))
+            tip = label(f"compare.{ {'shown': 'report'}.get(klass, klass) }", lang)
+            cells.append(f'<td class="num {klass}" title="{_esc(tip)}">{value} {_esc(shown_unit)} {word}</td>')
+        rows.append(f"<tr><td>{_esc(goal)}</td>{''.join(cells)}<td class='src'>{_esc(target['source'])}</td></tr>")
+    header = "".join(f"<th>{_esc(h)}</th>" for h in [label("compare.target", lang), *c.runs,
+                                                     label("compare.source", lang)])
+    note = f'<p class="note">{_esc(label("compare.output_value_note", lang))}</p>'
+    return _section("targets", label("compare.section.targets", lang),
+                    f"<table><tr>{header}</tr>{''.join(rows)}</table>{note}")
+
+
+def _kpi_table(c: Comparison, names: dict[str, str], lang: str) -> str:
+    rows = []
+    for kpi, row in c.kpis.iterrows():
+        cells = []
+        for run in c.runs:
+            value, unit = _display(float(row[run]), str(row["unit"]), lang)
+            cells.append(f'<td class="num">{value}</td>')
+        shown_unit = convert(1.0, str(row["unit"]), lang)[1]
+        rows.append(f"<tr><td>{_esc(kpi_name(str(kpi), names, lang))}</td><td>{_esc(shown_unit)}</td>"
+                    f"{''.join(cells)}</tr>")
+    header = "".join(f"<th>{_esc(h)}</th>" for h in [label("table.kpi", lang), label("table.unit", lang), *c.runs])
+    return _section("kpis", label("compare.section.kpis", lang), f"<table><tr>{header}</tr>{''.join(rows)}</table>")
+
+
+def _mix_chart(c: Comparison, what: str, names: dict[str, str], colors: dict[str, str], lang: str) -> str | None:
+    """Stacked bars per run, one trace per technology (MW technologies only for capacity)."""
+    table = c.capacity[c.capacity["unit"] == "MW"] if what == "capacity" else c.generation
+    if table.empty:
+        return None
+    unit = "MW" if what == "capacity" else "GWh"
+    factor = convert(1.0, unit, lang)[0]
+    fig = go.Figure()
+    for tech, row in table.iterrows():
+        fig.add_bar(x=c.runs, y=[row[run] * factor for run in c.runs], name=names.get(tech, tech),
+                    marker_color=colors.get(tech), hovertemplate=f"{names.get(tech, tech)}: %{{y:,.1f}}<extra></extra>")
+    fig.update_layout(barmode="stack", yaxis_title=axis_title("axis.capacity" if what == "capacity" else "axis.energy",
+                                                              unit, lang), xaxis_tickangle=-30)
+    return _section(what, label(f"compare.section.{what}", lang), _figure(fig, f"fig-{what}"))
+
+
+def _objective_chart(c: Comparison, lang: str) -> str:
+    factor, unit = convert(1.0, "CNY", lang)
+    values = [float(c.datasets[run].attrs["objective"]) * factor for run in c.runs]
+    fig = go.Figure(go.Bar(x=c.runs, y=values, marker_color="#555", hovertemplate=f"%{{y:,.2f}} {unit}<extra></extra>"))
+    fig.update_layout(yaxis_title=f"{label('meta.objective', lang)} ({unit})", xaxis_tickangle=-30)
+    return _section("objective", label("compare.section.objective", lang), _figure(fig, "fig-objective", 360))
+
+
+def _figure(fig: go.Figure, div_id: str, height: int = 460) -> str:
+    fig.update_layout(template="simple_white", font_family=FONT, height=height, margin=dict(l=70, r=30, t=20, b=90))
+    return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
+                       config={"displaylogo": False, "responsive": True})
+
+
+def _display(value: float, unit: str, lang: str) -> tuple[str, str]:
+    shown, shown_unit = convert(value, unit, lang)
+    if not np.isfinite(shown):
+        return "–", shown_unit
+    size = abs(shown)
+    text = f"{shown:.2g}" if 0 < size < 0.01 else f"{shown:,.{0 if size >= 100 else 1 if size >= 10 else 2}f}"
+    return text, shown_unit
+
+
+def _blank(value) -> str:
+    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+
+
+def _esc(text) -> str:
+    return html.escape(str(text))
+
+
+def _section(key: str, title: str, body: str) -> str:
+    return f'<section id="{key}">\n<h2>{_esc(title)}</h2>\n{body}\n</section>\n'
