@@ -27,9 +27,11 @@ from .targets import METRICS, audit, load_targets, metrics
 
 OUTPUTS = ("comparison.csv", "comparison.xlsx", "comparison.html")
 PER_TECH_PREFIXES = ("capacity_", "energy_capacity_", "generation_")
+MIX_KINDS = ("thermal", "renewable", "storage")
 EXTRA_CSS = """
 td.met { background: #e3f4e3; } td.missed { background: #fbe3e3; } td.shown { color: #666; }
-td.failed { color: #b00020; } .note { color: #666; font-size: 0.9rem; } td.src { font-size: 0.8rem; color: #666; }
+td.failed { color: #b00020; } div.wide { overflow-x: auto; }
+div.wide td, div.wide th { white-space: nowrap; } div.wide td.error { white-space: normal; min-width: 20rem; } .note { color: #666; font-size: 0.9rem; } td.src { font-size: 0.8rem; color: #666; }
 """
 
 
@@ -165,7 +167,6 @@ def write_xlsx(c: Comparison, path: Path) -> None:
 
 # ---- HTML ---------------------------------------------------------------------------------------------
 def html_page(c: Comparison, batch: str, lang: str) -> str:
-    text = lambda key: label(key, lang)  # noqa: E731
     sections = [_runs_table(c, lang)]
     if c.runs:
         names = tech_names(c.datasets[c.runs[0]], lang)
@@ -175,14 +176,13 @@ def html_page(c: Comparison, batch: str, lang: str) -> str:
         sections += [_kpi_table(c, names, lang), _mix_chart(c, "capacity", names, colors, lang),
                      _mix_chart(c, "generation", names, colors, lang), _objective_chart(c, lang)]
     else:
-        sections.append(f"<p>{_esc(text('compare.no_runs'))}</p>")
-    title = f"{text('compare.title')} – {batch}"
+        sections.append(f"<p>{_esc(label('compare.no_runs', lang))}</p>")
+    title = f"{label('compare.title', lang)} – {batch}"
     return (f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{_esc(title)}</title>\n'
             f"<style>{CSS}{EXTRA_CSS}</style>\n"
             f'<script type="text/javascript">{get_plotlyjs().replace(TOPOJSON_CDN, chr(34) + "./topojson/" + chr(34))}'
-            f"</script>\n</head>\n<body>\n<h1>{_esc(title)}</h1>\n"
-            f'<p class="note">{_esc(text("compare.annualised"))}</p>\n{"".join(sections)}</body>\n</html>\n')
+            f"</script>\n</head>\n<body>\n<h1>{_esc(title)}</h1>\n{''.join(s for s in sections if s)}</body>\n</html>\n")
 
 
 def _runs_table(c: Comparison, lang: str) -> str:
@@ -195,34 +195,37 @@ def _runs_table(c: Comparison, lang: str) -> str:
         status = str(row.get("status"))
         cells = [row["name"], row.get("scenario"), *(row.get(p) for p in c.params), status,
                  "✓" if row.get("skipped") is True else "", shown, row.get("wall_s"), row.get("error")]
-        klass = ' class="failed"' if status == "failed" else ""
-        rows.append("<tr>" + "".join(f"<td{klass}>{_esc(_blank(v))}</td>" for v in cells) + "</tr>")
+        klass = "failed" if status == "failed" else ""
+        rows.append("<tr>" + "".join(f'<td class="{klass}">{_esc(_blank(v))}</td>' for v in cells[:-1])
+                    + f'<td class="{klass} error">{_esc(_blank(cells[-1]))}</td></tr>')
     header = "".join(f"<th>{_esc(label(h, lang, default=h))}</th>" for h in head)
-    return _section("runs", label("compare.section.runs", lang), f"<table><tr>{header}</tr>{''.join(rows)}</table>")
+    return _section("runs", label("compare.section.runs", lang), _table(header, rows))
 
 
 def _targets_table(c: Comparison, lang: str) -> str:
-    rows = []
+    """One row per run, one column per target: the run's figure, marked met (✓) or missed (✗)."""
+    goals = []
     for name, target in c.targets.iterrows():
-        unit = METRICS[target["metric"]][1]
         goal = label(f"metric.{target['metric']}", lang, default=target["metric"])
         if target["sense"] != "report":
-            value, shown_unit = _display(float(target["value"]), unit, lang)
+            value, shown_unit = _display(float(target["value"]), METRICS[target["metric"]][1], lang)
             goal += f" {'≥' if target['sense'] == '>=' else '≤'} {value} {shown_unit}"
+        goals.append(goal)
+    rows = []
+    for run in c.runs:
         cells = []
-        for run in c.runs:
-            value, shown_unit = _display(float(target[run]), unit, lang)
+        for name, target in c.targets.iterrows():
+            value, shown_unit = _display(float(target[run]), METRICS[target["metric"]][1], lang)
             met = c.met.at[name, run]
-            klass, word = (("shown", "") if met is None or pd.isna(met)
-                           else ("met", "✓") if met else ("missed", "✗"))
-            tip = label(f"compare.{ {'shown': 'report'}.get(klass, klass) }", lang)
-            cells.append(f'<td class="num {klass}" title="{_esc(tip)}">{value} {_esc(shown_unit)} {word}</td>')
-        rows.append(f"<tr><td>{_esc(goal)}</td>{''.join(cells)}<td class='src'>{_esc(target['source'])}</td></tr>")
-    header = "".join(f"<th>{_esc(h)}</th>" for h in [label("compare.target", lang), *c.runs,
-                                                     label("compare.source", lang)])
-    note = f'<p class="note">{_esc(label("compare.output_value_note", lang))}</p>'
-    return _section("targets", label("compare.section.targets", lang),
-                    f"<table><tr>{header}</tr>{''.join(rows)}</table>{note}")
+            klass, mark = ("shown", "") if met is None or pd.isna(met) else ("met", " ✓") if met else ("missed", " ✗")
+            tip = label(f"compare.{'report' if klass == 'shown' else klass}", lang)
+            cells.append(f'<td class="num {klass}" title="{_esc(tip)}">{value} {_esc(shown_unit)}{mark}</td>')
+        rows.append(f"<tr><td>{_esc(run)}</td>{''.join(cells)}</tr>")
+    header = "".join(f"<th>{_esc(h)}</th>" for h in [label("compare.run", lang), *goals])
+    sources = "".join(f"<li>{_esc(goal)}: {_esc(source)}</li>" for goal, source in zip(goals, c.targets["source"]))
+    notes = (f'<p class="note">{_esc(label("compare.annualised", lang))}. '
+             f'{_esc(label("compare.output_value_note", lang))}</p><ul class="note">{sources}</ul>')
+    return _section("targets", label("compare.section.targets", lang), _table(header, rows) + notes)
 
 
 def _kpi_table(c: Comparison, names: dict[str, str], lang: str) -> str:
@@ -236,12 +239,16 @@ def _kpi_table(c: Comparison, names: dict[str, str], lang: str) -> str:
         rows.append(f"<tr><td>{_esc(kpi_name(str(kpi), names, lang))}</td><td>{_esc(shown_unit)}</td>"
                     f"{''.join(cells)}</tr>")
     header = "".join(f"<th>{_esc(h)}</th>" for h in [label("table.kpi", lang), label("table.unit", lang), *c.runs])
-    return _section("kpis", label("compare.section.kpis", lang), f"<table><tr>{header}</tr>{''.join(rows)}</table>")
+    hours = float(c.datasets[c.runs[0]]["weight"].sum())
+    note = f'<p class="note">{_esc(label("compare.horizon", lang).format(hours=f"{hours:,.0f}"))}</p>'
+    return _section("kpis", label("compare.section.kpis", lang), note + _table(header, rows))
 
 
 def _mix_chart(c: Comparison, what: str, names: dict[str, str], colors: dict[str, str], lang: str) -> str | None:
-    """Stacked bars per run, one trace per technology (MW technologies only for capacity)."""
-    table = c.capacity[c.capacity["unit"] == "MW"] if what == "capacity" else c.generation
+    """Stacked bars per run, one trace per technology: generators and stores for capacity (a grid
+    connection or an electrolyser stacked on them would read as generating capacity)."""
+    table = c.capacity[c.capacity["kind"].isin(MIX_KINDS) & (c.capacity["unit"] == "MW")] if what == "capacity" \
+        else c.generation
     if table.empty:
         return None
     unit = "MW" if what == "capacity" else "GWh"
@@ -276,6 +283,11 @@ def _display(value: float, unit: str, lang: str) -> tuple[str, str]:
     size = abs(shown)
     text = f"{shown:.2g}" if 0 < size < 0.01 else f"{shown:,.{0 if size >= 100 else 1 if size >= 10 else 2}f}"
     return text, shown_unit
+
+
+def _table(header: str, rows: list[str]) -> str:
+    """A table that scrolls sideways inside the page when a batch has many runs."""
+    return f'<div class="wide"><table><tr>{header}</tr>{"".join(rows)}</table></div>'
 
 
 def _blank(value) -> str:

@@ -189,6 +189,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "compare.missed": ("未达标", "missed"),
     "compare.report": ("仅列示", "shown only"),
     "compare.no_runs": ("没有成功的运行", "No successful run"),
+    "compare.horizon": ("按模拟时段合计（{hours} 小时）", "Totals over the modelled horizon ({hours} h)"),
     "compare.annualised": ("电量、产值和排放按模拟时段折算为全年", "Energy, value and emissions scaled to a year from the modelled hours"),
     "compare.output_value_note": ("电力能源产值 = 各类机组发电量 × 上网电价 + 绿电+N产品交付量 × 产品价格（价格及来源见 targets.yaml）",
                                   "Power-energy output value = generation × on-grid price by type + products delivered × product price (prices and sources in targets.yaml)"),
