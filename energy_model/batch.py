@@ -23,7 +23,7 @@ import traceback
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -31,6 +31,7 @@ import pandas as pd
 from .config import (CASE_FILE, SCENARIOS_FILE, InputError, hash_inputs, list_scenarios, load_case, read_yaml,
                      resolve)
 from .results import COMPLETE_MARKER
+from .solve import SolveError
 
 INDEX_FILE = "index.csv"
 ERRORS_DIR = "errors"
@@ -154,7 +155,7 @@ def describe_error(exc: BaseException) -> str:
     if isinstance(exc, InputError):
         return "invalid input: " + " | ".join(exc.problems)
     text = " ".join(str(exc).split())
-    return text if type(exc).__name__ in {"SolveError"} else f"{type(exc).__name__}: {text}"
+    return text if isinstance(exc, SolveError) else f"{type(exc).__name__}: {text}"
 
 
 def run_batch(specs: list[RunSpec], batch_dir: str | Path, options: RunOptions | None = None,
@@ -166,8 +167,6 @@ def run_batch(specs: list[RunSpec], batch_dir: str | Path, options: RunOptions |
     batch_dir.mkdir(parents=True, exist_ok=True)
     _check_names(specs)
     workers = max(1, workers or os.cpu_count() or 1)
-    if scheduler is None and "threads" not in options.solver:
-        options.solver = {**options.solver, "threads": max(1, (os.cpu_count() or 1) // workers)}
 
     previous = read_index(batch_dir)
     rows: dict[str, dict] = {}
@@ -184,6 +183,9 @@ def run_batch(specs: list[RunSpec], batch_dir: str | Path, options: RunOptions |
                                "status": PENDING, **spec.params}
             todo.append(spec)
     write_index(batch_dir, rows.values(), specs)
+    if scheduler is None and "threads" not in options.solver:  # share the cores among the parallel solves
+        parallel = min(workers, max(1, len(todo)))
+        options = replace(options, solver={**options.solver, "threads": max(1, (os.cpu_count() or 1) // parallel)})
 
     by_name = {spec.name: spec for spec in specs}
     bar = _progress(len(todo), batch_dir.name, progress)
