@@ -7,7 +7,7 @@ scenario, resolved overrides) together with the options that change the solution
 limits); ``force`` runs it anyway.
 
 Runs go to local worker processes, one per core by default (``workers=1``: one after another in this
-process), or with ``scheduler="tcp://host:port"`` to an existing Dask distributed cluster, whose workers
+process; workers are spawned, so a script that calls :func:`run_batch` needs a ``__main__`` guard), or with ``scheduler="tcp://host:port"`` to an existing Dask distributed cluster, whose workers
 must see the batch folder (a shared filesystem) and have this package installed.
 """
 
@@ -331,7 +331,7 @@ def measure_speedup(case_dir: str | Path, scenarios: list[str], work_dir: str | 
                     workers: int | None = None) -> dict[str, float]:
     """Wall time of the same runs one after another (the solver may use every core) and in parallel
     worker processes; for ``make bench``. Both start from empty folders (``force``), no report, no
-    comparison."""
+    comparison. Worker processes are spawned: a script calling this needs ``if __name__ == "__main__":``."""
     work_dir = Path(work_dir)
     specs = scenario_runs(case_dir, scenarios)
     workers = workers or os.cpu_count() or 1
