@@ -58,7 +58,7 @@ class RunOptions:
 
     hours: int | None = None
     report: bool = True
-    lang: str = "zh"
+    lang: str | None = None  # None: the case's report_language
     solver: dict[str, object] = field(default_factory=dict)  # time_limit, threads, ...
 
     def key(self) -> dict[str, object]:

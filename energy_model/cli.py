@@ -89,7 +89,7 @@ def scenarios(
     workers: int = typer.Option(None, help="parallel runs (default: one per core)"),
     scheduler: str = typer.Option(None, help="Dask scheduler address tcp://host:port (default: local processes)"),
     force: bool = typer.Option(False, "--force", help="re-run even where inputs are unchanged"),
-    lang: str = typer.Option("zh", help="report language: zh or en"),
+    lang: str = typer.Option(None, help="language of reports and comparison, zh or en (default: the case's)"),
     time_limit: float = typer.Option(None, help="solver time limit per run [s]"),
     no_report: bool = typer.Option(False, "--no-report", help="skip each run's report.html"),
     debug: bool = typer.Option(False, help="show tracebacks"),
@@ -112,7 +112,7 @@ def sweep(
     workers: int = typer.Option(None, help="parallel runs (default: one per core)"),
     scheduler: str = typer.Option(None, help="Dask scheduler address tcp://host:port (default: local processes)"),
     force: bool = typer.Option(False, "--force", help="re-run even where inputs are unchanged"),
-    lang: str = typer.Option("zh", help="report language: zh or en"),
+    lang: str = typer.Option(None, help="language of reports and comparison, zh or en (default: the case's)"),
     time_limit: float = typer.Option(None, help="solver time limit per run [s]"),
     no_report: bool = typer.Option(False, "--no-report", help="skip each run's report.html"),
     debug: bool = typer.Option(False, help="show tracebacks"),
@@ -131,7 +131,8 @@ def sweep(
 
 @app.command()
 def compare(batch: Path = typer.Argument(..., help="batch folder holding index.csv"),
-            lang: str = typer.Option("zh", help="language: zh or en"), debug: bool = typer.Option(False)):
+            lang: str = typer.Option(None, help="zh or en (default: the case's report_language)"),
+            debug: bool = typer.Option(False)):
     """(Re)write comparison.html, .csv and .xlsx of a batch from its index and run folders."""
     from .comparison import write_comparison
 

@@ -21,6 +21,7 @@ from plotly.offline import get_plotlyjs
 
 from .analysis import ELECTRICITY, MWH_PER_GWH
 from .batch import INDEX_COLUMNS, INDEX_FILE
+from .config import CASE_FILE, read_yaml
 from .labels import axis_title, convert, kpi_name, label, tech_names
 from .report import CSS, FONT, TOPOJSON_CDN, tech_colors
 from .targets import METRICS, audit, load_targets, metrics
@@ -111,10 +112,14 @@ def _per_tech(datasets: dict[str, xr.Dataset], runs: list[str], what: str, value
 
 
 # ---- writing ------------------------------------------------------------------------------------------
-def write_comparison(batch_dir: str | Path, lang: str = "zh") -> list[Path]:
-    """Write ``comparison.csv``, ``.xlsx`` and ``.html`` into ``batch_dir``; return their paths."""
+def write_comparison(batch_dir: str | Path, lang: str | None = None) -> list[Path]:
+    """Write ``comparison.csv``, ``.xlsx`` and ``.html`` into ``batch_dir``; return their paths. The
+    language defaults to the ``report_language`` of the batch's case."""
     batch_dir = Path(batch_dir)
     comparison = collect(batch_dir)
+    if lang is None:
+        cases = comparison.index["case"].dropna()
+        lang = read_yaml(Path(cases.iloc[0]) / CASE_FILE).get("report_language", "zh") if len(cases) else "zh"
     paths = [batch_dir / name for name in OUTPUTS]
     long_table(comparison).to_csv(paths[0], index=False)
     write_xlsx(comparison, paths[1])
