@@ -4,7 +4,7 @@ Each run writes its own folder ``<batch>/<name>/`` and one row of ``<batch>/inde
 objective, wall time, error message). A run that fails is recorded and the others go on. A run is
 skipped when its last result is complete and its *run key* is unchanged: the inputs hash (input files,
 scenario, resolved overrides) together with the options that change the solution (horizon, solver
-limits); ``force`` runs it anyway.
+limits) and the package and solver versions; ``force`` runs it anyway.
 
 Runs go to local worker processes, one per core by default (``workers=1``: one after another in this
 process; workers are spawned, so a script that calls :func:`run_batch` needs a ``__main__`` guard), or with ``scheduler="tcp://host:port"`` to an existing Dask distributed cluster, whose workers
@@ -13,6 +13,7 @@ must see the batch folder (a shared filesystem) and have this package installed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -273,10 +274,20 @@ def _inputs_hash(spec: RunSpec) -> str | None:
 
 
 def _run_key(inputs_hash: str | None, options: RunOptions) -> str | None:
+    """What decides a run's results: its inputs, the options that change the solution, and the versions
+    of this package and the solver stack (results of an older model are not reused)."""
     if inputs_hash is None:
         return None
-    text = json.dumps({"inputs_hash": inputs_hash, **options.key()}, sort_keys=True, default=str)
+    text = json.dumps({"inputs_hash": inputs_hash, **options.key(), "versions": _versions()}, sort_keys=True,
+                      default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@functools.cache
+def _versions() -> dict[str, str]:
+    from .run import package_versions
+
+    return package_versions()
 
 
 def _complete(out_dir: Path, inputs_hash: str | None) -> bool:
