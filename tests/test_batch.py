@@ -71,7 +71,7 @@ def test_a_broken_scenario_is_recorded_and_the_others_finish(case, tmp_path):
     assert index["dear_coal"]["objective"] == pytest.approx(coal_cost(0, 2000))
     assert {name: row["status"] for name, row in index.items()} == \
         {"no_wind": "ok", "some_wind": "ok", "broken": "failed", "dear_coal": "ok"}
-    assert "override 'technologies.wnd.capacity' names nothing" in index["broken"]["error"]
+    assert "scenarios.yaml: broken.overrides.technologies.wnd.capacity: names nothing" in index["broken"]["error"]
     assert pd.isna(index["broken"]["objective"]) and index["broken"]["wall_s"] >= 0
     assert all(row["wall_s"] > 0 and row["solver_status"] == "optimal"
                for name, row in index.items() if name != "broken")
@@ -121,7 +121,7 @@ def test_sweep_runs_the_cartesian_product(case, tmp_path):
 def test_sweep_with_a_bad_path_fails_before_any_run(case):
     bad = case / "bad.yaml"
     bad.write_text(yaml.safe_dump({"parameters": {"technologies.wnd.capacity": [1, 2]}}))
-    with pytest.raises(InputError, match=r"bad.yaml, point bad_001: override 'technologies.wnd.capacity' names"):
+    with pytest.raises(InputError, match=r"bad.yaml, point bad_001: technologies.wnd.capacity: names nothing"):
         load_sweep(bad, case_dir=case)
     bad.write_text(yaml.safe_dump({"parameters": {"technologies.wind.capacity": []}, "scenaro": "x"}))
     with pytest.raises(InputError, match="(?s)unknown field .scenaro.*non-empty list"):
