@@ -23,7 +23,7 @@ import pandas as pd
 import pyomo
 import xarray as xr
 
-from . import analysis
+from . import analysis, audit, products
 from .build import build_model
 from .config import load_case
 from .data import build_data
@@ -87,6 +87,7 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
     timings: dict[str, float] = {}
     start = time.perf_counter()
     config = load_case(case_dir, scenario, overrides, overrides_source)
+    audit_spec = audit.load_audit(case_dir, config.technologies, config.case.carriers)
     if hours is not None:
         config.case.time.hours = min(hours, config.case.time.hours)
         config.timeseries = config.timeseries.iloc[:hours]
@@ -128,8 +129,11 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
         metadata["solution_optimal"] = int(solution.complete)
         if solution.mip_gap is not None:
             metadata["mip_gap"] = solution.mip_gap
-        dataset = to_dataset(builder, solution, metadata)
-        summary = analysis.summary(dataset)
+        dataset = products.add_results(to_dataset(builder, solution, metadata), config.technologies)
+        audit_table = audit.audit(dataset, config.technologies, audit_spec) if audit_spec else None
+        if audit_table is not None:
+            dataset = audit.to_dataset(dataset, audit_table)
+        summary = pd.concat([analysis.summary(dataset), products.summary_rows(dataset)], ignore_index=True)
         tables: dict[str, pd.DataFrame] = {}  # further analyses add theirs by name (plan_audit, finance, ...)
         timings["extract_s"] = time.perf_counter() - t
 
@@ -139,7 +143,10 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
             timings["total_s"] = time.perf_counter() - start
             dataset.attrs.update({f"time_{k}": round(v, 3) for k, v in timings.items()})
             lang = lang or config.case.report_language
-            writers = [lambda path: write_excel(dataset, summary, path / "results.xlsx", lang=lang, tables=tables)]
+            writers = [lambda path: write_excel(dataset, summary, path / "results.xlsx", lang=lang, tables=tables),
+                       lambda path: products.product_table(dataset).to_csv(path / "products.csv", index=False)]
+            if audit_table is not None:
+                writers.append(lambda path: audit_table.to_csv(path / "plan_audit.csv", index=False))
             if report:
                 from .report import write_report
 

@@ -115,6 +115,7 @@ Efficiency = Annotated[float, quantity(""), Field(gt=0, le=1)]
 Years = Annotated[float, Field(gt=0, le=100)]
 Year = Annotated[int, Field(ge=1950, le=2100)]
 PriceOrProfile = Annotated[float | str, CarrierQuantity("CNY/MWh", "CNY/t", names=True)]
+HOURS_PER_YEAR = 8760.0
 
 
 class Strict(BaseModel):
@@ -194,25 +195,93 @@ class Storage(TechnologyBase):
 
 
 class Conversion(TechnologyBase):
-    """Converts one input carrier into outputs at fixed ratios; capacity is on the input flow."""
+    """Converts one input carrier into outputs at fixed ratios; capacity is on the input flow.
+
+    Operation: ``must_run`` plants never stop (committed capacity = capacity, so ``min_load`` is an
+    always-on floor: steady synthesis); plants with a ``start_cost`` commit capacity hour by hour and run
+    between ``min_load`` and all of what is committed (electrolysers). ``ramp_rate`` limits the hourly change.
+    """
 
     kind: Literal["conversion"]
     input: str = Field(description="carrier consumed; capacity is measured on this flow")
     outputs: dict[str, float] = Field(
-        description="carrier -> units produced per unit of input (negative: a further input)"
+        description="carrier -> units produced per unit of process input (negative: a further input)"
     )
-    min_load: Fraction = 0.0
+    product: str | None = Field(
+        None, description="main output, the one levelised costs and the plan audit are per unit of; "
+                          "default: the first positive output. Other positive outputs are by-products")
+    input_share: Efficiency = Field(
+        1.0, description="share of the process input drawn from `input`; the rest comes from outside the model "
+                         "(e.g. the gas part of a hybrid glass furnace). Ratios are per unit of process input, "
+                         "so per unit of `input` they are divided by this share")
+    min_load: Fraction = Field(0.0, description="minimum input as a share of committed capacity")
+    must_run: bool = Field(False, description="never stops: min_load is a floor on capacity in every hour")
+    start_cost: Annotated[float, CarrierQuantity("CNY/MW", "CNY*h/t"), Field(ge=0)] = Field(
+        0.0, description="cost per unit of capacity started up [CNY/MW or CNY per t/h]")
+    ramp_rate: Fraction | None = Field(None, description="max change of input per hour, share of capacity")
+
+    @model_validator(mode="after")
+    def _check_operation(self):
+        positive = [c for c, ratio in self.outputs.items() if ratio > 0]
+        if not positive:
+            raise ValueError("outputs must contain at least one positive ratio (a product)")
+        if self.product is None:
+            self.product = positive[0]
+        elif self.product not in positive:
+            raise ValueError(f"product '{self.product}' must be one of the positive outputs {positive}")
+        if self.min_load > 0 and not self.must_run and self.start_cost == 0:
+            raise ValueError("min_load without must_run or start_cost does not bind in a linear model: set "
+                             "must_run: true for an always-on floor, or a start_cost for a plant that may stop")
+        return self
+
+    def ratio(self, carrier: str) -> float:
+        """Units of ``carrier`` out (negative: in) per unit of ``input`` drawn."""
+        return self.outputs.get(carrier, 0.0) / self.input_share
 
 
 class Demand(TechnologyBase):
-    """Fixed demand: an annual quantity spread over the hours by a shape profile."""
+    """A load or a product off-take.
+
+    Fixed: ``annual`` spread over the hours by ``profile`` (flat if omitted). Flexible: the optimiser
+    chooses the hours between ``min_hourly`` and ``max_hourly``, and either delivers ``annual`` in total
+    (a quantity to deliver) or takes as much as pays at ``price`` (a product with a sale price).
+    """
 
     kind: Literal["demand"]
     carrier: str = "electricity"
-    annual: CarrierPerYear = Field(
-        description="annual quantity [MWh/yr or t/yr], e.g. '5 TWh/yr'"
-    )
+    annual: CarrierPerYear | None = Field(None, description="annual quantity [MWh/yr or t/yr], e.g. '5 TWh/yr'")
     profile: str | None = Field(None, description="shape column in timeseries/*.csv; flat if omitted")
+    flexible: bool = Field(False, description="hours chosen by the optimiser within the hourly bounds")
+    min_hourly: Capacity = Field(0.0, description="flexible: least taken in every hour [MW or t/h]")
+    max_hourly: Capacity | None = Field(None, description="flexible: most taken in any hour [MW or t/h]")
+    price: PriceOrProfile | None = Field(
+        None, description="flexible: sale price per unit taken [CNY/MWh or CNY/t], instead of `annual`")
+
+    @model_validator(mode="after")
+    def _check_mode(self):
+        if not self.flexible:
+            if self.annual is None:
+                raise ValueError("a fixed demand needs `annual`")
+            extra = [name for name in ("price", "max_hourly") if getattr(self, name) is not None]
+            extra += ["min_hourly"] if self.min_hourly else []
+            if extra:
+                raise ValueError(f"{', '.join(extra)} only apply to a flexible demand (flexible: true)")
+            return self
+        if (self.annual is None) == (self.price is None):
+            raise ValueError("a flexible demand needs exactly one of `annual` (a quantity to deliver) "
+                             "and `price` (a sale price)")
+        if self.profile is not None:
+            raise ValueError("a flexible demand has no profile: its hours are chosen within min/max_hourly")
+        if self.max_hourly is not None and self.max_hourly < self.min_hourly:
+            raise ValueError(f"max_hourly ({self.max_hourly:g}) is below min_hourly ({self.min_hourly:g})")
+        if self.annual is not None:
+            if self.max_hourly is not None and self.max_hourly * HOURS_PER_YEAR < self.annual * (1 - 1e-9):
+                raise ValueError(f"annual ({self.annual:g}) exceeds max_hourly x 8760 h "
+                                 f"({self.max_hourly * HOURS_PER_YEAR:g}): it cannot be delivered")
+            if self.min_hourly * HOURS_PER_YEAR > self.annual * (1 + 1e-9):
+                raise ValueError(f"min_hourly x 8760 h ({self.min_hourly * HOURS_PER_YEAR:g}) exceeds annual "
+                                 f"({self.annual:g})")
+        return self
 
 
 class Market(TechnologyBase):
