@@ -228,7 +228,7 @@ def summary_rows(ds: xr.Dataset) -> pd.DataFrame:
     if "product" not in ds.dims:
         return pd.DataFrame(rows, columns=["kpi", "value", "unit"])
     for c in map(str, ds["product"].values):
-        lc = float(ds["product_levelised_cost"].sel(product=c).sum())
+        lc = float(ds["product_levelised_cost"].sel(product=c).sum(min_count=1))
         rows += [(f"product_made_{c}", float(ds["product_made"].sel(product=c)), "t/yr"),
                  (f"product_delivered_{c}", float(ds["product_delivered"].sel(product=c)), "t/yr"),
                  (f"green_share_{c}", float(ds["product_green_share"].sel(product=c)), "fraction"),

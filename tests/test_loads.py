@@ -171,3 +171,26 @@ def test_bad_load_inputs_are_reported_with_their_field(tmp_path, spec, message):
     with pytest.raises(InputError) as info:
         load_case(case)
     assert "technologies.yaml: x" in str(info.value) and message in str(info.value)
+
+
+def test_default_case_balances_every_carrier_and_delivers_every_annual_target(tmp_path):
+    # one thread like the micro cases: HiGHS refuses a new thread count once its scheduler runs in a process
+    result = run("inputs/shuangliao", "base_2030", out_dir=tmp_path / "out", hours=48, report=False,
+                 solver_overrides={"threads": 1})
+    ds = result.dataset
+    residual = ds["flow"].sum("tech") + ds["unserved"]
+    free = [str(b) for b in ds["bus"].values if str(b).endswith("/chlorine")]
+    np.testing.assert_allclose(residual.drop_sel(bus=free).values, 0.0, atol=1e-5)
+    assert float(residual.sel(bus=free).min()) >= -1e-6
+    assert float(ds["unserved"].sum()) == pytest.approx(0, abs=1e-6)
+    config = load_case("inputs/shuangliao", "base_2030")
+    for g, tech in config.technologies.items():
+        if tech.kind == "demand" and tech.flexible and tech.annual:
+            assert float(ds["annual_output"].sel(tech=g)) == pytest.approx(tech.annual, rel=1e-6), g
+    made = ds["product_made"].to_series()
+    assert made["naoh"] == pytest.approx(500_000, rel=1e-6) and made["methanol"] == pytest.approx(49_000, rel=1e-6)
+    audit = (tmp_path / "out" / "plan_audit.csv").read_text()
+    assert "methane_vs_xuhe_wind" in audit and "new_load_5twh" in audit
+    table = result.dataset["audit_passed"].to_series()
+    assert table["chlor_alkali"] == 1 and table["methane_vs_xuhe_wind"] == 0
+    assert table["industry_output_130_vs_50"] == 0 and np.isnan(table["data_centre"])
