@@ -88,7 +88,7 @@ def add_results(ds: xr.Dataset, technologies: dict) -> xr.Dataset:
             output[i] = float(totals.sel(bus=bus_of(g, products[g]), tech=g))
         elif technologies[g].kind == "demand":
             output[i] = float((ds["demand"].sel(tech=g) * w).sum())
-    embodied, green = _embodied(ds, technologies, products, electricity, green_electricity, inputs, totals, output)
+    embodied, green = _embodied(ds, technologies, products, electricity, green_electricity, inputs, totals)
 
     ds["annual_output"] = ("tech", output / year, {"units": "unit of tech_product per year",
                                                    "description": "main product of a plant, quantity taken by a demand"})
@@ -130,39 +130,32 @@ def _hourly_green_share(ds: xr.Dataset) -> xr.DataArray:
     return share.fillna(mean).where(ds["bus_carrier"] == ELECTRICITY)
 
 
-def _embodied(ds, technologies, products, electricity, green_electricity, inputs, totals, output):
+def _embodied(ds, technologies, products, electricity, green_electricity, inputs, totals):
     """Electricity (and its green part) embodied in each plant's inputs over the horizon; see module doc."""
     techs = [str(g) for g in ds["tech"].values]
     buses = [str(b) for b in ds["bus"].values]
-    carrier = dict(zip(buses, map(str, ds["bus_carrier"].values)))
-    plants = [g for g in techs if technologies[g].kind == "conversion"]
-    delivered = {b: float(totals.sel(bus=b).clip(min=0).where(
-        ds["tech_kind"].isin(["conversion", "market", "link"]), 0).sum()) for b in buses}
-    per_unit = {b: (1.0, 0.0) for b in buses}  # bus -> (embodied, green) electricity per unit; set below
-    embodied = np.zeros(len(techs))
-    green = np.zeros(len(techs))
-    for _ in range(len(plants) + 1):
-        sums: dict[str, list[float]] = {b: [0.0, 0.0] for b in buses}
-        for g in plants:
-            i = techs.index(g)
-            e, gr = float(electricity.sel(tech=g)), float(green_electricity.sel(tech=g))
-            for b in buses:
-                if carrier[b] != ELECTRICITY:
-                    used = -float(inputs.sel(bus=b, tech=g))
-                    e += used * per_unit[b][0]
-                    gr += used * per_unit[b][1]
-            embodied[i], green[i] = e, gr
-            bus = f"{ds['tech_node'].sel(tech=g).item()}/{products[g]}"
-            if bus in sums:
-                sums[bus][0] += e
-                sums[bus][1] += gr
-        per_unit = {b: ((sums[b][0] / delivered[b], sums[b][1] / delivered[b]) if delivered[b] > 0 else (0.0, 0.0))
-                    for b in buses if carrier[b] != ELECTRICITY}
-        per_unit.update({b: (1.0, 0.0) for b in buses if carrier[b] == ELECTRICITY})
-    for g in techs:  # a load on an electricity bus embodies what it draws
-        if technologies[g].kind == "demand" and technologies[g].carrier == ELECTRICITY:
-            i = techs.index(g)
-            embodied[i], green[i] = float(electricity.sel(tech=g)), float(green_electricity.sel(tech=g))
+    electric = (ds["bus_carrier"] == ELECTRICITY).values
+    plant = np.array([technologies[g].kind == "conversion" for g in techs])
+    bus_index = {b: i for i, b in enumerate(buses)}
+    made_into = np.array([bus_index.get(f"{n}/{products[g]}", -1) if plant[i] else -1
+                          for i, (g, n) in enumerate(zip(techs, map(str, ds["tech_node"].values)))])
+    producing = ds["tech_kind"].isin(["conversion", "market", "link"]).values
+    delivered = np.where(producing[None, :], totals.clip(min=0).values, 0.0).sum(axis=1)  # per bus
+    used = np.where(electric[:, None] | ~plant[None, :], 0.0, -inputs.values)  # non-electric inputs of plants
+    own, own_green = np.where(plant, electricity.values, 0.0), np.where(plant, green_electricity.values, 0.0)
+    per_unit, per_unit_green = np.zeros(len(buses)), np.zeros(len(buses))
+    for _ in range(int(plant.sum()) + 1):  # enough passes for any chain without cycles
+        embodied = own + used.T @ per_unit
+        green = own_green + used.T @ per_unit_green
+        sums, sums_green = np.zeros(len(buses)), np.zeros(len(buses))
+        np.add.at(sums, made_into[made_into >= 0], embodied[made_into >= 0])
+        np.add.at(sums_green, made_into[made_into >= 0], green[made_into >= 0])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            per_unit = np.where(delivered > 0, sums / delivered, 0.0)
+            per_unit_green = np.where(delivered > 0, sums_green / delivered, 0.0)
+    load = np.array([technologies[g].kind == "demand" and technologies[g].carrier == ELECTRICITY for g in techs])
+    embodied = np.where(load, electricity.values, embodied)  # a load on an electricity bus embodies what it draws
+    green = np.where(load, green_electricity.values, green)
     return embodied, green
 
 

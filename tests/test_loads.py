@@ -175,7 +175,7 @@ def test_bad_load_inputs_are_reported_with_their_field(tmp_path, spec, message):
 
 def test_default_case_balances_every_carrier_and_delivers_every_annual_target(tmp_path):
     # one thread like the micro cases: HiGHS refuses a new thread count once its scheduler runs in a process
-    result = run("inputs/shuangliao", "base_2030", out_dir=tmp_path / "out", hours=48, report=False,
+    result = run("inputs/shuangliao", "base_2030", out_dir=tmp_path / "out", hours=48, lang="en",
                  solver_overrides={"threads": 1})
     ds = result.dataset
     residual = ds["flow"].sum("tech") + ds["unserved"]
@@ -194,3 +194,21 @@ def test_default_case_balances_every_carrier_and_delivers_every_annual_target(tm
     table = result.dataset["audit_passed"].to_series()
     assert table["chlor_alkali"] == 1 and table["methane_vs_xuhe_wind"] == 0
     assert table["industry_output_130_vs_50"] == 0 and np.isnan(table["data_centre"])
+    page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    for section in ("products", "plant_week", "levelised_cost", "plan_audit"):
+        assert f'<section id="{section}">' in page
+    assert "Caustic soda" in page and "Capex annuity" in page and "no plan figure" in page
+
+
+def test_electricity_intensity_follows_the_chain_as_the_case_readme_computes_it():
+    # README: 49 kt methanol -> 9.555 kt H2 x 55 MWh/t + 0.25 MWh/t = 0.5378 TWh; 40 kt methane -> 1.112 TWh;
+    # NaOH 2.35 MWh/t; glass 0.95 MWh/t x 50 % electric; the electrolyser 1 / 0.018182 t/MWh
+    from energy_model.products import electricity_intensity
+
+    intensity = electricity_intensity(load_case("inputs/shuangliao", "base_2030").technologies)
+    assert intensity["hydrogen"] == pytest.approx(55.0, rel=1e-4)
+    assert 49_000 * intensity["methanol"] / 1e6 == pytest.approx(0.5378, rel=1e-3)
+    assert 40_000 * intensity["methane"] / 1e6 == pytest.approx(1.112, rel=1e-3)
+    assert intensity["naoh"] == pytest.approx(2.35, rel=1e-5)
+    assert intensity["glass"] == pytest.approx(0.475, rel=1e-5)
+    assert intensity["ammonia"] == pytest.approx(55.0 / 5.6497 + 1.0, rel=1e-4)
