@@ -84,7 +84,7 @@ def add_results(ds: xr.Dataset, technologies: dict) -> xr.Dataset:
 
     output = np.zeros(len(techs))
     for i, g in enumerate(techs):
-        if products[g] and technologies[g].kind == "conversion":
+        if technologies[g].kind == "conversion" and bus_of(g, products[g]):  # no bus: the plant never runs
             output[i] = float(totals.sel(bus=bus_of(g, products[g]), tech=g))
         elif technologies[g].kind == "demand":
             output[i] = float((ds["demand"].sel(tech=g) * w).sum())
@@ -221,6 +221,8 @@ def summary_rows(ds: xr.Dataset) -> pd.DataFrame:
     if "product" not in ds.dims:
         return pd.DataFrame(rows, columns=["kpi", "value", "unit"])
     for c in map(str, ds["product"].values):
+        if not ds["product_made"].sel(product=c) and not ds["product_target"].sel(product=c) > 0:
+            continue  # no plant makes it and nothing asks for it in this scenario
         lc = float(ds["product_levelised_cost"].sel(product=c).sum(min_count=1))
         rows += [(f"product_made_{c}", float(ds["product_made"].sel(product=c)), "t/yr"),
                  (f"product_delivered_{c}", float(ds["product_delivered"].sel(product=c)), "t/yr"),
