@@ -54,7 +54,9 @@ def add(b: ModelBuilder, techs: list[str]) -> None:
     m.conversion_startup_count = pyo.Constraint(
         committed, m.T, rule=lambda _, g, t: m.conversion_startup[g, t] >= on[g, t] - on[g, _previous(b, t)])
 
-    ramping = [g for g in techs if spec[g].ramp_rate is not None and spec[g].ramp_rate < 1]
+    # a must-run plant moves within [min_load, 1]·cap: a ramp at least that wide can never bind
+    ramping = [g for g in techs if spec[g].ramp_rate is not None
+               and spec[g].ramp_rate < (1 - spec[g].min_load if spec[g].must_run else 1)]
 
     def ramp(direction):
         return lambda _, g, t: direction * (inflow[g, t] - inflow[g, _previous(b, t)]) <= \
