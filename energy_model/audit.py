@@ -27,6 +27,7 @@ from pydantic import Field, TypeAdapter, ValidationError, model_validator
 
 from .analysis import ELECTRICITY
 from .config import InputError, _describe, read_yaml
+from .labels import label
 from .products import electricity_intensity
 from .schema import Fraction, Strict
 from .units import UnitError, convert
@@ -212,4 +213,19 @@ def from_dataset(ds: xr.Dataset) -> pd.DataFrame | None:
         return None
     frame = pd.DataFrame({column: ds[f"audit_{column}"].values for column in COLUMNS[1:]})
     frame.insert(0, "check", [str(x) for x in ds["audit"].values])
+    return frame
+
+
+def display_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The audit for the report and results.xlsx (``labels.localize_table`` converts units and headers):
+    the check in ``lang``, its source, scenario and plan values, and pass/fail or "no plan figure"."""
+    frame = pd.DataFrame({
+        "check": table["label_zh" if lang == "zh" else "label"],
+        "source": table["source"],
+        "scenario": table["scenario"].astype(float),
+        "relation": table["relation"],
+        "plan": table["plan"].astype(float),
+        "unit": table["unit"],
+    })
+    frame["passed"] = [label("audit.none", lang) if pd.isna(x) else bool(x) for x in table["passed"]]
     return frame

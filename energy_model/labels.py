@@ -35,6 +35,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "section.thermal": ("煤电机组利用小时与启停", "Coal units: hours and start-ups"),
     "section.products": ("绿电+N 产品产量", "Products of the green-power + N plants"),
     "section.plan_audit": ("规划目标核查", "Plan-target audit"),
+    "section.product_economics": ("绿电+N 装置：用电、绿电占比与平准化成本",
+                                  "Green-power + N plants: electricity, green share and levelised cost"),
+    "section.levelised_cost": ("产品平准化成本构成", "Levelised cost of products, by part"),
     "section.finance": ("项目财务", "Project finance"),
     "note.no_curtailment": ("本情景无弃风弃光。", "No wind or solar output is curtailed in this run."),
     # dispatch week selector
@@ -75,6 +78,23 @@ LABELS: dict[str, tuple[str, str]] = {
     "carrier.methanol": ("甲醇", "Methanol"),
     "carrier.methane": ("甲烷", "Methane"),
     "carrier.co2": ("二氧化碳", "CO2"),
+    "carrier.ammonia": ("氨", "Ammonia"),
+    "carrier.naoh": ("烧碱", "Caustic soda"),
+    "carrier.chlorine": ("氯气", "Chlorine"),
+    "carrier.carbide": ("电石", "Calcium carbide"),
+    "carrier.glass": ("玻璃", "Glass"),
+    # parts of a levelised product cost (energy_model.products)
+    "cost_part.investment": ("投资年金", "Capex annuity"),
+    "cost_part.fixed_om": ("固定运维", "Fixed O&M"),
+    "cost_part.operation": ("可变运维与启停", "Variable O&M and starts"),
+    "cost_part.electricity": ("电费（小时边际电价）", "Electricity (hourly marginal price)"),
+    "cost_part.other_inputs": ("其他原料（氢、CO2，边际价格）", "Other inputs (H2, CO2 at marginal price)"),
+    "cost_part.by_product_credit": ("副产品抵扣", "By-product credit"),
+    "products.note": ("平准化成本：投资年金、运维，电力与原料按所在小时的边际价格计价，副产品按边际价格抵扣；"
+                      "绿电占比：按小时新能源出力占比追溯到产品的用电（外购电计为非绿电）。",
+                      "Levelised cost: capex annuity and O&M, electricity and inputs at the marginal price of the "
+                      "hour they are used, by-products credited at theirs. Green share: the hourly renewable share "
+                      "of the electricity traced into each product (grid imports count as not green)."),
     # renewables summed by colour family in the stacked charts
     "group.wind": ("风电（合计）", "Wind (all projects)"),
     "group.pv": ("光伏（合计）", "Solar PV (all projects)"),
@@ -120,6 +140,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "cost.export_revenue": ("外送收入", "Export revenue"),
     "cost.import": ("购电", "Import"),
     "cost.unserved": ("失负荷", "Unserved energy"),
+    "cost.product_revenue": ("产品销售收入", "Product revenue"),
     # KPIs (keys of analysis.summary; prefixed ones name the quantity before the technology)
     "kpi.total_cost": ("总成本", "Total cost"),
     "kpi.curtailment_gwh": ("弃电量", "Curtailment"),
@@ -135,12 +156,24 @@ LABELS: dict[str, tuple[str, str]] = {
     "kpi.energy_capacity": ("储能容量", "Energy capacity"),
     "kpi.generation": ("发电量", "Generation"),
     "kpi.cost": ("成本", "Cost"),
+    "kpi.product_made": ("产量", "Made"),
+    "kpi.product_delivered": ("交付量", "Delivered"),
+    "kpi.green_share": ("绿电占比", "Green share"),
+    "kpi.levelised_cost": ("平准化成本", "Levelised cost"),
+    "kpi.electricity_use": ("用电量", "Electricity use"),
+    "kpi.levelised_cost_hydrogen_per_kg": ("氢气平准化成本", "Levelised cost of hydrogen"),
     # KPI table header
     "table.kpi": ("指标", "Figure"),
     "table.value": ("数值", "Value"),
     "table.unit": ("单位", "Unit"),
     "table.pass": ("通过", "pass"),
     "table.fail": ("未通过", "fail"),
+    "table.plant": ("装置", "Plant"),
+    "table.product": ("产品", "Product"),
+    "table.annual_output": ("年产量", "Annual output"),
+    "table.electricity": ("年用电量", "Electricity"),
+    "table.green_share": ("绿电占比", "Green share"),
+    "table.levelised_cost": ("平准化成本", "Levelised cost"),
     # column headers of generic tables (plan audit, finance); unknown columns show their name
     "column.item": ("项目", "Item"),
     "column.value": ("数值", "Value"),
@@ -150,6 +183,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "column.passed": ("是否达标", "Passed"),
     "column.note": ("说明", "Note"),
     "column.year": ("年份", "Year"),
+    # plan audit (energy_model.audit)
+    "column.check": ("核查项", "Check"),
+    "column.source": ("依据", "Source"),
+    "column.scenario": ("情景值", "Scenario"),
+    "column.relation": ("关系", "Relation"),
+    "column.plan": ("规划值", "Plan"),
+    "audit.none": ("规划无数据", "no plan figure"),
     # results.xlsx: sheet names (at most 31 characters) and column headers
     "sheet.summary": ("概要", "Summary"),
     "sheet.capacities": ("装机容量", "Capacities"),
@@ -215,9 +255,16 @@ UNITS: dict[str, dict[str, tuple[str, float]]] = {
     "starts": {"zh": ("次", 1.0), "en": ("starts", 1.0)},
     "h": {"zh": ("小时", 1.0), "en": ("h", 1.0)},
     "fraction": {"zh": ("%", 100.0), "en": ("%", 100.0)},
+    "t/yr": {"zh": ("万吨/年", 1e-4), "en": ("kt/yr", 1e-3)},
+    "GWh/yr": {"zh": ("亿千瓦时/年", 0.01), "en": ("GWh/yr", 1.0)},
+    "MWh/yr": {"zh": ("亿千瓦时/年", 1e-5), "en": ("GWh/yr", 1e-3)},
+    "CNY/yr": {"zh": ("亿元/年", 1e-8), "en": ("bn CNY/yr", 1e-9)},
+    "CNY/t": {"zh": ("元/吨", 1.0), "en": ("CNY/t", 1.0)},
+    "CNY/kg": {"zh": ("元/千克", 1.0), "en": ("CNY/kg", 1.0)},
 }
 
-_KPI_PREFIXES = ("energy_capacity_", "capacity_", "generation_", "cost_")
+_KPI_PREFIXES = ("energy_capacity_", "capacity_", "generation_", "cost_", "electricity_use_")
+_PRODUCT_PREFIXES = ("product_made_", "product_delivered_", "green_share_", "levelised_cost_")
 
 
 def _check(lang: str) -> int:
@@ -267,6 +314,10 @@ def kpi_name(kpi: str, names: dict[str, str], lang: str) -> str:
     """Readable name of a summary row such as ``capacity_wind_1`` or ``cost_fuel``."""
     if f"kpi.{kpi}" in LABELS:
         return label(f"kpi.{kpi}", lang)
+    for prefix in _PRODUCT_PREFIXES:
+        if kpi.startswith(prefix):
+            carrier = kpi[len(prefix):]
+            return f"{label('kpi.' + prefix[:-1], lang)} · {label(f'carrier.{carrier}', lang, default=carrier)}"
     for prefix in _KPI_PREFIXES:
         if kpi.startswith(prefix):
             rest = kpi[len(prefix):]

@@ -31,13 +31,15 @@ import xarray as xr
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
-from .analysis import MWH_PER_GWH
+from .analysis import ELECTRICITY, MWH_PER_GWH
 from .labels import axis_title, convert, kpi_name, label, localize_table, tech_names, unit_label
+from .products import COST_PARTS, KG_PER_T, product_table
 from .tables import (carrier_units, electric, electric_buses, localized_summary, month_labels,
                      monthly_curtailment_by_cause, monthly_total, product_output, thermal_operation, total)
 from .report_weeks import DATA_ID, SCRIPT, HourlySeries, dispatch_weeks, week_label
 
 MAX_CURVE_POINTS = 2000
+COST_PART_COLORS = ("#1f6fb4", "#7fb3e0", "#9e9e9e", "#e0b000", "#2e8b57", "#c62828")  # by COST_PARTS
 KIND_ORDER = ("thermal", "renewable", "storage", "conversion", "market", "link", "demand")
 CONSUMER_KINDS = ("demand", "conversion")
 CARD_KPIS = ("total_cost", "curtailment_rate", "non_fossil_share", "co2_mt", "coal_full_load_hours",
@@ -161,7 +163,8 @@ def write_report(ds: xr.Dataset, summary: pd.DataFrame, path: Path, lang: str = 
     dispatch = [_dispatch(run, key, start) for key, start in run.weeks] if run.power is not None else []
     sections = [_metadata(run), _kpi_cards(run), _capacity(run), _balance(run), _sankey(run), *dispatch,
                 _price_duration(run), _load_duration(run), _curtailment(run), _storage(run), _thermal(run),
-                _products(run), *(_table(run, name, frame) for name, frame in (tables or {}).items()),
+                _products(run), _product_economics(run), _levelised_cost(run),
+                *(_table(run, name, frame) for name, frame in (tables or {}).items()),
                 _kpi_table(run)]
     sections = [s for s in sections if s]
     path = Path(path)
@@ -654,6 +657,54 @@ def _products(run: _Run) -> Section | None:
     fig.update_xaxes(type="category")
     fig.update_xaxes(title_text=run.text("axis.month"), row=len(buses), col=1)
     return Section("products", run.text("section.products"), fig, height=220 + 180 * len(buses))
+
+
+def _product_economics(run: _Run) -> Section | None:
+    """Per plant: annual product, electricity drawn, green share and levelised cost (energy_model.products)."""
+    if "levelised_cost" not in run.ds:
+        return None
+    plants = product_table(run.ds)
+    if plants.empty:
+        return None
+    rows = []
+    for r in plants.itertuples(index=False):
+        unit = "GWh/yr" if r.product == ELECTRICITY else "t/yr"
+        output, output_unit = convert(r.annual_output / (MWH_PER_GWH if unit == "GWh/yr" else 1.0), unit, run.lang)
+        energy, energy_unit = convert(r.annual_electricity_mwh, "MWh/yr", run.lang)
+        cost, cost_unit = convert(r.lc_total, "CNY/t", run.lang)
+        rows.append((run.names[r.tech], label(f"carrier.{r.product}", run.lang, r.product),
+                     f"{_fmt(output)} {output_unit}", f"{_fmt(energy)} {energy_unit}",
+                     f"{_fmt(run.factor('fraction') * r.green_share)} {unit_label('fraction', run.lang)}",
+                     f"{_fmt(cost)} {cost_unit}"))
+    frame = pd.DataFrame(rows, columns=[run.text(f"table.{k}") for k in (
+        "plant", "product", "annual_output", "electricity", "green_share", "levelised_cost")])
+    body = f"<p>{_esc(run.text('products.note'))}</p>{_html_table(frame)}"
+    return Section("product_economics", run.text("section.product_economics"), body=body, classes=["table"])
+
+
+def _levelised_cost(run: _Run) -> Section | None:
+    """Levelised cost of each product made, stacked by part [CNY/t]; hydrogen also per kg in its name."""
+    if "product_levelised_cost" not in run.ds:
+        return None
+    cost, made = run.ds["product_levelised_cost"], run.ds["product_made"]
+    products = [str(c) for c in cost["product"].values if float(made.sel(product=c)) > 0]
+    if not products:
+        return None
+    names = []
+    for c in products:
+        name = label(f"carrier.{c}", run.lang, c)
+        if c == "hydrogen":
+            name += f" ({_fmt(float(cost.sel(product=c).sum()) / KG_PER_T)} {unit_label('CNY/kg', run.lang)})"
+        names.append(name)
+    unit = unit_label("CNY/t", run.lang)
+    fig = go.Figure()
+    for part, color in zip(COST_PARTS, COST_PART_COLORS):
+        values = cost.sel(product=products, cost_part=part).values * run.factor("CNY/t")
+        if np.nan_to_num(values).any():
+            fig.add_bar(x=names, y=values, name=run.text(f"cost_part.{part}"), marker_color=color,
+                        hovertemplate=f"%{{y:,.0f}} {unit}")
+    fig.update_layout(barmode="relative", yaxis_title=f"{run.text('table.levelised_cost')} ({unit})")
+    return Section("levelised_cost", run.text("section.levelised_cost"), fig, height=420)
 
 
 def _table(run: _Run, name: str, frame: pd.DataFrame) -> Section | None:

@@ -135,6 +135,8 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
             dataset = audit.to_dataset(dataset, audit_table)
         summary = pd.concat([analysis.summary(dataset), products.summary_rows(dataset)], ignore_index=True)
         tables: dict[str, pd.DataFrame] = {}  # further analyses add theirs by name (plan_audit, finance, ...)
+        if audit_table is not None:
+            tables["plan_audit"] = audit.display_table(audit_table, lang or config.case.report_language)
         timings["extract_s"] = time.perf_counter() - t
 
         written = None

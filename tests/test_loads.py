@@ -193,9 +193,10 @@ def test_default_case_delivers_every_annual_target_and_audits_the_plan(tmp_path)
     assert table["chlor_alkali"] == 1 and table["methane_vs_xuhe_wind"] == 0
     assert table["industry_output_130_vs_50"] == 0 and np.isnan(table["data_centre"])
     page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
-    for section in ("products", "plant_week", "levelised_cost", "plan_audit"):
-        assert f'<section id="{section}">' in page
+    for section in ("products", "product_economics", "levelised_cost", "plan_audit"):
+        assert f'<section id="{section}"' in page
     assert "Caustic soda" in page and "Capex annuity" in page and "no plan figure" in page
+    assert "plan_audit" in result.tables and (tmp_path / "out" / "results.xlsx").exists()
 
 
 def test_electricity_intensity_follows_the_chain_as_the_case_readme_computes_it():
