@@ -31,7 +31,7 @@ SYNTHETIC_CHARTS = ["capacity", "balance", "sankey", "dispatch_first", "dispatch
                     "load_duration", "curtailment", "storage", "thermal", "products"]
 # the case's first week curtails nothing: its curtailment section is a line of text
 CASE_CHARTS = ["capacity", "balance", "sankey", "dispatch_first", "price_duration", "load_duration", "storage",
-               "thermal", "products"]
+               "thermal", "products", "levelised_cost"]
 # per chart: its traces, and its SVG marks (bars, filled areas, lines, Sankey links) that have an area
 CHART_STATE = """id => {
   const div = document.getElementById(id);
