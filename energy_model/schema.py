@@ -208,8 +208,8 @@ class Conversion(TechnologyBase):
         description="carrier -> units produced per unit of process input (negative: a further input)"
     )
     product: str | None = Field(
-        None, description="main output, the one levelised costs and the plan audit are per unit of; "
-                          "default: the first positive output. Other positive outputs are by-products")
+        None, description="main output, the one levelised costs and the plan audit are per unit of; needed "
+                          "when there are several positive outputs (the others are by-products)")
     input_share: Efficiency = Field(
         1.0, description="share of the process input drawn from `input`; the rest comes from outside the model "
                          "(e.g. the gas part of a hybrid glass furnace). Ratios are per unit of process input, "
@@ -225,6 +225,8 @@ class Conversion(TechnologyBase):
         positive = [c for c, ratio in self.outputs.items() if ratio > 0]
         if not positive:
             raise ValueError("outputs must contain at least one positive ratio (a product)")
+        if self.product is None and len(positive) > 1:
+            raise ValueError(f"several outputs {positive}: name the main one in `product` (the others are by-products)")
         if self.product is None:
             self.product = positive[0]
         elif self.product not in positive:

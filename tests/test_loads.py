@@ -163,7 +163,7 @@ def test_electrolyser_commitment_min_load_start_cost_and_ramp(tmp_path):
      "does not bind in a linear model"),
     ({"kind": "conversion", "input": "electricity", "outputs": {"hydrogen": 0.02}, "product": "electricity"},
      "must be one of the positive outputs"),
-    ({"kind": "conversion", "input": "electricity", "outputs": {"naoh": 0.5, "hydrogen": 0.01}},
+    ({"kind": "conversion", "input": "hydrogen", "outputs": {"electricity": 15.0, "hydrogen": 0.1}},
      "name the main one in `product`"),
 ])
 def test_bad_load_inputs_are_reported_with_their_field(tmp_path, spec, message):
