@@ -7,6 +7,7 @@ import pandas as pd
 import xarray as xr
 
 ELECTRICITY = "electricity"
+COAL = "coal"  # the fuel whose units count in coal_full_load_hours
 MWH_PER_GWH = 1e3
 
 
@@ -37,10 +38,12 @@ def summary(ds: xr.Dataset) -> pd.DataFrame:
     rows.append(("curtailment_gwh", curtailed / MWH_PER_GWH, "GWh"))
     rows.append(("curtailment_rate", curtailed / available if available else 0.0, "fraction"))
 
-    thermal = (kinds == "thermal").values
-    thermal_gen = float(generation.sel(tech=ds.tech.values[thermal]).sum()) * MWH_PER_GWH if thermal.any() else 0.0
-    thermal_cap = float(ds["capacity"].where(kinds == "thermal", 0).sum())
-    rows.append(("coal_full_load_hours", thermal_gen / thermal_cap if thermal_cap else 0.0, "h"))
+    coal = (kinds == "thermal") & (ds["tech_carrier"] == ELECTRICITY)
+    if "tech_fuel" in ds.coords:
+        coal = coal & (ds["tech_fuel"] == COAL)
+    coal_gen = float(generation.sel(tech=ds.tech.values[coal.values]).sum()) * MWH_PER_GWH if coal.any() else 0.0
+    coal_cap = float(ds["capacity"].where(coal, 0).sum())
+    rows.append(("coal_full_load_hours", coal_gen / coal_cap if coal_cap else 0.0, "h"))
     rows.append(("co2_mt", float(ds["co2"].sum()) / 1e6, "Mt"))
     green = float(generation.where(generation.tech_kind == "renewable", 0).sum())
     total = float(generation.sum())
@@ -57,4 +60,33 @@ def summary(ds: xr.Dataset) -> pd.DataFrame:
     rows.append(("mean_marginal_price", mean_price, "CNY/MWh"))
     for category in ds.cost_category.values:
         rows.append((f"cost_{category}", float(ds["cost"].sel(cost_category=category).sum()), "CNY"))
+    rows += thermal_rows(ds)
     return pd.DataFrame(rows, columns=["kpi", "value", "unit"])
+
+
+def thermal_rows(ds: xr.Dataset) -> list[tuple[str, float, str]]:
+    """Per-unit operation of thermal units (full-load hours on the main output, starts, heat, fuel, CO2,
+    retrofit) and the fuel burnt per fuel (coal counted in t of standard coal, as its heat rate is)."""
+    if "fuel_use" not in ds:
+        return []
+    rows: list[tuple[str, float, str]] = []
+    units = [g for g in ds.tech.values if ds["tech_kind"].sel(tech=g) == "thermal" and ds["capacity"].sel(tech=g) > 0]
+    for g in units:
+        capacity = float(ds["capacity"].sel(tech=g))
+        main = ds["flow"].sel(tech=g).where(ds["bus_carrier"] == ds["tech_carrier"].sel(tech=g), 0).sum("bus")
+        rows.append((f"full_load_hours_{g}", float(_weighted_sum(main.clip(min=0))) / capacity, "h"))
+        if "startup" in ds:
+            rows.append((f"starts_{g}", float(_weighted_sum(ds["startup"].sel(tech=g))) / capacity, "count"))
+        heat = float(_weighted_sum(ds["heat_output"].sel(tech=g).fillna(0))) if "heat_output" in ds else 0.0
+        if heat > 0:
+            rows.append((f"heat_output_{g}", heat / MWH_PER_GWH, "GWh"))
+        rows.append((f"fuel_use_{g}", float(_weighted_sum(ds["fuel_use"].sel(tech=g))), "t"))
+        rows.append((f"co2_{g}", float(ds["co2"].sel(tech=g)), "t"))
+        if "retrofit_capacity" in ds and float(ds["retrofit_capacity"].sel(tech=g)) > 0:
+            rows.append((f"retrofit_{g}", float(ds["retrofit_capacity"].sel(tech=g)), "MW"))
+    if "tech_fuel" in ds.coords:
+        for fuel in sorted({str(ds["tech_fuel"].sel(tech=g).item()) for g in units}):
+            burnt = sum(float(_weighted_sum(ds["fuel_use"].sel(tech=g))) for g in units
+                        if ds["tech_fuel"].sel(tech=g) == fuel)
+            rows.append((f"fuel_{fuel}", burnt, "t"))
+    return rows

@@ -35,14 +35,16 @@ def run(
     time_limit: float = typer.Option(None, min=0.001, help="solver time limit [s]; the best solution found is kept"),
     mip_gap: float = typer.Option(None, min=0.0, help="relative MIP gap at which the solver stops (MILP only)"),
     threads: int = typer.Option(None, min=1, help="solver threads"),
+    milp: bool = typer.Option(None, "--milp/--lp", help="exact binary unit commitment (a MIP) or its linear "
+                                                        "relaxation (default: solver.milp of the case)"),
     no_report: bool = typer.Option(False, "--no-report", help="skip report.html"),
     debug: bool = typer.Option(False, help="show tracebacks"),
 ):
     """Solve one scenario and write results.nc, CSVs, summary.csv, results.xlsx and report.html."""
     from .run import run as run_model
 
-    overrides = {k: v for k, v in {"time_limit": time_limit, "mip_rel_gap": mip_gap, "threads": threads}.items()
-                 if v is not None}
+    overrides = {k: v for k, v in {"time_limit": time_limit, "mip_rel_gap": mip_gap, "threads": threads,
+                                   "milp": milp}.items() if v is not None}
     try:
         if lang is not None and lang not in LANGUAGES:
             raise InputError([f"--lang: '{lang}' is not one of {', '.join(LANGUAGES)}"])
@@ -62,6 +64,8 @@ def run(
         typer.echo(f"WARNING: NOT OPTIMAL: the solver stopped early ({attrs['solver_status_detail']}); these are "
                    f"the best solution found, {gap}. Results are marked solver_status={attrs['solver_status']}.",
                    err=True)
+    elif "mip_gap" in attrs:
+        typer.echo(f"MIP gap {attrs['mip_gap']:.2%} (binary commitment)")
     typer.echo("times: " + ", ".join(f"{k} {v:.1f}" for k, v in result.timings.items()))
     typer.echo(f"results in {result.out_dir}")
 

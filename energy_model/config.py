@@ -448,7 +448,7 @@ def check_references(case: Case, technologies: dict, timeseries: pd.DataFrame | 
 
     for name, tech in technologies.items():
         check(name, "node", tech.node, case.nodes, "node")
-        for attr in ("carrier", "input", "to_node", "fuel"):
+        for attr in ("carrier", "input", "to_node", "fuel", "heat_carrier"):
             if hasattr(tech, attr):
                 known = {"to_node": case.nodes, "fuel": case.fuels}.get(attr, case.carriers)
                 check(name, attr, getattr(tech, attr), known, attr.replace("_", " "))

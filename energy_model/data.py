@@ -70,9 +70,9 @@ class ModelData:
         tech = self.technologies[name]
         return tech.capacity + (0.0 if self.is_expandable(name) else tech.build_min)
 
-    def annuity_factor(self, name: str) -> float:
-        """Capital recovery factor: the yearly payment per CNY invested over the tech's life."""
-        rate, life = self.case.discount_rate, self.technologies[name].life
+    def annuity_factor(self, name: str, life: float | None = None) -> float:
+        """Capital recovery factor: the yearly payment per CNY invested over the tech's life (or ``life``)."""
+        rate, life = self.case.discount_rate, life or self.technologies[name].life
         if rate == 0:
             return 1.0 / life
         return rate / (1.0 - (1.0 + rate) ** -life)

@@ -23,7 +23,8 @@ def add(b: ModelBuilder) -> None:
     green = pyo.quicksum((w[t] * m.renewable_output[g, t] for g in renewables for t in m.T)) \
         if renewables else 0.0
     if policy.min_non_fossil_share is not None:
-        fossil_units = [g for g in data.of_kind("thermal") if data.case.fuels[data.technologies[g].fuel].fossil]
+        fossil_units = [g for g in data.of_kind("thermal") if data.case.fuels[data.technologies[g].fuel].fossil
+                        and data.technologies[g].carrier == "electricity"]  # heat-only boilers make no power
         fossil = pyo.quicksum((w[t] * m.thermal_output[g, t] for g in fossil_units for t in m.T))
         share = policy.min_non_fossil_share
         m.policy_non_fossil_share = pyo.Constraint(expr=(1 - share) * green >= share * fossil)

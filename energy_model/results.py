@@ -76,6 +76,7 @@ def to_dataset(b: ModelBuilder, solution: Solution, metadata: dict) -> xr.Datase
         "tech_kind": ("tech", [data.technologies[g].kind for g in techs]),
         "tech_node": ("tech", [data.technologies[g].node for g in techs]),
         "tech_carrier": ("tech", [_main_carrier(data.technologies[g]) for g in techs]),
+        "tech_fuel": ("tech", [getattr(data.technologies[g], "fuel", "") for g in techs]),
         "tech_label_zh": ("tech", [data.technologies[g].label_zh for g in techs]),
         "bus_carrier": ("bus", [x.split("/", 1)[1] for x in buses]),
         "weight": ("time", data.weights),
@@ -100,9 +101,10 @@ def to_dataset(b: ModelBuilder, solution: Solution, metadata: dict) -> xr.Datase
         if not family_techs:
             continue
         for name, (values, unit) in family.extract(b, solution, family_techs).items():
-            full = np.full((len(techs), n), np.nan)
+            # a family result is hourly (tech, time) or one number per technology (tech,)
+            full = np.full((len(techs),) + values.shape[1:], np.nan)
             full[[tech_index[g] for g in family_techs]] = values
-            ds[name] = (("tech", "time"), full, {"units": unit})
+            ds[name] = (("tech", "time")[: values.ndim], full, {"units": unit})
 
     categories = sorted({t.category for t in b.costs} | {c for c, _, _ in b.constant_costs})
     cost = np.zeros((len(categories), len(techs) + 1))

@@ -161,19 +161,55 @@ class Renewable(TechnologyBase):
 
 
 class Thermal(TechnologyBase):
-    """Dispatchable fuel-fired unit with a linearised commitment (committed capacity as a variable)."""
+    """Dispatchable fuel-fired unit (one real unit per technology): commitment, ramps, start-ups, optional
+    heat extraction (CHP) and an optional flexibility retrofit. Equations: components/thermal.py."""
 
     kind: Literal["thermal"]
     carrier: str = "electricity"
     fuel: str = Field(description="name of a fuel in case.yaml")
     heat_rate: Annotated[float, quantity("t/MWh"), Field(gt=0)] = Field(
-        description="fuel per MWh of net output [t fuel/MWh], e.g. '305 gce/kWh'"
+        description="fuel per MWh of net output in condensing mode [t fuel/MWh], e.g. '305 gce/kWh'"
     )
     min_load: Fraction = Field(0.0, description="minimum stable output as a share of committed capacity")
     start_cost: Annotated[float, quantity("CNY/MW"), Field(ge=0)] = Field(
-        0.0, description="cost per MW started up [CNY/MW]"
+        0.0, description="non-fuel cost per MW started up (wear, water, chemicals) [CNY/MW]"
+    )
+    start_fuel: Annotated[float, quantity("t/MW"), Field(ge=0)] = Field(
+        0.0, description="fuel burnt per MW started up [t fuel/MW], e.g. '0.3 tce/MW'"
     )
     ramp_rate: Fraction | None = Field(None, description="max change of output per hour, share of capacity")
+    min_up_time: Annotated[int, Field(ge=0, le=168)] = Field(0, description="hours a unit stays on once started [h]")
+    min_down_time: Annotated[int, Field(ge=0, le=168)] = Field(0, description="hours a unit stays off once shut [h]")
+    heat_carrier: str | None = Field(None, description="carrier of extracted heat: makes the unit an extraction CHP")
+    heat_max: Annotated[float, Field(gt=0, le=3)] | None = Field(
+        None, description="maximum heat extraction per MW of committed capacity [MW heat/MW]"
+    )
+    power_loss_ratio: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.0, description="c_v: electric output lost per MW of heat extracted at constant fuel input"
+    )
+    back_pressure_ratio: Annotated[float, Field(ge=0, le=5)] = Field(
+        0.0, description="c_m: minimum electric output per MW of heat extracted (back-pressure line)"
+    )
+    retrofit_min_load: Fraction | None = Field(
+        None, description="minimum load after a flexibility retrofit; the retrofit is then an investment option"
+    )
+    retrofit_capex: Annotated[float, quantity("CNY/MW"), Field(ge=0)] = Field(
+        0.0, description="retrofit investment per MW of regulating range gained, i.e. per MW of "
+                         "(min_load - retrofit_min_load) x capacity [CNY/MW]"
+    )
+    retrofit_life: Years = Field(15.0, description="economic life of the retrofit [years]")
+
+    @model_validator(mode="after")
+    def _check_options(self):
+        if self.heat_carrier is None and (self.heat_max is not None or self.power_loss_ratio or self.back_pressure_ratio):
+            raise ValueError("heat_max, power_loss_ratio and back_pressure_ratio need a heat_carrier")
+        if self.heat_carrier is not None and self.heat_max is None:
+            raise ValueError(f"heat_carrier '{self.heat_carrier}' needs heat_max (heat per MW committed)")
+        if self.heat_carrier is not None and self.heat_carrier == self.carrier:
+            raise ValueError("heat_carrier must differ from carrier")
+        if self.retrofit_min_load is not None and self.retrofit_min_load >= self.min_load:
+            raise ValueError(f"retrofit_min_load ({self.retrofit_min_load}) must be below min_load ({self.min_load})")
+        return self
 
 
 class Storage(TechnologyBase):
@@ -355,7 +391,8 @@ class SolverConfig(Strict):
     time_limit: Annotated[float, Field(gt=0)] | None = Field(None, description="[s]; none if omitted")
     method: Literal["choose", "simplex", "ipm", "pdlp"] = "choose"
     presolve: Literal["choose", "on", "off"] = "on"
-    mip_rel_gap: Annotated[float, Field(ge=0)] = 1e-3
+    milp: bool = Field(False, description="exact binary unit commitment (a MIP) instead of its linear relaxation")
+    mip_rel_gap: Annotated[float, Field(ge=0)] = Field(1e-3, description="relative MIP gap at which HiGHS stops")
     options: dict[str, float | int | str | bool] = Field(
         default_factory=dict, description="further HiGHS options passed as they are"
     )

@@ -164,11 +164,17 @@ def solve(model: pyo.ConcreteModel, options: SolverConfig, log_file: str | None 
         status = STOPPED_EARLY[model_status]
     else:
         raise _failure(highs, model_status, status_text, columns, rows, lp, options)
-    mip_gap = float(info.mip_gap) if integer.any() else None
+    mip_gap = None
+    objective = float(info.objective_function_value)
+    if integer.any():
+        mip_gap = float(info.mip_gap)
+        t_mip = time.perf_counter()
+        solution, objective = _fixed_integer_lp(highs, np.flatnonzero(integer), np.asarray(solution.col_value))
+        t3 += time.perf_counter() - t_mip
     duals = np.asarray(solution.row_dual) if solution.dual_valid else np.full(len(rows), np.nan)
     return Solution(
         status=status,
-        objective=float(info.objective_function_value),
+        objective=objective,
         col_value=np.asarray(solution.col_value),
         row_dual=duals,
         mip_gap=mip_gap,
@@ -191,6 +197,25 @@ def _failure(highs, model_status, status_text: str, columns, rows, lp, options: 
         return SolveError(f"HiGHS stopped ({status_text}) before finding a feasible solution; "
                           f"raise the limit (--time-limit, or the solver options in case.yaml)", STOPPED_EARLY[model_status])
     return SolveError(f"HiGHS ended with status '{status_text}' and no usable solution", "error")
+
+
+def _fixed_integer_lp(highs: highspy.Highs, integers: np.ndarray, values: np.ndarray):
+    """Re-solve with the integer columns fixed at their MIP values, as a pure LP.
+
+    A MIP has no duals; with commitment fixed the LP gives marginal prices (the usual pricing run after
+    unit commitment) and the best dispatch for that commitment, never worse than the MIP incumbent.
+    """
+    fixed = np.round(values[integers])
+    highs.changeColsIntegrality(len(integers), integers,
+                                np.full(len(integers), highspy.HighsVarType.kContinuous))
+    highs.changeColsBounds(len(integers), integers, fixed, fixed)
+    highs.setOptionValue("time_limit", math.inf)  # the MIP may have used the whole limit; this LP is small work
+    highs.run()
+    status_text = highs.modelStatusToString(highs.getModelStatus())
+    solution = highs.getSolution()
+    if status_text != "Optimal" or not solution.value_valid:
+        raise SolveError(f"the LP with commitment fixed ended with status '{status_text}'", "error")
+    return solution, float(highs.getInfo().objective_function_value)
 
 
 def _set_options(highs: highspy.Highs, options: SolverConfig, has_integers: bool) -> None:
