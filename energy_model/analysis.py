@@ -76,7 +76,7 @@ def thermal_rows(ds: xr.Dataset) -> list[tuple[str, float, str]]:
         main = ds["flow"].sel(tech=g).where(ds["bus_carrier"] == ds["tech_carrier"].sel(tech=g), 0).sum("bus")
         rows.append((f"full_load_hours_{g}", float(_weighted_sum(main.clip(min=0))) / capacity, "h"))
         if "startup" in ds:
-            rows.append((f"starts_{g}", float(_weighted_sum(ds["startup"].sel(tech=g))) / capacity, "count"))
+            rows.append((f"starts_{g}", float(_weighted_sum(ds["startup"].sel(tech=g))) / capacity, "starts"))
         heat = float(_weighted_sum(ds["heat_output"].sel(tech=g).fillna(0))) if "heat_output" in ds else 0.0
         if heat > 0:
             rows.append((f"heat_output_{g}", heat / MWH_PER_GWH, "GWh"))

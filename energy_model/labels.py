@@ -33,6 +33,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "section.kpi_table": ("指标明细", "All key figures"),
     "section.sankey": ("电力流向", "Electricity flows"),
     "section.thermal": ("煤电机组利用小时与启停", "Coal units: hours and start-ups"),
+    "section.thermal_week": ("冬季典型周：火电出力下限、新能源与弃电", "Winter week: thermal floor, wind and curtailment"),
+    "section.thermal_week_chosen": ("所选周：火电出力下限、新能源与弃电", "Chosen week: thermal floor, wind and curtailment"),
+    "note.thermal_week": ("虚线为机组组合与供热抽汽决定的火电最低出力（供热机组单列）；火电贴近该下限而新能源仍在弃电时，"
+                          "弃电由火电（冬季供热）必开出力造成。",
+                          "Dashed lines: the lowest output the committed units could make, given their heat extraction "
+                          "(CHP units also on their own). Where the fleet sits on this floor while wind is curtailed, "
+                          "the must-run (winter heat) is what curtails it."),
     "section.products": ("绿电+N 产品产量", "Products of the green-power + N plants"),
     "section.plan_audit": ("规划目标核查", "Plan-target audit"),
     "section.product_economics": ("绿电+N 装置：用电、绿电占比与平准化成本",
@@ -67,6 +74,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "legend.load": ("用电负荷（含电解等转换）", "Load (incl. conversion)"),
     "legend.unserved": ("失负荷", "Unserved energy"),
     "legend.curtailment": ("弃风弃光", "Curtailment"),
+    "legend.thermal_output": ("火电出力", "Thermal output"),
+    "legend.renewable_used": ("新能源上网", "Wind and solar used"),
+    "legend.thermal_floor": ("火电最低出力", "Thermal floor"),
+    "legend.chp_floor": ("供热机组最低出力", "CHP floor"),
+    "legend.chp_heat": ("供热机组供热量", "CHP heat output"),
     "legend.new": ("其中新增", "of which new"),
     "legend.full_load_hours": ("利用小时数", "Full-load hours"),
     "legend.operating_hours": ("运行小时数", "Operating hours"),
@@ -155,6 +167,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "kpi.capacity": ("装机容量", "Capacity"),
     "kpi.energy_capacity": ("储能容量", "Energy capacity"),
     "kpi.generation": ("发电量", "Generation"),
+    "kpi.full_load_hours": ("利用小时数", "Full-load hours"),
+    "kpi.starts": ("启动次数", "Starts"),
+    "kpi.heat_output": ("供热量", "Heat output"),
+    "kpi.fuel_use": ("燃料消耗（标煤）", "Fuel use (coal equivalent)"),
+    "kpi.fuel": ("燃料消耗合计（标煤）", "Total fuel use (coal equivalent)"),
+    "kpi.co2": ("二氧化碳排放", "CO2 emissions"),
+    "kpi.retrofit": ("灵活性改造容量", "Flexibility retrofit"),
     "kpi.cost": ("成本", "Cost"),
     "kpi.product_made": ("产量", "Made"),
     "kpi.product_delivered": ("交付量", "Delivered"),
@@ -263,7 +282,8 @@ UNITS: dict[str, dict[str, tuple[str, float]]] = {
     "CNY/kg": {"zh": ("元/千克", 1.0), "en": ("CNY/kg", 1.0)},
 }
 
-_KPI_PREFIXES = ("energy_capacity_", "capacity_", "generation_", "cost_", "electricity_use_")
+_KPI_PREFIXES = ("energy_capacity_", "capacity_", "generation_", "cost_", "electricity_use_", "full_load_hours_",
+                 "starts_", "heat_output_", "fuel_use_", "fuel_", "co2_", "retrofit_")
 _PRODUCT_PREFIXES = ("product_made_", "product_delivered_", "green_share_", "levelised_cost_")
 
 

@@ -51,6 +51,8 @@ KIND_FAMILIES = {"thermal": "coal", "market": "grid", "link": "grid", "storage":
                  "conversion": "conversion", "demand": "demand"}
 RENEWABLE_WORDS = (("wind", "wind"), ("pv", "pv"), ("solar", "pv"), ("光伏", "pv"), ("风电", "wind"))
 PRICE_COLOR = "#111111"
+HEAT_COLOR = "#e07b00"
+FLOOR_COLOR = "#00bcd4"  # bright: the floor line runs inside the dark thermal area
 PRICE_DASHES = ("solid", "dash", "dot", "dashdot")  # one per electricity bus
 CAUSE_COLORS = ("#c62828", "#3a3a3a", "#6d4c41", "#1f6fb4", "#888888")
 # uses of electricity that the flow diagram splits into their technologies (the others are one node each)
@@ -162,7 +164,8 @@ def write_report(ds: xr.Dataset, summary: pd.DataFrame, path: Path, lang: str = 
     )
     dispatch = [_dispatch(run, key, start) for key, start in run.weeks] if run.power is not None else []
     sections = [_metadata(run), _kpi_cards(run), _capacity(run), _balance(run), _sankey(run), *dispatch,
-                _price_duration(run), _load_duration(run), _curtailment(run), _storage(run), _thermal(run),
+                _price_duration(run), _load_duration(run), _curtailment(run), _thermal_week(run), _storage(run),
+                _thermal(run),
                 _products(run), _product_economics(run), _levelised_cost(run),
                 *(_table(run, name, frame) for name, frame in (tables or {}).items()),
                 _kpi_table(run)]
@@ -607,6 +610,49 @@ def _storage(run: _Run) -> Section | None:
     fig.update_xaxes(tickformat="%m-%d", hoverformat="%Y-%m-%d %H:%M")
     fig.update_layout(yaxis_title=axis_title("axis.soc", "fraction", run.lang), yaxis_range=[0, 1.02 * factor])
     return Section("storage", run.text("section.storage"), fig, week=start)
+
+
+def _thermal_week(run: _Run) -> Section | None:
+    """The winter week of the thermal fleet: its output against the floor that commitment and heat extraction
+    impose (``min_output``), with wind and solar used and curtailed stacked above. Where the fleet sits on its
+    floor while renewables are curtailed, the must-run (CHP in winter) is what curtails them."""
+    ds = run.ds
+    if "min_output" not in ds or run.power is None:
+        return None
+    units = [g for g in run.ordered(ds["tech"].values)
+             if run.kinds[g] == "thermal" and ds["tech_carrier"].sel(tech=g).item() == ELECTRICITY]
+    if not units:
+        return None
+    start = run.weeks[0][1]
+    window = run.hourly.window(start)
+    factor, unit = convert(1.0, "MW", run.lang)
+    x = run.hourly.time[window]
+    heat = ds["heat_output"].sel(tech=units).fillna(0) if "heat_output" in ds else None
+    chp = [g for g in units if heat is not None and float(heat.sel(tech=g).sum()) > 0]
+    renewables = [g for g in ds["tech"].values if run.kinds[str(g)] == "renewable"]
+    areas = [("thermal_output", run.power.sel(tech=units).clip(min=0).sum("tech"), BASE_COLORS["coal"])]
+    if renewables:
+        areas += [("renewable_used", run.power.sel(tech=renewables).clip(min=0).sum("tech"), BASE_COLORS["wind"]),
+                  ("curtailment", ds["curtailment"].sel(tech=renewables).sum("tech"), BASE_COLORS["curtailment"])]
+    lines = [("thermal_floor", ds["min_output"].sel(tech=units).fillna(0).sum("tech"), "dash", FLOOR_COLOR)]
+    if chp:
+        lines += [("chp_floor", ds["min_output"].sel(tech=chp).sum("tech"), "dot", HEAT_COLOR),
+                  ("chp_heat", ds["heat_output"].sel(tech=chp).sum("tech"), "dashdot", HEAT_COLOR)]
+    fig = go.Figure()
+    for key, values, color in areas:
+        series = run.hourly.add(f"thermal:{key}", values.values)
+        fig.add_trace(_area(x, series[window] * factor, run.text(f"legend.{key}"), color, "supply", unit, True,
+                            dict(series=f"thermal:{key}", part="all", factor=factor)))
+    for key, values, dash, color in lines:
+        series = run.hourly.add(f"thermal:{key}", values.values)
+        fig.add_scatter(x=x, y=series[window] * factor, mode="lines", name=run.text(f"legend.{key}"),
+                        line=dict(color=color, width=1.6, dash=dash), hovertemplate=f"%{{y:,.1f}} {unit}",
+                        meta=dict(series=f"thermal:{key}", part="all", factor=factor))
+    fig.update_xaxes(tickformat="%m-%d", hoverformat="%Y-%m-%d %H:%M")
+    fig.update_yaxes(title_text=axis_title("axis.power", "MW", run.lang))
+    return Section("thermal_week", run.text("section.thermal_week"), fig, height=480, week=start,
+                   chosen_title=run.text("section.thermal_week_chosen"),
+                   body=f"<p>{_esc(run.text('note.thermal_week'))}</p>")
 
 
 def _thermal(run: _Run) -> Section | None:

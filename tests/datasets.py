@@ -39,7 +39,7 @@ def synthetic_dataset(hours: int = HOURS, start: str = "2030-01-01") -> xr.Datas
     per_tech = {name: np.full((len(techs), hours), np.nan) for name in (
         "available", "curtailment", "fuel_use", "committed_capacity", "startup", "storage_charge",
         "storage_discharge", "storage_level", "conversion_input", "demand", "export", "import",
-        "link_forward", "link_backward")}
+        "link_forward", "link_backward", "heat_output", "min_output")}
     flow = np.zeros((len(BUSES), len(techs), hours))
 
     def put(name, g, values, bus_name=None, coef=1.0):
@@ -59,6 +59,8 @@ def synthetic_dataset(hours: int = HOURS, start: str = "2030-01-01") -> xr.Datas
     put("fuel_use", "coal_1", coal * 0.3)
     put("committed_capacity", "coal_1", np.full(hours, CAPACITY["coal_1"]))
     put("startup", "coal_1", np.zeros(hours))
+    put("heat_output", "coal_1", np.full(hours, 200.0))
+    put("min_output", "coal_1", np.full(hours, 0.4 * CAPACITY["coal_1"]))
     flow[bus[elec], index["coal_1"]] += coal
     for g, bus_name, energy in (("battery", elec, 800.0), ("h2_tank", h2, 50.0)):
         charging = hour_of_day < 12

@@ -27,8 +27,9 @@ from energy_model.tables import electric, product_output, thermal_operation
 
 PLOTLY_MARKER = "* plotly.js v"  # the bundle's licence header: once per embedded copy
 ALL_SECTIONS = ["metadata", "kpis", "capacity", "balance", "sankey", "dispatch_first", "dispatch_last",
-                "price_duration", "load_duration", "curtailment", "storage", "thermal", "products", "kpi_table"]
-WEEK_SECTIONS = ["dispatch_first", "dispatch_last", "dispatch_winter", "dispatch_summer", "storage"]
+                "price_duration", "load_duration", "curtailment", "thermal_week", "storage", "thermal", "products",
+                "kpi_table"]
+WEEK_SECTIONS = ["dispatch_first", "dispatch_last", "dispatch_winter", "dispatch_summer", "storage", "thermal_week"]
 
 
 def headings(lang: str, keys: list[str]) -> list[str]:
