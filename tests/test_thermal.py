@@ -191,3 +191,19 @@ def test_heat_decoupling_lowers_winter_curtailment_on_the_default_case():
     assert allowed.dataset.attrs["objective"] <= barred.dataset.attrs["objective"]
     built = allowed.dataset["capacity"].sel(tech=["electric_boiler", "heat_storage"]).values
     assert built.sum() > 0
+
+
+def test_bad_thermal_options_name_the_field_and_the_problem(tmp_path):
+    from energy_model.config import InputError
+
+    def problems(techs, folder):
+        with pytest.raises(InputError) as info:
+            load_case(write_case(tmp_path / folder, techs))
+        return str(info.value)
+
+    message = problems({"deep": {**COAL, "min_load": 0.3, "retrofit_min_load": 0.4},
+                        "loose": {**COAL, "power_loss_ratio": 0.15}}, "schema")
+    assert "deep" in message and "retrofit_min_load (0.4) must be below min_load (0.3)" in message
+    assert "loose" in message and "need a heat_carrier" in message
+    message = problems({"chp": {**COAL, "heat_carrier": "steam", "heat_max": 1.0}}, "reference")
+    assert "chp.heat_carrier = 'steam': unknown heat carrier" in message
