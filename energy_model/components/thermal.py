@@ -91,12 +91,19 @@ def add(b: ModelBuilder, techs: list[str]) -> None:
         rule=lambda _, g, t: output[g, t] >= spec[g].back_pressure_ratio * heat[g, t])
     m.thermal_heat_max = pyo.Constraint(chp, m.T, rule=lambda _, g, t: heat[g, t] <= spec[g].heat_max * on[g, t])
 
-    up = {g: min(spec[g].min_up_time, n) for g in committed if spec[g].min_up_time > 1}
-    down = {g: min(spec[g].min_down_time, n) for g in committed if spec[g].min_down_time > 1}
+    def window(t, hours):
+        """t and the snapshots before it, ``hours`` in all (following prev, so it wraps as commitment does)."""
+        steps = [t]
+        while len(steps) < min(hours, n):
+            steps.append(prev(steps[-1]))
+        return steps
+
+    up = {g: spec[g].min_up_time for g in committed if spec[g].min_up_time > 1}
+    down = {g: spec[g].min_down_time for g in committed if spec[g].min_down_time > 1}
     m.thermal_min_up = pyo.Constraint(list(up), m.T, rule=lambda _, g, t: on[g, t] >= pyo.quicksum(
-        su[g, (t - k) % n] for k in range(up[g])))
+        su[g, k] for k in window(t, up[g])))
     m.thermal_min_down = pyo.Constraint(list(down), m.T, rule=lambda _, g, t: b.capacity(g) - on[g, t] >= pyo.quicksum(
-        sd[g, (t - k) % n] for k in range(down[g])))
+        sd[g, k] for k in window(t, down[g])))
 
     _add_ramps(b, techs, spec, committed, steam, prev)
     if data.case.solver.milp:
