@@ -33,8 +33,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "section.kpi_table": ("指标明细", "All key figures"),
     "section.sankey": ("电力流向", "Electricity flows"),
     "section.thermal": ("煤电机组利用小时与启停", "Coal units: hours and start-ups"),
-    "section.thermal_week": ("冬季典型周：火电出力下限、新能源与弃电", "Winter week: thermal floor, wind and curtailment"),
-    "section.thermal_week_chosen": ("所选周：火电出力下限、新能源与弃电", "Chosen week: thermal floor, wind and curtailment"),
+    "section.thermal_week": ("火电出力下限、新能源与弃电", "Thermal floor, wind and curtailment"),
     "note.thermal_week": ("虚线为机组组合与供热抽汽决定的火电最低出力（供热机组单列）；火电贴近该下限而新能源仍在弃电时，"
                           "弃电由火电（冬季供热）必开出力造成。",
                           "Dashed lines: the lowest output the committed units could make, given their heat extraction "

@@ -623,7 +623,7 @@ def _thermal_week(run: _Run) -> Section | None:
              if run.kinds[g] == "thermal" and ds["tech_carrier"].sel(tech=g).item() == ELECTRICITY]
     if not units:
         return None
-    start = run.weeks[0][1]
+    start = run.weeks[0][1]  # the winter week where the horizon has one, else its first week
     window = run.hourly.window(start)
     factor, unit = convert(1.0, "MW", run.lang)
     x = run.hourly.time[window]
@@ -651,7 +651,6 @@ def _thermal_week(run: _Run) -> Section | None:
     fig.update_xaxes(tickformat="%m-%d", hoverformat="%Y-%m-%d %H:%M")
     fig.update_yaxes(title_text=axis_title("axis.power", "MW", run.lang))
     return Section("thermal_week", run.text("section.thermal_week"), fig, height=480, week=start,
-                   chosen_title=run.text("section.thermal_week_chosen"),
                    body=f"<p>{_esc(run.text('note.thermal_week'))}</p>")
 
 
