@@ -38,7 +38,7 @@ from ..model import ModelBuilder, Term, bus_name
 KIND = "thermal"
 
 
-def needs_commitment(tech) -> bool:
+def _needs_commitment(tech) -> bool:
     return bool(tech.min_load > 0 or tech.start_cost > 0 or tech.start_fuel > 0 or tech.min_up_time > 1
                 or tech.min_down_time > 1 or tech.heat_carrier or tech.retrofit_min_load is not None)
 
@@ -48,7 +48,7 @@ def add(b: ModelBuilder, techs: list[str]) -> None:
     spec = {g: data.technologies[g] for g in techs}
     ones = {g: np.ones(n) for g in techs}
     output = b.dispatch_var("thermal_output", techs, limit=ones)
-    committed = [g for g in techs if data.is_active(g) and needs_commitment(spec[g])]
+    committed = [g for g in techs if data.is_active(g) and _needs_commitment(spec[g])]
     chp = [g for g in committed if spec[g].heat_carrier]
     retrofit = [g for g in committed if spec[g].retrofit_min_load is not None]
     heat = b.dispatch_var("thermal_heat", chp)
