@@ -108,3 +108,11 @@ def test_a_connection_never_buys_and_sells_in_the_same_hour_for_profit(tmp_path)
     }, series={"flat": [1.0]})
     result = run(case, report=False)
     assert kpis(result)["total_cost"] == pytest.approx(0)
+
+
+def test_runs_with_different_thread_counts_follow_each_other(tmp_path):
+    # HiGHS sizes one thread pool per process at its first run; a later run with another count must still solve
+    case = write_case(tmp_path / "c", {"load": {"kind": "demand", "annual": 10 * HOURS_PER_YEAR}},
+                      series={"flat": [1.0] * 2})
+    for threads in (1, 2, 1):
+        assert kpis(run(case, report=False, solver_overrides={"threads": threads}))["unserved_mwh"] == pytest.approx(20)
