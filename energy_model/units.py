@@ -17,6 +17,8 @@ _UNITS: dict[str, tuple[float, str]] = {
     "kWh": (1e-3, "MWh"), "MWh": (1.0, "MWh"), "GWh": (1e3, "MWh"), "TWh": (1e6, "MWh"),
     "万千瓦时": (10.0, "MWh"), "亿千瓦时": (1e5, "MWh"),
     "kW": (1e-3, "MWh/h"), "MW": (1.0, "MWh/h"), "GW": (1e3, "MWh/h"), "万千瓦": (10.0, "MWh/h"),
+    # apparent power is its own dimension: it becomes MW only through a power factor (schema.Market)
+    "kVA": (1e-3, "MVA"), "MVA": (1.0, "MVA"), "GVA": (1e3, "MVA"), "万千伏安": (10.0, "MVA"),
     "g": (1e-6, "t"), "kg": (1e-3, "t"), "t": (1.0, "t"), "kt": (1e3, "t"), "Mt": (1e6, "t"),
     "万t": (1e4, "t"), "万吨": (1e4, "t"), "吨": (1.0, "t"),
     "gce": (1e-6, "t"), "kgce": (1e-3, "t"), "tce": (1.0, "t"),
@@ -84,3 +86,27 @@ def matching_unit(value: object, canonical: tuple[str, ...]) -> str | None:
             return target
     expected = " or ".join(canonical) if any(canonical) else "a plain number"
     raise UnitError(f"unit '{unit}' cannot be converted to {expected}")
+
+
+def apparent_to_real(value: object, power_factor: float | None) -> object:
+    """``value`` with apparent power (MVA) in its unit turned into real power (MW) at ``power_factor``.
+
+    ``"2000 MVA"`` at 0.95 becomes 1900.0 (MW) and ``"405 CNY/kVA"`` becomes 426,316 (CNY/MW): each MVA
+    carries ``power_factor`` MW. Values without MVA, and values this module cannot parse, pass unchanged
+    (the field's own validation reports the latter).
+    """
+    if not isinstance(value, str):
+        return value
+    match = _QUANTITY.match(value)
+    if not match:
+        return value
+    try:
+        factor, dims = _dimension(match.group(2))
+    except UnitError:
+        return value
+    exponent = dims.get("MVA", 0)
+    if not exponent:
+        return value
+    if power_factor is None:
+        raise UnitError(f"'{value}' is apparent power: set power_factor to turn MVA into MW")
+    return float(match.group(1)) * factor * power_factor**exponent
