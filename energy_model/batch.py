@@ -30,7 +30,7 @@ from pathlib import Path
 import pandas as pd
 
 from .config import (CASE_FILE, SCENARIOS_FILE, InputError, hash_inputs, list_scenarios, load_case, read_yaml,
-                     resolve)
+                     resolve, resolve_includes)
 from .results import COMPLETE_MARKER
 from .solve import SolveError
 
@@ -266,9 +266,11 @@ def _inputs_hash(spec: RunSpec) -> str | None:
     """The hash a run of ``spec`` would record; None when its inputs do not resolve (it will fail)."""
     try:
         case_dir = Path(spec.case_dir)
-        overrides = resolve(list_scenarios(case_dir), spec.scenario, case_dir / SCENARIOS_FILE, spec.overrides,
+        scenarios = list_scenarios(case_dir)
+        overrides = resolve(scenarios, spec.scenario, case_dir / SCENARIOS_FILE, spec.overrides,
                             spec.overrides_source)[0]
-        return hash_inputs(case_dir, spec.scenario, overrides)
+        includes = resolve_includes(scenarios, spec.scenario, case_dir / SCENARIOS_FILE)
+        return hash_inputs(case_dir, spec.scenario, overrides, includes)
     except InputError:
         return None
 

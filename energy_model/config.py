@@ -28,6 +28,7 @@ import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from . import schema
+from .projects import check_projects
 from .schema import Case, Name, Scenario, TechName, Technology, TimeConfig
 from .units import UnitError, matching_unit
 
@@ -166,9 +167,10 @@ def load_case(case_dir: str | Path, scenario: str | None = None, overrides: dict
     scenario = scenario or "case"
     overrides, origins, description = resolve(scenarios, scenario, scenarios_path, overrides, overrides_source)
     series_overrides = {k: v for k, v in overrides.items() if k.split(".", 1)[0] == TIMESERIES_DIR}
-    if overrides:
-        merged = apply_overrides({**raw, "technologies": technologies_raw},
-                                 {k: v for k, v in overrides.items() if k not in series_overrides},
+    includes = resolve_includes(scenarios, scenario, scenarios_path)
+    if overrides or includes:
+        merged = merge_includes({**raw, "technologies": technologies_raw}, includes, case_dir)
+        merged = apply_overrides(merged, {k: v for k, v in overrides.items() if k not in series_overrides},
                                  scenarios_path, origins)
         technologies_raw = merged.pop("technologies")
         raw = merged
@@ -192,7 +194,7 @@ def load_case(case_dir: str | Path, scenario: str | None = None, overrides: dict
         case=case,
         technologies=technologies,
         timeseries=timeseries.iloc[: case.time.hours],
-        inputs_hash=hash_inputs(case_dir, scenario, overrides),
+        inputs_hash=hash_inputs(case_dir, scenario, overrides, includes),
         overrides=overrides,
     )
 
@@ -223,12 +225,8 @@ def resolve_scenario(scenarios: dict[str, Scenario], scenario: str, path: Path
     ``b``'s chain not applied yet. So ``a+b`` behaves like a scenario that inherits from ``a`` and adds
     ``b``'s own changes, even when both inherit from one base. See :func:`merge_override`.
     """
-    order: list[str] = []
+    order = scenario_order(scenarios, scenario, path)
     names = [name.strip() for name in scenario.split(SCENARIO_SEPARATOR)]
-    for name in names:
-        if name not in scenarios:
-            raise InputError([f"{path}: no scenario '{name}'{_suggest(name, scenarios)}"])
-        order += [ancestor for ancestor in reversed(_ancestry(name, scenarios, path)) if ancestor not in order]
     resolved: dict[str, object] = {}
     origins: dict[str, str] = {}
     problems = [merge_override(resolved, origins, dotted, value, f"{path}: {name}.overrides.{dotted}")
@@ -236,6 +234,52 @@ def resolve_scenario(scenarios: dict[str, Scenario], scenario: str, path: Path
     if any(problems):
         raise InputError([problem for problem in problems if problem])
     return resolved, origins, " + ".join(scenarios[name].description for name in names)
+
+
+def scenario_order(scenarios: dict[str, Scenario], scenario: str, path: Path) -> list[str]:
+    """The scenarios a name applies, in order: for ``"a+b"`` the chain of ``a`` (ancestors first), then
+    those of ``b``'s chain not applied yet."""
+    order: list[str] = []
+    for name in (name.strip() for name in scenario.split(SCENARIO_SEPARATOR)):
+        if name not in scenarios:
+            raise InputError([f"{path}: no scenario '{name}'{_suggest(name, scenarios)}"])
+        order += [ancestor for ancestor in reversed(_ancestry(name, scenarios, path)) if ancestor not in order]
+    return order
+
+
+def resolve_includes(scenarios: dict[str, Scenario], scenario: str, path: Path) -> list[str]:
+    """Files the scenarios of ``scenario`` include, in the order they apply, each once."""
+    if scenario == "case" and scenario not in scenarios:
+        return []
+    files = [f for name in scenario_order(scenarios, scenario, path) for f in scenarios[name].include]
+    return list(dict.fromkeys(files))
+
+
+INCLUDABLE = ("technologies", "nodes", "carriers", "fuels", "projects")
+
+
+def merge_includes(raw: dict, files: list[str], case_dir: Path) -> dict:
+    """A copy of ``raw`` with the entries of each included file added; a name defined twice is an error."""
+    result = copy.deepcopy(raw)
+    problems: list[str] = []
+    for name in files:
+        path = case_dir / name
+        for section, entries in read_yaml(path, problems).items():
+            if section not in INCLUDABLE:
+                problems.append(f"{path}: section '{section}' cannot be included; "
+                                f"expected one of {', '.join(INCLUDABLE)}{_suggest(section, INCLUDABLE)}")
+                continue
+            if not isinstance(entries, dict):
+                problems.append(f"{path}: '{section}' must be a mapping of names to entries")
+                continue
+            target = result.setdefault(section, {})
+            for key, value in entries.items():
+                if key in target:
+                    problems.append(f"{path}: {section}.{key} is already defined in the case")
+                target[key] = value
+    if problems:
+        raise InputError(problems)
+    return result
 
 
 def merge_override(resolved: dict[str, object], origins: dict[str, str], dotted: str, value: object,
@@ -470,6 +514,7 @@ def check_references(case: Case, technologies: dict, timeseries: pd.DataFrame | 
                             f"found {np.nanmin(values):.3g} .. {np.nanmax(values):.3g}")
         if tech.kind == "demand":
             problems += _check_shape(timeseries[profile].to_numpy(), f"{where} (shape of {name})")
+    problems += check_projects(case, technologies, case_dir)
     return problems
 
 
@@ -509,13 +554,14 @@ def check_carrier_units(case: Case, technologies: dict, raw: dict, path: Path, b
     return problems
 
 
-def hash_inputs(case_dir: Path, scenario: str, overrides: dict[str, object] | None = None) -> str:
-    """Digest of the files the loader reads, the scenario name and its resolved overrides: equal inputs,
-    equal hash. ``scenarios.yaml`` enters only through the overrides, so editing one scenario changes
-    the hash of that scenario (and those built on it) alone."""
+def hash_inputs(case_dir: Path, scenario: str, overrides: dict[str, object] | None = None,
+                includes: list[str] = ()) -> str:
+    """Digest of the files the loader reads (with the files the scenario includes), the scenario name and
+    its resolved overrides: equal inputs, equal hash. ``scenarios.yaml`` enters only through the overrides,
+    so editing one scenario changes the hash of that scenario (and those built on it) alone."""
     digest = hashlib.sha256(scenario.encode())
     digest.update(json.dumps(overrides or {}, sort_keys=True, default=str).encode())
-    files = [case_dir / name for name in (CASE_FILE, TECHNOLOGIES_FILE)]
+    files = [case_dir / name for name in (CASE_FILE, TECHNOLOGIES_FILE, *includes)]
     files += sorted((case_dir / TIMESERIES_DIR).glob("*.csv"))
     for path in files:
         if path.is_file():

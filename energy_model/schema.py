@@ -20,7 +20,7 @@ import pandas as pd
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import core_schema
 
-from .units import convert
+from .units import apparent_to_real, convert
 
 
 def quantity(*canonical: str):
@@ -323,7 +323,12 @@ class Demand(TechnologyBase):
 
 
 class Market(TechnologyBase):
-    """Trade with the outside (the provincial grid, a product market) through a capacity-limited connection."""
+    """Trade with the outside (the provincial grid, a product market) through a capacity-limited connection.
+
+    A substation is rated in apparent power: with ``power_factor`` set, ``capacity``, ``import_capacity``,
+    ``build_min`` and ``build_max`` may be written in MVA (``"2000 MVA"``) and ``capex``/``fom`` per MVA;
+    they are turned into MW (MVA × power factor) at load time, so the model only ever sees real power.
+    """
 
     kind: Literal["market"]
     carrier: str = "electricity"
@@ -331,6 +336,24 @@ class Market(TechnologyBase):
     export_price: PriceOrProfile = Field(0.0, description="revenue per unit sold: a number or a profile name")
     import_price: PriceOrProfile | None = Field(None, description="cost per unit bought; no import if omitted")
     min_annual_export: CarrierPerYear = 0.0
+    power_factor: Efficiency | None = Field(
+        None, description="real per apparent power of the connection's transformers; MVA figures × it = MW")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _apparent_to_real(cls, raw):
+        if not isinstance(raw, dict):
+            return raw
+        factor = raw.get("power_factor")
+        factor = convert(factor, ("",)) if factor is not None else None
+        raw = dict(raw)
+        for name in ("capacity", "import_capacity", "build_min", "build_max", "capex", "fom"):
+            if name in raw:
+                try:
+                    raw[name] = apparent_to_real(raw[name], factor)
+                except ValueError as exc:
+                    raise ValueError(f"{name}: {exc}") from None
+        return raw
 
 
 class Link(TechnologyBase):
@@ -386,6 +409,125 @@ class Policy(Strict):
     sources: dict[str, str] = Field(default_factory=dict)
 
 
+class DirectSupply(Strict):
+    """The quantitative rules for a grid-connected green-power direct-supply project (发改能源〔2025〕650号).
+
+    Over the modelled horizon, with available = Σ capacity × capacity factor of the project's renewables
+    (curtailed energy included), self-consumed = renewable output − feed-in, consumption = all electricity
+    used inside the project (own generation + purchases − feed-in):
+
+        self-consumed ≥ min_self_consumption · available
+        self-consumed ≥ min_green_share · consumption
+        feed-in       ≤ max_feed_in · available
+
+    A rule left out is neither enforced nor reported. The figures carry their sources in ``sources``.
+    """
+
+    enforce: bool = Field(True, description="impose the rules as constraints; false: only report compliance")
+    min_self_consumption: Fraction | None = Field(
+        None, description="self-consumed new energy / available new-energy generation, lower bound")
+    min_green_share: Fraction | dict[Year, Fraction] | None = Field(
+        None, description="self-consumed new energy / project consumption, lower bound; a mapping "
+                          "{year: value} applies the value of the latest year not after the model year")
+    max_feed_in: Fraction | None = Field(
+        None, description="electricity fed into the public grid / available new-energy generation, upper bound")
+    sources: dict[str, str] = Field(default_factory=dict)
+
+    def green_share(self, year: int) -> float | None:
+        """The consumption-share floor in force in ``year`` (None before the first year of a mapping)."""
+        if not isinstance(self.min_green_share, dict):
+            return self.min_green_share
+        years = [y for y in self.min_green_share if y <= year]
+        return self.min_green_share[max(years)] if years else None
+
+
+class Levelised(Strict):
+    """A levelised cost: PV of the net costs of ``cost_of`` / PV of a quantity (finance.py has the formula).
+
+    The quantity is what ``produced_by`` put out of ``carrier`` (LCOH: the electrolyser's hydrogen; its own
+    sales are not a credit) or what ``consumed_by`` took of it (the cost of the electricity a plant uses, net
+    of any surplus sold). Revenue from other products is a credit.
+    """
+
+    carrier: str
+    produced_by: list[str] | None = None
+    consumed_by: list[str] | None = None
+    cost_of: list[str] | None = Field(None, description="technologies whose cash flows count; default: all")
+
+    @model_validator(mode="after")
+    def _one_quantity(self):
+        if (self.produced_by is None) == (self.consumed_by is None):
+            raise ValueError("give exactly one of produced_by and consumed_by")
+        return self
+
+
+class Tornado(Strict):
+    """Swings of the NPV tornado: relative for capex, prices and capacity factor, absolute for the WACC."""
+
+    capex: Fraction | None = Field(None, description="± share of all capital spending")
+    electricity_price: Fraction | None = Field(None, description="± share of the export and import prices")
+    product_price: Fraction | None = Field(None, description="± share of the product prices")
+    wacc: Annotated[float, Field(gt=0, le=0.2)] | None = Field(None, description="± percentage points / 100")
+    capacity_factor: Fraction | None = Field(
+        None, description="± share of the renewables' hourly capacity factors (dispatch re-optimised, sizes kept)")
+    sources: dict[str, str] = Field(default_factory=dict)
+
+
+class Sweep(Strict):
+    """Sizing sweep: ``base`` keeps its optimal size, every other named technology is fixed in turn at each of
+    its ratios × base capacity (all combinations), the rest is re-optimised, and the NPV of each design is
+    compared with the optimum."""
+
+    base: str = Field(description="technology whose optimal capacity the ratios refer to (e.g. the electrolyser)")
+    ratios: dict[str, list[Annotated[float, Field(ge=0)]]] = Field(
+        description="technology -> capacities per unit of base capacity, e.g. wind: [1.5, 2, 2.5]")
+    sources: dict[str, str] = Field(default_factory=dict)
+
+
+class Finance(Strict):
+    """Investor view of a project: real cash flows over its life, discounted at ``wacc``."""
+
+    wacc: Annotated[float, Field(ge=0, le=0.5)] | None = Field(None, description="default: the case discount rate")
+    life: Years | None = Field(None, description="years of operation; default: the longest life of its technologies")
+    construction: list[Fraction] = Field(
+        default_factory=lambda: [1.0], description="share of capex spent in each year before operation starts")
+    tax_rate: Fraction = Field(0.0, description="income tax on profit after straight-line depreciation")
+    loss_carry_forward: Annotated[int, Field(ge=0, le=30)] = Field(
+        0, description="years a tax loss may be set against later profits")
+    prices: dict[str, Annotated[float, quantity("CNY/t", "CNY/MWh"), Field(ge=0)]] = Field(
+        default_factory=dict, description="carrier -> price received for what the project's demands take of it")
+    levelised: dict[str, Levelised] = Field(default_factory=dict, description="name (LCOH, LCOM, ...) -> definition")
+    tornado: Tornado | None = None
+    sweep: Sweep | None = None
+    sources: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _schedule_sums_to_one(self):
+        if abs(sum(self.construction) - 1.0) > 1e-6:
+            raise ValueError(f"construction shares sum to {sum(self.construction):g}, not 1")
+        return self
+
+
+class Project(Strict):
+    """A named set of technologies evaluated as one investment; with ``direct_supply``, a green-power
+    direct-supply project: its own node behind the one ``connection`` to the public grid."""
+
+    label_zh: str = ""
+    description: str = ""
+    technologies: list[str] = Field(min_length=1)
+    connection: str | None = Field(None, description="the market or link joining the project to the public grid")
+    direct_supply: DirectSupply | None = None
+    finance: Finance | None = None
+
+    @model_validator(mode="after")
+    def _direct_supply_needs_connection(self):
+        if self.direct_supply is not None and self.connection is None:
+            raise ValueError("a direct-supply project needs its connection (a market or link technology)")
+        if self.connection is not None and self.connection not in self.technologies:
+            raise ValueError(f"connection '{self.connection}' must be one of the project's technologies")
+        return self
+
+
 class SolverConfig(Strict):
     threads: Annotated[int, Field(ge=1)] = 1
     time_limit: Annotated[float, Field(gt=0)] | None = Field(None, description="[s]; none if omitted")
@@ -437,12 +579,15 @@ class Case(Strict):
     solver: SolverConfig = Field(default_factory=SolverConfig)
     default_scenario: str | None = None
     report_language: Literal["zh", "en"] = "zh"
+    projects: dict[str, Project] = Field(default_factory=dict, description="investments evaluated on their own")
     sources: dict[str, str] = Field(default_factory=dict)
 
 
 class Scenario(Strict):
-    """One entry of ``scenarios.yaml``: a description, an optional parent and dotted-path overrides."""
+    """One entry of ``scenarios.yaml``: a description, an optional parent, files whose entries it adds
+    (a project's nodes, technologies and definition) and dotted-path overrides."""
 
     description: str
     inherits: Name | None = None
+    include: list[str] = Field(default_factory=list, description="YAML files in the case folder merged in first")
     overrides: dict[str, object] = Field(default_factory=dict)
