@@ -9,10 +9,23 @@ import xarray as xr
 ELECTRICITY = "electricity"
 COAL = "coal"  # the fuel whose units count in coal_full_load_hours
 MWH_PER_GWH = 1e3
+CURTAILMENT_CAUSES = ("grid", "feed_in_cap", "local")
+RELATIVE_TOLERANCE = 1e-6  # a flow within this share of its capacity counts as at its limit
 
 
 def _weighted_sum(da: xr.DataArray) -> xr.DataArray:
     return (da * da["weight"]).sum("time")
+
+
+def at_limit(flow: np.ndarray, capacity: float) -> np.ndarray:
+    """Hours a flow runs at its capacity (a zero capacity is always full: nothing more can pass)."""
+    return flow >= capacity - RELATIVE_TOLERANCE * max(capacity, 1.0)
+
+
+def export_at_limit_hours(ds: xr.Dataset, market: str) -> float:
+    """Hours in which ``market`` (e.g. the 500 kV connection) exports at its capacity."""
+    full = at_limit(ds["export"].sel(tech=market).values, float(ds["capacity"].sel(tech=market)))
+    return float(np.dot(full, ds["weight"].values))
 
 
 def summary(ds: xr.Dataset) -> pd.DataFrame:
@@ -37,6 +50,10 @@ def summary(ds: xr.Dataset) -> pd.DataFrame:
     available = float(_weighted_sum(ds["available"].where(renewable, 0)).sum()) if "available" in ds else 0.0
     rows.append(("curtailment_gwh", curtailed / MWH_PER_GWH, "GWh"))
     rows.append(("curtailment_rate", curtailed / available if available else 0.0, "fraction"))
+    for cause in CURTAILMENT_CAUSES:
+        if f"curtailment_{cause}" in ds:
+            value = float(_weighted_sum(ds[f"curtailment_{cause}"].where(renewable, 0)).sum())
+            rows.append((f"curtailment_{cause}_gwh", value / MWH_PER_GWH, "GWh"))
 
     coal = (kinds == "thermal") & (ds["tech_carrier"] == ELECTRICITY)
     if "tech_fuel" in ds.coords:
@@ -53,6 +70,9 @@ def summary(ds: xr.Dataset) -> pd.DataFrame:
     export = float(_weighted_sum(ds["export"].where(markets, 0)).sum()) if "export" in ds else 0.0
     imports = float(_weighted_sum(ds["import"].where(markets, 0)).sum()) if "import" in ds else 0.0
     rows.append(("export_gwh", export / MWH_PER_GWH, "GWh"))
+    if "export" in ds:
+        for g in ds.tech.values[markets.values]:
+            rows.append((f"export_at_limit_hours_{g}", export_at_limit_hours(ds, str(g)), "h"))
     rows.append(("import_gwh", imports / MWH_PER_GWH, "GWh"))
     rows.append(("unserved_mwh", float(_weighted_sum(ds["unserved"]).sum()), "MWh"))
     price = ds["marginal_price"].where(elec, drop=True)
@@ -90,3 +110,22 @@ def thermal_rows(ds: xr.Dataset) -> list[tuple[str, float, str]]:
                         if ds["tech_fuel"].sel(tech=g) == fuel)
             rows.append((f"fuel_{fuel}", burnt, "t"))
     return rows
+
+
+def compliance_table(ds: xr.Dataset) -> pd.DataFrame:
+    """The direct-supply compliance table: one row per project and rule with value, sense, limit, whether it
+    is met (to a relative 1e-6) and whether it was enforced."""
+    rows = []
+    if "compliance_value" not in ds:
+        return pd.DataFrame(columns=["project", "rule", "value", "sense", "limit", "met", "enforced"])
+    for project in ds["ds_project"].values:
+        for rule, sense in zip(ds["ds_rule"].values, ds["ds_rule_sense"].values):
+            limit = float(ds["compliance_limit"].sel(ds_project=project, ds_rule=rule))
+            if np.isnan(limit):
+                continue
+            value = float(ds["compliance_value"].sel(ds_project=project, ds_rule=rule))
+            slack = RELATIVE_TOLERANCE * max(abs(limit), 1.0)
+            met = value >= limit - slack if sense == ">=" else value <= limit + slack
+            rows.append((str(project), str(rule), value, str(sense), limit, bool(met),
+                         bool(ds["ds_enforced"].sel(ds_project=project))))
+    return pd.DataFrame(rows, columns=["project", "rule", "value", "sense", "limit", "met", "enforced"])

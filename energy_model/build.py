@@ -1,8 +1,9 @@
-"""Assemble the optimisation model: every family adds its part, then policy, then balances and objective."""
+"""Assemble the optimisation model: every family adds its part, then policy and the direct-supply rules, then
+balances and objective."""
 
 from __future__ import annotations
 
-from . import policy
+from . import direct_supply, policy
 from .components import FAMILIES
 from .data import ModelData
 from .model import ModelBuilder
@@ -15,5 +16,6 @@ def build_model(data: ModelData) -> ModelBuilder:
         if techs:
             family.add(builder, techs)
     policy.add(builder)
+    direct_supply.add(builder)
     builder.finish()
     return builder

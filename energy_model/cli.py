@@ -14,6 +14,7 @@ from pathlib import Path
 
 import typer
 
+from . import finance
 from .config import InputError, list_scenarios
 from .labels import LANGUAGES
 from .solve import OPTIMAL, SolveError
@@ -38,6 +39,7 @@ def run(
     milp: bool = typer.Option(None, "--milp/--lp", help="exact binary unit commitment (a MIP) or its linear "
                                                         "relaxation (default: solver.milp of the case)"),
     no_report: bool = typer.Option(False, "--no-report", help="skip report.html"),
+    sweep: bool = typer.Option(False, "--sweep", help="add the sizing sweep of each project (one re-solve per design)"),
     debug: bool = typer.Option(False, help="show tracebacks"),
 ):
     """Solve one scenario and write results.nc, CSVs, summary.csv, results.xlsx and report.html."""
@@ -51,7 +53,7 @@ def run(
         scenario_name = scenario or _default_scenario(case)
         out_dir = out or Path("results") / (scenario_name or "case")
         result = run_model(case, scenario_name, out_dir, hours=hours, report=not no_report, lang=lang,
-                           images=images, solver_overrides=overrides)
+                           images=images, solver_overrides=overrides, sweep=sweep)
     except BaseException as exc:  # noqa: BLE001 - every failure becomes a message and an exit code
         _fail(exc, debug)
     attrs = result.dataset.attrs
@@ -66,6 +68,8 @@ def run(
                    err=True)
     elif "mip_gap" in attrs:
         typer.echo(f"MIP gap {attrs['mip_gap']:.2%} (binary commitment)")
+    for project in finance.from_dataset(result.dataset):
+        typer.echo(finance.headline(project))
     typer.echo("times: " + ", ".join(f"{k} {v:.1f}" for k, v in result.timings.items()))
     typer.echo(f"results in {result.out_dir}")
 

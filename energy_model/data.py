@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .config import ModelConfig
+from .finance import annuity_factor
 from .schema import TechnologyBase
 
 HOURS_PER_YEAR = 8760.0
@@ -72,10 +73,7 @@ class ModelData:
 
     def annuity_factor(self, name: str, life: float | None = None) -> float:
         """Capital recovery factor: the yearly payment per CNY invested over the tech's life (or ``life``)."""
-        rate, life = self.case.discount_rate, life or self.technologies[name].life
-        if rate == 0:
-            return 1.0 / life
-        return rate / (1.0 - (1.0 + rate) ** -life)
+        return annuity_factor(self.case.discount_rate, life or self.technologies[name].life)
 
     def series(self, value: float | str | None) -> np.ndarray:
         """A number or a profile name as an array over the snapshots."""

@@ -23,7 +23,7 @@ import pandas as pd
 import pyomo
 import xarray as xr
 
-from . import analysis, audit, products
+from . import analysis, audit, curtailment, direct_supply, finance, investor, products
 from .build import build_model
 from .config import load_case
 from .data import build_data
@@ -79,11 +79,11 @@ def _revision() -> str:
 def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path | None = None,
         hours: int | None = None, report: bool = True, lang: str | None = None, images: bool = False,
         solver_overrides: dict | None = None, overrides: dict | None = None,
-        overrides_source: str = "overrides") -> RunResult:
+        overrides_source: str = "overrides", sweep: bool = False) -> RunResult:
     """Solve ``scenario`` of ``case_dir``, with further ``overrides`` (a sweep point) applied last; write
     results to ``out_dir`` when given: results.nc, CSVs, results.xlsx, and unless ``report`` is false
     report.html (with PNGs of its charts under images/ if ``images``), in ``lang`` or else the case's
-    ``report_language``."""
+    ``report_language``. ``sweep`` adds the sizing sweeps of the case's projects (one re-solve per design)."""
     timings: dict[str, float] = {}
     start = time.perf_counter()
     config = load_case(case_dir, scenario, overrides, overrides_source)
@@ -130,6 +130,8 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
         if solution.mip_gap is not None:
             metadata["mip_gap"] = solution.mip_gap
         dataset = products.add_results(to_dataset(builder, solution, metadata), config.technologies)
+        dataset = curtailment.attribute(direct_supply.compliance(dataset, config), config)
+        dataset = investor.evaluate(dataset, config, sweep=sweep)
         audit_table = audit.audit(dataset, config.technologies, audit_spec) if audit_spec else None
         if audit_table is not None:
             dataset = audit.to_dataset(dataset, audit_table)
@@ -146,7 +148,9 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
             dataset.attrs.update({f"time_{k}": round(v, 3) for k, v in timings.items()})
             lang = lang or config.case.report_language
             writers = [lambda path: write_excel(dataset, summary, path / "results.xlsx", lang=lang, tables=tables),
-                       lambda path: products.product_table(dataset).to_csv(path / "products.csv", index=False)]
+                       lambda path: products.product_table(dataset).to_csv(path / "products.csv", index=False),
+                       lambda path: direct_supply.write_csv(dataset, path),
+                       lambda path: finance.write_files(dataset, path, lang=lang)]
             if audit_table is not None:
                 writers.append(lambda path: audit_table.to_csv(path / "plan_audit.csv", index=False))
             if report:

@@ -1,0 +1,100 @@
+"""Investor arithmetic against values worked out by hand, and a project's cash flows from a solved micro case."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from energy_model import finance
+from energy_model.run import run
+from micro import write_case
+
+HOURS_PER_YEAR = 8760
+
+
+def test_annuity_factor():
+    # 10 % over 2 years: 0.1 / (1 - 1/1.21) = 0.1 * 1.21 / 0.21 = 121/210
+    assert finance.annuity_factor(0.10, 2) == pytest.approx(121 / 210)
+    assert finance.annuity_factor(0.0, 4) == pytest.approx(0.25)
+
+
+def test_npv_discounts_from_the_first_year():
+    # -100 + 60/1.1 + 60.5/1.21 = -100 + 54.5454... + 50 = 50/11
+    assert finance.npv(0.10, [-100, 60, 60.5]) == pytest.approx(50 / 11)
+
+
+def test_irr_of_a_simple_cash_flow():
+    # -200 + 110/1.1 + 121/1.21 = 0 exactly at 10 %
+    assert finance.irr([-200, 110, 121]) == pytest.approx(0.10)
+    assert np.isnan(finance.irr([-100, -10, -5]))  # never positive: no rate makes the NPV zero
+
+
+def test_payback_simple_and_discounted():
+    flows = [-100, 30, 30, 30, 30, 30]
+    # cumulative -100, -70, -40, -10, +20: paid back in year 4
+    assert finance.payback_index(flows) == 4
+    # at 10 %: 27.27, 24.79, 22.54, 20.49, 18.63 -> cumulative -4.91 after year 4, +13.72 after year 5
+    assert finance.payback_index(flows, 0.10) == 5
+    assert np.isnan(finance.payback_index([-100, 10, 10]))
+
+
+def test_levelised_cost_and_income_tax_with_loss_carry_forward():
+    # at 0 %: (100 + 10 + 10) / (0 + 10 + 10) = 6
+    assert finance.levelised_cost(0.0, [100, 10, 10], [0, 10, 10]) == pytest.approx(6)
+    # a loss of 100 is set against the next profits: 60 -> 0 taxable (40 left), 60 -> 20 taxable
+    np.testing.assert_allclose(finance.income_tax(np.array([-100.0, 60.0, 60.0]), 0.25, 5), [0, 0, 5])
+    np.testing.assert_allclose(finance.income_tax(np.array([-100.0, 60.0, 60.0]), 0.25, 0), [0, 15, 15])
+    # a loss older than the carry-forward period is lost: year 0's loss expires after year 1
+    np.testing.assert_allclose(finance.income_tax(np.array([-100.0, 0.0, 60.0]), 0.25, 1), [0, 0, 15])
+
+
+def wind_project_case(folder, **finance_fields):
+    """10 MW of wind at cf 0.5 selling everything at 100 CNY/MWh; 2e7 CNY of capex, no O&M."""
+    finance_spec = {"wacc": 0.10, "life": 10, "construction": [1.0], **finance_fields,
+                    "levelised": {"LCOE": {"carrier": "electricity", "produced_by": ["wind"]}}}
+    return write_case(folder, {
+        "wind": {"kind": "renewable", "profile": "half", "build_min": 10, "build_max": 10, "capex": 2e6, "life": 10},
+        "grid": {"kind": "market", "capacity": 100, "export_price": 100},
+    }, series={"half": [0.5] * 4}, projects={"farm": {"technologies": ["wind", "grid"], "finance": finance_spec}})
+
+
+def metrics_of(result, project="farm") -> dict:
+    return next(r for r in finance.from_dataset(result.dataset) if r.name == project).metrics
+
+
+def test_cash_flows_npv_irr_and_lcoe_of_a_wind_farm(tmp_path):
+    result = run(wind_project_case(tmp_path / "c"), report=False)
+    revenue = 5 * HOURS_PER_YEAR * 100  # 43,800 MWh/yr x 100 CNY/MWh = 4.38e6 CNY/yr
+    present_value = sum(1.1 ** -i for i in range(1, 11))  # years 1..10 after the construction year
+    values = metrics_of(result)
+    assert values["capex"] == pytest.approx(2e7)
+    assert values["npv"] == pytest.approx(-2e7 + revenue * present_value)
+    assert values["LCOE"] == pytest.approx(2e7 / (5 * HOURS_PER_YEAR * present_value))
+    table = next(iter(finance.from_dataset(result.dataset))).cashflows
+    assert table.loc["electricity_sales", 2031] == pytest.approx(revenue)
+    assert table.columns[0] == 2029 and table.columns[-1] == 2039
+    # IRR: the rate at which 2e7 = 4.38e6 x annuity present value; check it zeroes the NPV
+    assert finance.npv(values["irr"], table.loc["net"].to_numpy()) == pytest.approx(0, abs=1e-3)
+    # simple payback: cumulative after n operating years = -2e7 + n x 4.38e6 >= 0 first at n = 5 -> 2029 + 5
+    assert values["payback_year"] == 2034
+
+
+def test_income_tax_after_straight_line_depreciation(tmp_path):
+    result = run(wind_project_case(tmp_path / "c", tax_rate=0.25), report=False)
+    revenue, depreciation = 5 * HOURS_PER_YEAR * 100, 2e7 / 10
+    after_tax = revenue - 0.25 * (revenue - depreciation)
+    assert metrics_of(result)["npv"] == pytest.approx(-2e7 + after_tax * sum(1.1 ** -i for i in range(1, 11)))
+
+
+def test_a_short_lived_part_is_replaced_and_its_residual_value_returned(tmp_path):
+    case = write_case(tmp_path / "c", {
+        "wind": {"kind": "renewable", "profile": "half", "build_min": 10, "build_max": 10, "capex": 2e6, "life": 4},
+        "grid": {"kind": "market", "capacity": 100, "export_price": 100},
+    }, series={"half": [0.5] * 4}, projects={"farm": {"technologies": ["wind", "grid"], "finance": {
+        "wacc": 0.0, "life": 10, "construction": [0.5, 0.5]}}})
+    table = next(iter(finance.from_dataset(run(case, report=False).dataset))).cashflows
+    # capex split over 2028 and 2029; lives start 2030, 2034, 2038: replacements at operating years 4 and 8
+    assert table.loc["capex", [2028, 2029]].tolist() == pytest.approx([-1e7, -1e7])
+    assert table.loc["replacement"][lambda row: row != 0].index.tolist() == [2034, 2038]
+    # the third installment (2038-2041) has 2 of 4 years left when the project ends in 2039
+    assert table.loc["residual_value", 2039] == pytest.approx(2e7 * 2 / 4)
