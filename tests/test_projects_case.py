@@ -1,0 +1,84 @@
+"""Scenario includes, the Shuangliao direct-supply scenarios end to end, and the sources of their inputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from openpyxl import load_workbook
+
+from energy_model.config import InputError, load_case
+from energy_model.run import run
+from micro import write_case
+
+CASE = Path(__file__).resolve().parents[1] / "inputs" / "shuangliao"
+WIND = {"kind": "renewable", "profile": "flat", "capacity": 10}
+NO_SOURCE_NEEDED = {"kind", "node", "label_zh", "description", "profile", "carrier", "input", "to_node", "fuel",
+                    "sources", "technologies", "connection", "enforce", "levelised", "base", "export_price",
+                    "import_price"}
+
+
+def include_case(tmp_path, fragment: dict):
+    scenarios = {"with_project": {"description": "adds a project", "include": ["extra.yaml"]}}
+    case = write_case(tmp_path / "c", {"wind": WIND}, scenarios=scenarios)
+    (case / "extra.yaml").write_text(yaml.safe_dump(fragment))
+    return case
+
+
+def test_a_scenario_includes_nodes_technologies_and_projects(tmp_path):
+    case = include_case(tmp_path, {"nodes": {"site": {}},
+                                   "technologies": {"site_wind": {**WIND, "node": "site"}},
+                                   "projects": {"p": {"technologies": ["site_wind"]}}})
+    config = load_case(case, "with_project")
+    assert config.technologies["site_wind"].node == "site"
+    assert list(config.case.projects) == ["p"]
+    assert "site_wind" not in load_case(case).technologies
+
+
+def test_an_included_name_defined_twice_or_a_foreign_section_is_an_error(tmp_path):
+    case = include_case(tmp_path, {"technologies": {"wind": WIND}, "policy": {"co2_price": 5}})
+    with pytest.raises(InputError) as info:
+        load_case(case, "with_project")
+    message = str(info.value)
+    assert "extra.yaml: technologies.wind is already defined in the case" in message
+    assert "extra.yaml: section 'policy' cannot be included" in message
+
+
+@pytest.mark.parametrize("scenario", ["direct_supply_methanol", "direct_supply_chlor_alkali"])
+def test_every_number_of_a_project_file_has_a_source(scenario):
+    config = load_case(CASE, scenario)
+    included = yaml.safe_load((CASE / "projects" / f"{scenario}.yaml").read_text(encoding="utf-8"))
+    missing = []
+    for name, spec in included["technologies"].items():
+        missing += [f"{name}.{key}" for key in spec if key not in NO_SOURCE_NEEDED and key not in spec["sources"]]
+    for name, project in included["projects"].items():
+        for section in ("direct_supply", "finance"):
+            spec = project[section]
+            missing += [f"{name}.{section}.{k}" for k in spec if k not in NO_SOURCE_NEEDED | {"tornado", "sweep"}
+                        and k not in spec["sources"]]
+        for part in ("tornado", "sweep"):
+            spec = project["finance"][part]
+            missing += [f"{name}.{part}.{k}" for k in spec if k not in NO_SOURCE_NEEDED and k not in spec["sources"]]
+        assert set(project["technologies"]) <= set(config.technologies)
+    assert not missing
+
+
+def test_methanol_direct_supply_scenario_end_to_end(tmp_path):
+    out = tmp_path / "out"
+    result = run(CASE, "direct_supply_methanol", out, hours=24, lang="en", sweep=True)
+    ds = result.dataset
+    metrics = dict(zip(ds["fin_metric"].values, ds["finance_metric"].sel(fin_project="powerchina_methanol").values))
+    assert metrics["capex"] > 0 and metrics["LCOM"] > 0 and metrics["LCOH"] > 0
+    # the rules hold: the optimiser meets each limit of the notice
+    compliance = (out / "compliance.csv").read_text()
+    assert compliance.count("True,True") == 3
+    # the methanol chain left the base node: 49 kt/yr are made on the project node only
+    assert ds["capacity"].sel(tech="methanol_synthesis").item() == 0
+    for name in ("finance.csv", "finance_tornado.csv", "finance_sweep.csv", "finance.xlsx", "report.html"):
+        assert (out / name).exists()
+    sheet = load_workbook(out / "finance.xlsx")["Finance"]
+    assert any(str(cell.value).startswith("=IFERROR(IRR(") for row in sheet.iter_rows() for cell in row)
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "Project economics" in page and "NPV sensitivity (tornado)" in page and "Sizing sweep" in page
+    assert "Direct-supply compliance" in page
