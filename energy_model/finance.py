@@ -156,12 +156,13 @@ class ProjectCashFlows:
         return self.by_tech.sum(("tech", "item")).values + self.tax
 
 
-def cash_flows(ds: xr.Dataset, config, name: str, capital: xr.Dataset | None = None) -> ProjectCashFlows:
-    """The cash flows of project ``name`` from a solved results Dataset.
+def cash_flows(ds: xr.Dataset, config, name: str, capital: tuple | None = None) -> ProjectCashFlows:
+    """The cash flows of project ``name`` from a solved results Dataset and its configuration.
 
-    ``capital`` (another results Dataset) supplies the new capacities instead of ``ds``: a re-solve with the
-    investment fixed (the capacity-factor sensitivity) keeps the capital of the original run.
+    ``capital`` = (results, configuration) of another run whose investment is kept: a re-solve with every
+    size fixed (the capacity-factor sensitivity) spends the capital of the original run.
     """
+    capital_ds, capital_config = capital or (ds, config)
     project, case = config.case.projects[name], config.case
     finance, techs = project.finance, config.technologies
     life = int(round(finance.life or max(techs[g].life for g in project.technologies)))
@@ -175,7 +176,7 @@ def cash_flows(ds: xr.Dataset, config, name: str, capital: xr.Dataset | None = N
     depreciation = np.zeros(years)
     for g in project.technologies:
         tech = techs[g]
-        invested = _investment(capital if capital is not None else ds, g, tech)
+        invested = _investment(capital_ds, g, capital_config.technologies[g])
         flows.loc[g, "capex", : build - 1] = -invested * np.asarray(finance.construction)
         tech_life = max(int(round(tech.life)), 1)
         starts = list(range(0, life, tech_life))

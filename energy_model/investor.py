@@ -87,7 +87,7 @@ def _npv_at_capacity_factor(ds: xr.Dataset, config, name: str, factor: float) ->
     except SolveError as exc:
         log.warning("project %s at capacity factor x%.2f: %s", name, factor, exc)
         return float("nan")
-    flows = finance.cash_flows(solved, sub, name, capital=ds)
+    flows = finance.cash_flows(solved, sub, name, capital=(ds, config))
     return finance.npv(flows.wacc, flows.net())
 
 

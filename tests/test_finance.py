@@ -98,3 +98,29 @@ def test_a_short_lived_part_is_replaced_and_its_residual_value_returned(tmp_path
     assert table.loc["replacement"][lambda row: row != 0].index.tolist() == [2034, 2038]
     # the third installment (2038-2041) has 2 of 4 years left when the project ends in 2039
     assert table.loc["residual_value", 2039] == pytest.approx(2e7 * 2 / 4)
+
+
+def test_tornado_and_sizing_sweep_of_a_wind_farm(tmp_path):
+    # every swing moves the NPV = -capex + revenue x PV linearly; the capacity factor is re-solved (0.5 x 1.2 =
+    # 0.6 stays below 1) and must give what the price swing gives: both scale the revenue by 1.2
+    case = wind_project_case(tmp_path / "c", tornado={"capex": 0.2, "electricity_price": 0.2, "wacc": 0.02,
+                                                      "capacity_factor": 0.2},
+                             sweep={"base": "grid", "ratios": {"wind": [0.05, 0.2]}})
+    result = run(case, report=False, sweep=True)
+    farm = next(iter(finance.from_dataset(result.dataset)))
+    revenue = 5 * HOURS_PER_YEAR * 100
+
+    def npv(capex=2e7, income=revenue, rate=0.10):
+        return -capex + income * sum((1 + rate) ** -i for i in range(1, 11))
+
+    expected = {"capex": (npv(capex=1.6e7), npv(capex=2.4e7)),
+                "electricity_price": (npv(income=0.8 * revenue), npv(income=1.2 * revenue)),
+                "wacc": (npv(rate=0.08), npv(rate=0.12)),
+                "capacity_factor": (npv(income=0.8 * revenue), npv(income=1.2 * revenue))}
+    for parameter, (low, high) in expected.items():
+        assert farm.tornado.loc[parameter, ["npv_low", "npv_high"]].tolist() == pytest.approx([low, high])
+    # the sweep: wind at 0.05 and 0.2 x the 100 MW connection = 5 and 20 MW, next to the optimiser's 10 MW
+    sweep = farm.sweep.set_index("capacity_wind")
+    assert sweep.loc[10.0, "optimum"] and not sweep.loc[5.0, "optimum"]
+    for size in (5.0, 20.0):
+        assert sweep.loc[size, "npv"] == pytest.approx(npv(capex=2e6 * size, income=revenue * size / 10))
