@@ -141,3 +141,21 @@ def test_project_references_are_checked(tmp_path):
     (case / "case.yaml").write_text(yaml.safe_dump(raw))
     with pytest.raises(InputError, match="projects.site.technologies: unknown technology 'lod'"):
         load_case(case)
+
+
+def test_on_grid_cap_on_a_project_behind_a_link(tmp_path):
+    # the same site as above on its own node, tied by a lossless 100 MW link (ending at the site, so its
+    # backward flow is the feed-in) to the public node where the market is
+    project = {"technologies": ["wind", "load", "tie"], "connection": "tie",
+               "direct_supply": {"max_feed_in": 0.2}}
+    case = write_case(tmp_path / "c", {
+        "wind": {"kind": "renewable", "profile": "wind", "capacity": 100, "node": "site"},
+        "load": {"kind": "demand", "annual": 30 * HOURS_PER_YEAR, "node": "site"},
+        "tie": {"kind": "link", "capacity": 100, "node": "n", "to_node": "site"},
+        "grid": {"kind": "market", "capacity": 100, "export_price": 100, "import_price": 200},
+    }, series={"wind": [1.0, 0.0, 1.0, 0.0]}, nodes={"n": {}, "site": {}}, projects={"site": project})
+    result = run(case, report=False)
+    assert hourly(result, "link_backward", "tie").sum() == pytest.approx(40)
+    assert kpis(result)["total_cost"] == pytest.approx(2 * 30 * 200 - 40 * 100)
+    assert compliance(result)["max_feed_in"] == (pytest.approx(0.2), True)
+    assert kpis(result)["curtailment_feed_in_cap_gwh"] * 1e3 == pytest.approx(100)
