@@ -9,7 +9,7 @@ import xarray as xr
 ELECTRICITY = "electricity"
 COAL = "coal"  # the fuel whose units count in coal_full_load_hours
 MWH_PER_GWH = 1e3
-CURTAILMENT_CAUSES = ("grid", "feed_in_cap", "local")
+CURTAILMENT_CAUSES = ("export_limit", "feed_in_cap", "must_run", "low_load")  # see curtailment.py
 RELATIVE_TOLERANCE = 1e-6  # a flow within this share of its capacity counts as at its limit
 
 
@@ -50,10 +50,10 @@ def summary(ds: xr.Dataset) -> pd.DataFrame:
     available = float(_weighted_sum(ds["available"].where(renewable, 0)).sum()) if "available" in ds else 0.0
     rows.append(("curtailment_gwh", curtailed / MWH_PER_GWH, "GWh"))
     rows.append(("curtailment_rate", curtailed / available if available else 0.0, "fraction"))
-    for cause in CURTAILMENT_CAUSES:
-        if f"curtailment_{cause}" in ds:
-            value = float(_weighted_sum(ds[f"curtailment_{cause}"].where(renewable, 0)).sum())
-            rows.append((f"curtailment_{cause}_gwh", value / MWH_PER_GWH, "GWh"))
+    if "curtailment_cause" in ds:
+        by_cause = _weighted_sum(ds["curtailment_cause"].where(renewable, 0)).sum("tech")
+        for cause in ds["cause"].values:
+            rows.append((f"curtailment_{cause}_gwh", float(by_cause.sel(cause=cause)) / MWH_PER_GWH, "GWh"))
 
     coal = (kinds == "thermal") & (ds["tech_carrier"] == ELECTRICITY)
     if "tech_fuel" in ds.coords:

@@ -1,20 +1,23 @@
-"""Why renewables were curtailed: the export limit, a direct-supply feed-in cap, or must-run units and low load.
+"""Why renewables were curtailed: the export limit, a direct-supply feed-in cap, must-run units, or low load.
 
-The whole curtailment of a renewable in an hour goes to one cause, read off the state of the export paths out
-of its node in that hour (the way Chinese curtailment statistics split 通道受限 from 调峰受限):
+The whole curtailment of a renewable in an hour goes to one cause, read off the state of its node in that
+hour (the way Chinese curtailment statistics split 通道受限 from 调峰受限), checked in this order:
 
-- ``grid``: an export path out of the node runs at its capacity: a market at its export limit, or a link at
-  its limit in the direction leaving the node. More export capacity would have taken the surplus.
+- ``export_limit``: an export path out of the node runs at its capacity: a market at its export limit, or a
+  link at its limit in the direction leaving the node. More export capacity would have taken the surplus.
+  A connection of zero export capacity is always full (a project that may not feed in curtails for it).
 - ``feed_in_cap``: no path is full, but the node is a direct-supply project whose annual feed-in cap binds:
   the surplus could leave physically, the rules forbid it.
-- ``local`` (must-run / low load): otherwise. The surplus has no use on the spot (low load, full stores,
-  thermal units at their minimum loads) and cannot or should not leave: no connection, or an export price at
-  or below zero. With spare export capacity and a positive price the model exports rather than curtails, so
-  hours in this class show where the base's own flexibility, not the grid, is the limit.
+- ``must_run``: export is not limited and a thermal unit at the node still runs: the units' minimum loads,
+  commitment or ramps keep them on (in winter, the CHP units' heat duty).
+- ``low_load``: none of these: no thermal unit runs, the stores are full, and the surplus has no use and no
+  way out worth taking (no connection, or an export price at or below zero). With spare export capacity and a
+  positive price the model exports rather than curtails, so the last two causes show where the base's own
+  flexibility, not the grid, is the limit.
 
-The three add up to ``curtailment``. Only a node's own connections are read: curtailment at a node behind a
-link whose far end is export-limited counts as ``local`` there. A connection of zero export capacity is
-always full (a project that may not feed in curtails for the grid's sake).
+The causes add up to ``curtailment``; they are stored as ``curtailment_cause`` (cause × tech × time), which the
+report and results.xlsx split monthly. Only a node's own connections are read: curtailment at a node behind a
+link whose far end is export-limited counts as a local cause there.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import numpy as np
 import xarray as xr
 
 from .analysis import CURTAILMENT_CAUSES as CAUSES
-from .analysis import RELATIVE_TOLERANCE, compliance_table
+from .analysis import ELECTRICITY, RELATIVE_TOLERANCE, compliance_table
 from .analysis import at_limit as _full
 from .projects import project_node
 
@@ -56,26 +59,42 @@ def capped_nodes(ds: xr.Dataset, config) -> set[str]:
     return {project_node(projects[name], config.technologies) for name in binding["project"]}
 
 
+def thermal_running(ds: xr.Dataset, config) -> dict[str, np.ndarray]:
+    """node -> hours in which a thermal unit at that node produces electricity."""
+    running: dict[str, np.ndarray] = {}
+    for g, tech in config.technologies.items():
+        if tech.kind == "thermal" and tech.carrier == ELECTRICITY:
+            output = ds["flow"].sel(tech=g, bus=f"{tech.node}/{tech.carrier}").values
+            on = output > RELATIVE_TOLERANCE * max(float(ds["capacity"].sel(tech=g)), 1.0)
+            running[tech.node] = running.get(tech.node, np.zeros(len(on), bool)) | on
+    return running
+
+
 def attribute(ds: xr.Dataset, config) -> xr.Dataset:
-    """Add ``curtailment_<cause>`` (tech × time, MW) for each cause to ``ds``."""
+    """Add ``curtailment_cause`` (cause × tech × time, MW; NaN for other technologies than renewables)."""
     if "curtailment" not in ds:
         return ds
-    full = export_limited(ds, config)
-    capped = capped_nodes(ds, config)
-    parts = {cause: np.full(ds["curtailment"].shape, np.nan) for cause in CAUSES}
+    full, capped, running = export_limited(ds, config), capped_nodes(ds, config), thermal_running(ds, config)
+    parts = np.full((len(CAUSES), *ds["curtailment"].shape), np.nan)
+    hours = ds.sizes["time"]
     for i, g in enumerate(ds["tech"].values):
         tech = config.technologies[str(g)]
         if tech.kind != "renewable":
             continue
-        curtailed = ds["curtailment"].values[i]
-        grid = full.get((tech.node, tech.carrier), np.zeros(len(curtailed), bool))
-        cap = np.full(len(curtailed), tech.node in capped) & ~grid
-        parts["grid"][i] = np.where(grid, curtailed, 0.0)
-        parts["feed_in_cap"][i] = np.where(cap, curtailed, 0.0)
-        parts["local"][i] = np.where(grid | cap, 0.0, curtailed)
-    descriptions = {"grid": "curtailed while an export path of the node was at its limit",
-                    "feed_in_cap": "curtailed because the direct-supply feed-in cap binds",
-                    "local": "curtailed with export not limited: must-run units, low load, full stores"}
-    return ds.assign({f"curtailment_{cause}": (("tech", "time"), parts[cause],
-                                               {"units": "MW", "description": descriptions[cause]})
-                      for cause in CAUSES})
+        left = np.ones(hours, bool)
+        for j, cause in enumerate(CAUSES):
+            if cause == "export_limit":
+                hit = full.get((tech.node, tech.carrier), np.zeros(hours, bool))
+            elif cause == "feed_in_cap":
+                hit = np.full(hours, tech.node in capped)
+            elif cause == "must_run":
+                hit = running.get(tech.node, np.zeros(hours, bool))
+            else:
+                hit = np.ones(hours, bool)
+            parts[j, i] = np.where(hit & left, ds["curtailment"].values[i], 0.0)
+            left &= ~hit
+    return ds.assign(curtailment_cause=xr.DataArray(
+        parts, coords={"cause": list(CAUSES), "tech": ds["tech"].values, "time": ds["time"].values},
+        dims=("cause", "tech", "time"),
+        attrs={"units": "MW", "description": "curtailment by cause: export limit, direct-supply feed-in cap, "
+                                             "thermal must-run, low load (energy_model/curtailment.py)"}))

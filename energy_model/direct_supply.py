@@ -21,6 +21,7 @@ table evaluates the same totals from the results, whether the rules were enforce
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pyomo.environ as pyo
 import xarray as xr
 
@@ -147,6 +148,21 @@ def compliance(ds: xr.Dataset, config) -> xr.Dataset:
                                       attrs={"units": "fraction", "description": "ratio of the direct-supply notice"}),
         compliance_limit=xr.DataArray(bounds, coords=coords, dims=("ds_project", "ds_rule"),
                                       attrs={"units": "fraction", "description": "its limit (sense in ds_rule_sense)"}))
+
+
+def report_table(ds: xr.Dataset, config, lang: str) -> pd.DataFrame:
+    """The compliance table for report.html and results.xlsx (``labels.localize_table`` shows it): one row
+    per project and rule, the ratio and its limit as fractions, whether it is met, and how it was used."""
+    from .labels import label
+
+    rows = []
+    for r in compliance_table(ds).itertuples(index=False):
+        project = config.case.projects[r.project]
+        use = label("rule.enforced" if r.enforced else "rule.reported", lang)
+        rows.append((project.label_zh if lang == "zh" and project.label_zh else r.project,
+                     label(f"rule.{r.rule}", lang), r.value, r.limit, "fraction", r.met,
+                     f"{'≥' if r.sense == '>=' else '≤'} · {use}"))
+    return pd.DataFrame(rows, columns=["project", "item", "value", "limit", "unit", "passed", "note"])
 
 
 def write_csv(ds: xr.Dataset, folder) -> None:

@@ -392,6 +392,20 @@ def from_dataset(ds: xr.Dataset) -> list[ProjectFinance]:
     return results
 
 
+def report_table(ds: xr.Dataset, lang: str) -> pd.DataFrame:
+    """Every project's key figures for report.html and results.xlsx (``labels.localize_table`` shows it):
+    project, item, value and the unit the value is in."""
+    from .labels import label
+
+    rows = []
+    for r in from_dataset(ds):
+        name = r.label_zh if lang == "zh" and r.label_zh else r.name
+        for key, value in r.metrics.items():
+            item = label(f"metric.{key}", lang, f"{key} ({label('finance.levelised', lang)})")
+            rows.append((name, item, value, r.units[key]))
+    return pd.DataFrame(rows, columns=["project", "item", "value", "unit"])
+
+
 def headline(r: ProjectFinance) -> str:
     """One line for the terminal: NPV, IRR, payback and the levelised costs of a project."""
     values = r.metrics
@@ -453,7 +467,7 @@ def write_excel_sheet(workbook, ds: xr.Dataset, lang: str = "zh", title: str | N
     results = from_dataset(ds)
     if not results:
         return None
-    sheet = workbook.create_sheet(title or label("excel.finance_sheet", lang))
+    sheet = workbook.create_sheet(title or label("section.finance", lang))
     bold = Font(bold=True)
     money, share = "#,##0;[Red]-#,##0", "0.00%"
     sheet.column_dimensions["A"].width = 34
@@ -487,11 +501,11 @@ def write_excel_sheet(workbook, ds: xr.Dataset, lang: str = "zh", title: str | N
                 wacc_cell = f"B{row}"
             row += 1
         row += 1
-        put(row, [text("finance.cashflow") + " (CNY)"], bold)
+        put(row, [text("finance.cashflow_cny")], bold)
         row += 1
         years = list(r.cashflows.columns)
         last = get_column_letter(len(years) + 1)
-        put(row, [text("table.item"), *years], bold)
+        put(row, [text("column.item"), *years], bold)
         row += 1
         first_item = row
         for item, values in r.cashflows.drop(index="net").iterrows():
@@ -504,14 +518,14 @@ def write_excel_sheet(workbook, ds: xr.Dataset, lang: str = "zh", title: str | N
                                        for c in range(2, len(years) + 2)], bold, [None] + [money] * len(years))
         row += 1
         if wacc_cell:
-            put(row, [f"{text('metric.npv')} · {text('excel.formula')}", f"=B{net_row}+NPV({wacc_cell},C{net_row}:{last}{net_row})"],
+            put(row, [f"{text('metric.npv')} · {text('finance.formula')}", f"=B{net_row}+NPV({wacc_cell},C{net_row}:{last}{net_row})"],
                 formats=[None, money])
             row += 1
-        put(row, [f"{text('metric.irr')} · {text('excel.formula')}", f"=IFERROR(IRR(B{net_row}:{last}{net_row}),\"–\")"],
+        put(row, [f"{text('metric.irr')} · {text('finance.formula')}", f"=IFERROR(IRR(B{net_row}:{last}{net_row}),\"–\")"],
             formats=[None, share])
         row += 2
         if r.tornado is not None:
-            put(row, [text("finance.tornado"), f"{text('finance.setting')} · {text('legend.low')}",
+            put(row, [text("section.finance_tornado"), f"{text('finance.setting')} · {text('legend.low')}",
                       f"{text('finance.setting')} · {text('legend.high')}", f"NPV · {text('legend.low')}",
                       f"NPV · {text('legend.high')}"], bold)
             row += 1
@@ -523,7 +537,7 @@ def write_excel_sheet(workbook, ds: xr.Dataset, lang: str = "zh", title: str | N
         if r.sweep is not None:
             capacity_columns = [c for c in r.sweep.columns if c.startswith("capacity_")]
             metric = f"{r.sweep_metric} ({r.units.get(r.sweep_metric, '')})" if r.sweep_metric else ""
-            put(row, [text("finance.sweep")], bold)
+            put(row, [text("section.finance_sweep")], bold)
             put(row + 1, [*[c.removeprefix("capacity_") for c in capacity_columns], "NPV (CNY)", metric,
                           text("finance.status")], bold)
             row += 2

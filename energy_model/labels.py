@@ -258,39 +258,34 @@ LABELS: dict[str, tuple[str, str]] = {
     "metric.curtailment_rate": ("弃电率", "Curtailment rate"),
     "metric.non_fossil_share": ("非化石能源发电占比", "Non-fossil share of generation"),
     "metric.co2_mt": ("二氧化碳年排放", "CO2 per year"),
-    # grid export, curtailment causes, direct supply and project economics
-    "section.curtailment_causes": ("弃电原因", "Curtailment by cause"),
+    # grid export, direct supply (compliance table) and project economics (finance tables and figures)
     "section.compliance": ("绿电直连合规性（发改能源〔2025〕650号）", "Direct-supply compliance (NDRC/NEA 2025 No. 650)"),
-    "cause.grid": ("通道受限（外送达上限）", "Export limit (grid)"),
+    "section.finance_cashflow": ("项目现金流", "Project cash flows"),
+    "section.finance_tornado": ("项目净现值敏感性", "Project NPV sensitivity"),
+    "section.finance_sweep": ("项目容量配比扫描", "Project sizing sweep"),
     "cause.feed_in_cap": ("直连上网比例限制", "Direct-supply feed-in cap"),
-    "cause.local": ("调峰受限（必开机组/负荷低）", "Must-run / low load"),
-    "kpi.curtailment_grid_gwh": ("弃电量·通道受限", "Curtailment · export limit"),
+    "kpi.curtailment_export_limit_gwh": ("弃电量·外送通道受限", "Curtailment · export limit"),
     "kpi.curtailment_feed_in_cap_gwh": ("弃电量·直连上网比例限制", "Curtailment · feed-in cap"),
-    "kpi.curtailment_local_gwh": ("弃电量·调峰受限", "Curtailment · must-run / low load"),
+    "kpi.curtailment_must_run_gwh": ("弃电量·火电最小出力", "Curtailment · thermal must-run"),
+    "kpi.curtailment_low_load_gwh": ("弃电量·负荷不足", "Curtailment · low load"),
     "kpi.export_at_limit_hours": ("外送满载小时数", "Hours exporting at the limit"),
     "rule.min_self_consumption": ("自发自用电量 / 新能源可用发电量", "Self-consumed / available new-energy output"),
     "rule.min_green_share": ("自发自用新能源 / 项目总用电量", "Self-consumed new energy / total consumption"),
     "rule.max_feed_in": ("上网电量 / 新能源可用发电量", "Feed-in / available new-energy output"),
-    "table.project": ("项目", "Project"),
-    "table.rule": ("指标", "Rule"),
-    "table.limit": ("限值", "Limit"),
-    "table.met": ("是否满足", "Met"),
-    "table.enforced": ("作为约束", "Enforced"),
-    "table.yes": ("是", "yes"),
-    "table.no": ("否", "no"),
-    "table.item": ("科目", "Item"),
-    "table.year": ("年份", "Year"),
+    "rule.enforced": ("约束", "enforced"),
+    "rule.reported": ("仅核查", "reported only"),
+    "column.project": ("项目", "Project"),
+    "column.limit": ("限值", "Limit"),
     "finance.metrics": ("经济指标", "Key figures"),
-    "finance.cashflow": ("年度现金流（实际价格）", "Yearly cash flows (real terms)"),
     "finance.cumulative": ("累计净现金流", "Cumulative net cash flow"),
-    "finance.tornado": ("净现值敏感性", "NPV sensitivity (tornado)"),
-    "finance.sweep": ("容量配比扫描", "Sizing sweep"),
     "finance.levelised": ("平准化成本", "levelised cost"),
-    "finance.setting": ("取值", "Setting"),
     "finance.base_npv": ("基准净现值", "Base NPV"),
     "finance.optimum": ("优化结果 ★", "optimiser's design ★"),
     "finance.best": ("扫描中净现值最高", "highest NPV in the sweep"),
     "finance.status": ("求解状态", "Status"),
+    "finance.formula": ("Excel公式校核", "Excel formula check"),
+    "finance.cashflow_cny": ("年度现金流（实际价格，元）", "Yearly cash flows (real terms, CNY)"),
+    "finance.setting": ("取值", "Setting"),
     "axis.npv": ("净现值", "NPV"),
     "axis.cashflow": ("现金流", "Cash flow"),
     "legend.low": ("下限", "Low"),
@@ -321,8 +316,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "tornado.product_price": ("产品价格", "Product prices"),
     "tornado.wacc": ("折现率", "WACC"),
     "tornado.capacity_factor": ("新能源出力系数", "Renewable capacity factor"),
-    "excel.finance_sheet": ("项目经济性", "Finance"),
-    "excel.formula": ("Excel公式校核", "Excel formula check"),
 }
 
 # canonical unit -> {lang: (display unit, factor from canonical to display)}
@@ -348,7 +341,7 @@ UNITS: dict[str, dict[str, tuple[str, float]]] = {
 }
 
 _KPI_PREFIXES = ("energy_capacity_", "capacity_", "generation_", "cost_", "electricity_use_", "full_load_hours_",
-                 "starts_", "heat_output_", "fuel_use_", "fuel_", "co2_", "retrofit_")
+                 "starts_", "heat_output_", "fuel_use_", "fuel_", "co2_", "retrofit_", "export_at_limit_hours_")
 _PRODUCT_PREFIXES = ("product_made_", "product_delivered_", "green_share_", "levelised_cost_")
 
 

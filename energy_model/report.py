@@ -12,6 +12,8 @@ Optional results the report shows where a run has them:
   summed); the monthly curtailment is then split by cause, labelled ``cause.<name>`` in ``labels.py``.
 - ``tables``: ``{name: DataFrame}`` such as ``plan_audit`` or ``finance``; each is one section titled
   ``section.<name>``, shown through ``labels.localize_table`` (a ``unit`` column converts its row).
+- ``finance_*``, ``tornado_*``, ``sweep_*`` (finance.to_dataset): per project a cash-flow chart, the NPV
+  tornado and, where the run made one, the sizing sweep.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import xarray as xr
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
+from . import finance
 from .analysis import ELECTRICITY, MWH_PER_GWH
 from .labels import axis_title, convert, kpi_name, label, localize_table, tech_names, unit_label
 from .products import COST_PARTS, KG_PER_T, product_table
@@ -168,7 +171,7 @@ def write_report(ds: xr.Dataset, summary: pd.DataFrame, path: Path, lang: str = 
                 _thermal(run),
                 _products(run), _product_economics(run), _levelised_cost(run),
                 *(_table(run, name, frame) for name, frame in (tables or {}).items()),
-                _kpi_table(run)]
+                *_finance(run), _kpi_table(run)]
     sections = [s for s in sections if s]
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -765,3 +768,90 @@ def _kpi_table(run: _Run) -> Section | None:
     table = localized_summary(run.summary, run.ds, run.lang)[["name", "value", "unit"]]
     table.columns = [run.text(k) for k in ("table.kpi", "table.value", "table.unit")]
     return Section("kpi_table", run.text("section.kpi_table"), body=_html_table(table), classes=["table"])
+
+
+# ---- project economics ---------------------------------------------------------------------------------------
+TORNADO_COLORS = {"low": "#1f6fb4", "high": "#e0b000"}
+
+
+def _finance(run: _Run) -> list[Section]:
+    """Per project with a finance section: yearly cash flows with the cumulative net, the NPV tornado, and the
+    sizing sweep where the run made one."""
+    sections = []
+    for i, r in enumerate(finance.from_dataset(run.ds)):
+        name = r.label_zh if run.lang == "zh" and r.label_zh else r.name
+        sections.append(Section(f"finance_cashflow_{i}", f"{run.text('section.finance_cashflow')} · {name}",
+                                _cashflow_figure(run, r), height=420))
+        if r.tornado is not None and len(r.tornado):
+            sections.append(Section(f"finance_tornado_{i}", f"{run.text('section.finance_tornado')} · {name}",
+                                    _tornado_figure(run, r), height=140 + 50 * len(r.tornado)))
+        if r.sweep is not None:
+            figure, table = _sweep(run, r)
+            sections.append(Section(f"finance_sweep_{i}", f"{run.text('section.finance_sweep')} · {name}",
+                                    figure, height=420, body=table))
+    return sections
+
+
+def _cashflow_figure(run: _Run, r: finance.ProjectFinance) -> go.Figure:
+    factor, unit = convert(1.0, "CNY", run.lang)
+    years = [int(y) for y in r.cashflows.columns]
+    fig = go.Figure()
+    for item, values in r.cashflows.drop(index="net").iterrows():
+        if np.allclose(values.to_numpy(dtype=float), 0.0):
+            continue
+        fig.add_bar(x=years, y=values.to_numpy() * factor, name=label(f"item.{item}", run.lang, item),
+                    hovertemplate=f"%{{x}}: %{{y:,.3f}} {unit}")
+    cumulative = np.cumsum(r.cashflows.loc["net"].to_numpy()) * factor
+    fig.add_scatter(x=years, y=cumulative, mode="lines+markers", name=run.text("finance.cumulative"),
+                    line=dict(color=PRICE_COLOR, width=1.5), hovertemplate=f"%{{x}}: %{{y:,.3f}} {unit}")
+    return fig.update_layout(barmode="relative", xaxis_title=run.text("column.year"),
+                             yaxis_title=axis_title("axis.cashflow", "CNY", run.lang))
+
+
+def _tornado_figure(run: _Run, r: finance.ProjectFinance) -> go.Figure:
+    """Bars from the base NPV to the NPV at each end of each range, the widest at the top."""
+    factor, unit = convert(1.0, "CNY", run.lang)
+    base = r.metrics["npv"] * factor
+    table = r.tornado.assign(span=(r.tornado["npv_high"] - r.tornado["npv_low"]).abs()).sort_values("span")
+    names = [label(f"tornado.{p}", run.lang, p) for p in table.index]
+    fig = go.Figure()
+    for side in finance.TORNADO_SIDES:
+        settings = [f"{v:.1%}" if p == "wacc" else f"×{v:.2f}" for p, v in zip(table.index, table[f"setting_{side}"])]
+        fig.add_bar(y=names, x=table[f"npv_{side}"].to_numpy() * factor - base, base=base, orientation="h",
+                    name=run.text(f"legend.{side}"), marker_color=TORNADO_COLORS[side], customdata=settings,
+                    hovertemplate=f"%{{customdata}}: %{{x:,.3f}} {unit}<extra></extra>")
+    fig.add_vline(x=base, line_color=PRICE_COLOR, line_width=1,
+                  annotation_text=f"{run.text('finance.base_npv')} {base:,.2f} {unit}")
+    return fig.update_layout(barmode="overlay", xaxis_title=axis_title("axis.npv", "CNY", run.lang))
+
+
+def _sweep(run: _Run, r: finance.ProjectFinance) -> tuple[go.Figure | None, str]:
+    """A map of NPV over the two swept capacities (the optimiser's design a star) when two are swept, and the
+    table of designs, best NPV first and marked."""
+    sweep = r.sweep
+    techs = [c.removeprefix("capacity_") for c in sweep.columns if c.startswith("capacity_")]
+    units = {g: str(run.ds["capacity_unit"].sel(tech=g).item()) if g in run.ds["tech"] else "MW" for g in techs}
+    shown = {g: convert(1.0, units[g], run.lang) for g in techs}  # factor, display unit
+    factor, unit = convert(1.0, "CNY", run.lang)
+    best = sweep["npv"].idxmax() if sweep["npv"].notna().any() else None
+    rows = []
+    for index, point in sweep.sort_values("npv", ascending=False, na_position="last").iterrows():
+        marks = [run.text("finance.optimum")] * bool(point["optimum"]) + [run.text("finance.best")] * (index == best)
+        rows.append([float(point[f"capacity_{g}"]) * shown[g][0] for g in techs]
+                    + [float(point["npv"]) * factor, float(point["levelised"]), point["status"], "; ".join(marks)])
+    columns = [f"{run.names.get(g, g)} ({shown[g][1]})" for g in techs]
+    columns += [f"{run.text('axis.npv')} ({unit})", f"{r.sweep_metric} ({r.units.get(r.sweep_metric, '')})",
+                run.text("finance.status"), ""]
+    table = _html_table(pd.DataFrame(rows, columns=columns))
+    swept, grid = techs[1:], sweep[~sweep["optimum"]]
+    if len(swept) != 2 or not grid["npv"].notna().any():
+        return None, table
+    (gx, gy), (fx, fy) = swept, (shown[g][0] for g in swept)
+    surface = grid.pivot_table(index=f"capacity_{gy}", columns=f"capacity_{gx}", values="npv") * factor
+    fig = go.Figure(go.Heatmap(x=surface.columns * fx, y=surface.index * fy, z=surface.values, colorscale="RdYlGn",
+                               colorbar=dict(title=unit), hovertemplate=f"%{{z:,.3f}} {unit}<extra></extra>"))
+    optimum = sweep[sweep["optimum"]].iloc[0]
+    fig.add_scatter(x=[optimum[f"capacity_{gx}"] * fx], y=[optimum[f"capacity_{gy}"] * fy], mode="markers",
+                    name=run.text("finance.optimum"), marker=dict(symbol="star", size=16, color=PRICE_COLOR))
+    return fig.update_layout(xaxis_title=f"{run.names.get(gx, gx)} ({shown[gx][1]})",
+                             yaxis_title=f"{run.names.get(gy, gy)} ({shown[gy][1]})"), table

@@ -136,9 +136,13 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
         if audit_table is not None:
             dataset = audit.to_dataset(dataset, audit_table)
         summary = pd.concat([analysis.summary(dataset), products.summary_rows(dataset)], ignore_index=True)
+        lang = lang or config.case.report_language
         tables: dict[str, pd.DataFrame] = {}  # further analyses add theirs by name (plan_audit, finance, ...)
         if audit_table is not None:
-            tables["plan_audit"] = audit.display_table(audit_table, lang or config.case.report_language)
+            tables["plan_audit"] = audit.display_table(audit_table, lang)
+        tables.update({name: frame for name, frame in (
+            ("compliance", direct_supply.report_table(dataset, config, lang)),
+            ("finance", finance.report_table(dataset, lang))) if len(frame)})
         timings["extract_s"] = time.perf_counter() - t
 
         written = None
@@ -146,7 +150,6 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
             t = time.perf_counter()
             timings["total_s"] = time.perf_counter() - start
             dataset.attrs.update({f"time_{k}": round(v, 3) for k, v in timings.items()})
-            lang = lang or config.case.report_language
             writers = [lambda path: write_excel(dataset, summary, path / "results.xlsx", lang=lang, tables=tables),
                        lambda path: products.product_table(dataset).to_csv(path / "products.csv", index=False),
                        lambda path: direct_supply.write_csv(dataset, path),

@@ -34,15 +34,36 @@ def test_substation_limit_causes_export_curtailment_of_the_right_size(tmp_path):
     result = run(case, report=False)
     assert result.dataset["capacity"].sel(tech="grid").item() == pytest.approx(50)
     np.testing.assert_allclose(hourly(result, "export", "grid"), [50, 30, 0, 0, 0], atol=1e-6)
-    np.testing.assert_allclose(hourly(result, "curtailment_grid", "wind"), [30, 0, 0, 0, 0], atol=1e-6)
-    np.testing.assert_allclose(hourly(result, "curtailment_local", "wind"), [0, 0, 0, 0, 60], atol=1e-6)
+    np.testing.assert_allclose(caused(result, "export_limit"), [30, 0, 0, 0, 0], atol=1e-6)
+    np.testing.assert_allclose(caused(result, "low_load"), [0, 0, 0, 0, 60], atol=1e-6)
     values = kpis(result)
-    assert values["curtailment_grid_gwh"] * 1e3 == pytest.approx(30)
-    assert values["curtailment_local_gwh"] * 1e3 == pytest.approx(60)
-    assert values["curtailment_gwh"] == pytest.approx(values["curtailment_grid_gwh"] + values["curtailment_local_gwh"])
+    assert values["curtailment_export_limit_gwh"] * 1e3 == pytest.approx(30)
+    assert values["curtailment_low_load_gwh"] * 1e3 == pytest.approx(60)
+    assert values["curtailment_gwh"] == pytest.approx(values["curtailment_export_limit_gwh"]
+                                                      + values["curtailment_low_load_gwh"])
     assert values["export_at_limit_hours_grid"] == pytest.approx(1)
     # revenue 80 MWh x 100, import 20 MW in hour 4 x 300
     assert values["total_cost"] == pytest.approx(-80 * 100 + 20 * 300)
+
+
+def caused(result, cause: str, tech: str = "wind") -> np.ndarray:
+    return result.dataset["curtailment_cause"].sel(cause=cause, tech=tech).values
+
+
+def test_curtailment_behind_a_unit_that_must_stay_on_is_must_run(tmp_path):
+    # no connection; load 50 MW; wind 100 MW at cf [1, 0]. Hour 2 needs 50 MW of coal, and a start-up is
+    # dearer than keeping 50 MW committed, so in hour 1 the unit runs at its 40 % minimum (20 MW): 100 + 20 - 50
+    # = 70 MW of wind are curtailed for the unit's sake.
+    case = write_case(tmp_path / "c", {
+        "wind": {"kind": "renewable", "profile": "wind", "capacity": 100},
+        "coal": {"kind": "thermal", "fuel": "coal", "heat_rate": 0.3, "capacity": 100, "min_load": 0.4,
+                 "start_cost": 1e6},
+        "load": {"kind": "demand", "annual": 50 * HOURS_PER_YEAR},
+    }, series={"wind": [1.0, 0.0]})
+    result = run(case, report=False)
+    np.testing.assert_allclose(caused(result, "must_run"), [70, 0], atol=1e-6)
+    assert kpis(result)["curtailment_must_run_gwh"] * 1e3 == pytest.approx(70)
+    assert kpis(result)["total_cost"] == pytest.approx((20 + 50) * 300)
 
 
 def test_substation_upgrade_is_built_in_mva_at_its_cost(tmp_path):
@@ -91,7 +112,7 @@ def test_on_grid_cap_binds_and_curtails(tmp_path):
     result = run(direct_supply_case(tmp_path / "c", max_feed_in=0.2), report=False)
     assert hourly(result, "export", "grid").sum() == pytest.approx(40)
     assert kpis(result)["curtailment_feed_in_cap_gwh"] * 1e3 == pytest.approx(100)
-    assert kpis(result)["curtailment_grid_gwh"] == pytest.approx(0)
+    assert kpis(result)["curtailment_export_limit_gwh"] == pytest.approx(0)
     assert kpis(result)["total_cost"] == pytest.approx(2 * 30 * 200 - 40 * 100)
     value, met = compliance(result)["max_feed_in"]
     assert value == pytest.approx(0.2) and met

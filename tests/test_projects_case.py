@@ -77,8 +77,11 @@ def test_methanol_direct_supply_scenario_end_to_end(tmp_path):
     assert ds["capacity"].sel(tech="methanol_synthesis").item() == 0
     for name in ("finance.csv", "finance_tornado.csv", "finance_sweep.csv", "finance.xlsx", "report.html"):
         assert (out / name).exists()
-    sheet = load_workbook(out / "finance.xlsx")["Finance"]
+    sheet = load_workbook(out / "finance.xlsx")["Project finance"]
     assert any(str(cell.value).startswith("=IFERROR(IRR(") for row in sheet.iter_rows() for cell in row)
     page = (out / "report.html").read_text(encoding="utf-8")
-    assert "Project economics" in page and "NPV sensitivity (tornado)" in page and "Sizing sweep" in page
-    assert "Direct-supply compliance" in page
+    for title in ("Project finance", "Project cash flows", "Project NPV sensitivity", "Project sizing sweep",
+                  "Direct-supply compliance"):
+        assert title in page
+    sheets = load_workbook(out / "results.xlsx").sheetnames  # the compliance and finance tables are sheets too
+    assert any(name.startswith("Direct-supply compliance") for name in sheets) and "Project finance" in sheets
