@@ -31,7 +31,7 @@ def add(b: ModelBuilder, techs: list[str]) -> None:
 
 
 def extract(b: ModelBuilder, solution, techs: list[str]) -> dict:
-    # a backward variable over no technology has no known dimension: read it only when some link reverses
-    reversing = any(b.data.technologies[g].bidirectional for g in techs)
-    backward = solution.by_tech(b.m.link_backward, techs) if reversing else np.zeros((len(techs), b.n))
-    return {"link_forward": (solution.value(b.m.link_forward), "MW"), "link_backward": (backward, "MW")}
+    return {
+        "link_forward": (solution.value(b.m.link_forward), "MW"),
+        "link_backward": (solution.by_tech(b.m.link_backward, techs), "MW"),
+    }

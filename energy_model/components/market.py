@@ -44,7 +44,7 @@ def add(b: ModelBuilder, techs: list[str]) -> None:
 
 
 def extract(b: ModelBuilder, solution, techs: list[str]) -> dict:
-    # an import variable over no technology has no known dimension: read it only when some market imports
-    importing = any(b.data.technologies[g].import_price is not None for g in techs)
-    imports = solution.by_tech(b.m.market_import, techs) if importing else np.zeros((len(techs), b.n))
-    return {"export": (solution.value(b.m.market_export), "MW"), "import": (imports, "MW")}
+    return {
+        "export": (solution.value(b.m.market_export), "MW"),
+        "import": (solution.by_tech(b.m.market_import, techs), "MW"),
+    }
