@@ -517,11 +517,12 @@ def write_excel_sheet(workbook, ds: xr.Dataset, lang: str = "zh", title: str | N
         put(row, [text("item.net")] + [f"=SUM({get_column_letter(c)}{first_item}:{get_column_letter(c)}{row - 1})"
                                        for c in range(2, len(years) + 2)], bold, [None] + [money] * len(years))
         row += 1
-        if wacc_cell:
-            put(row, [f"{text('metric.npv')} · {text('finance.formula')}", f"=B{net_row}+NPV({wacc_cell},C{net_row}:{last}{net_row})"],
+        check = text("finance.formula")
+        if wacc_cell:  # Excel's NPV discounts its first value; the model's year 0 is not discounted
+            put(row, [f"{text('metric.npv')} · {check}", f"=B{net_row}+NPV({wacc_cell},C{net_row}:{last}{net_row})"],
                 formats=[None, money])
             row += 1
-        put(row, [f"{text('metric.irr')} · {text('finance.formula')}", f"=IFERROR(IRR(B{net_row}:{last}{net_row}),\"–\")"],
+        put(row, [f"{text('metric.irr')} · {check}", f'=IFERROR(IRR(B{net_row}:{last}{net_row}),"–")'],
             formats=[None, share])
         row += 2
         if r.tornado is not None:

@@ -46,7 +46,8 @@ def _project(ds: xr.Dataset, config, name: str, with_sweep: bool) -> finance.Pro
     result = finance.ProjectFinance(name=name, label_zh=project.label_zh, cashflows=flows.table(),
                                     metrics=metrics, units=units)
     separable = is_separable(config.case, config.technologies, name)
-    if not separable and (project.finance.sweep or (project.finance.tornado and project.finance.tornado.capacity_factor)):
+    needs_solo = project.finance.sweep or (project.finance.tornado and project.finance.tornado.capacity_factor)
+    if not separable and needs_solo:
         log.warning("project %s shares a balance with the rest of the case: its capacity-factor sensitivity "
                     "and sizing sweep need it on its own and are left out", name)
     if project.finance.tornado is not None:
