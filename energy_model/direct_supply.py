@@ -162,7 +162,7 @@ def report_table(ds: xr.Dataset, config, lang: str) -> pd.DataFrame:
         rows.append((project.label_zh if lang == "zh" and project.label_zh else r.project,
                      label(f"rule.{r.rule}", lang), r.value, r.limit, "fraction", r.met,
                      f"{'≥' if r.sense == '>=' else '≤'} · {use}"))
-    return pd.DataFrame(rows, columns=["project", "item", "value", "limit", "unit", "passed", "note"])
+    return pd.DataFrame(rows, columns=["project", "rule", "value", "limit", "unit", "passed", "note"])
 
 
 def write_csv(ds: xr.Dataset, folder) -> None:

@@ -401,9 +401,11 @@ def report_table(ds: xr.Dataset, lang: str) -> pd.DataFrame:
     for r in from_dataset(ds):
         name = r.label_zh if lang == "zh" and r.label_zh else r.name
         for key, value in r.metrics.items():
-            item = label(f"metric.{key}", lang, f"{key} ({label('finance.levelised', lang)})")
-            rows.append((name, item, value, r.units[key]))
-    return pd.DataFrame(rows, columns=["project", "item", "value", "unit"])
+            metric = label(f"metric.{key}", lang, f"{key} ({label('finance.levelised', lang)})")
+            if r.units[key] == "year":  # a calendar year, not a quantity to format
+                value = f"{value:.0f}" if np.isfinite(value) else "–"
+            rows.append((name, metric, value, r.units[key]))
+    return pd.DataFrame(rows, columns=["project", "metric", "value", "unit"])
 
 
 def headline(r: ProjectFinance) -> str:

@@ -840,7 +840,8 @@ def _sweep(run: _Run, r: finance.ProjectFinance) -> tuple[go.Figure | None, str]
         rows.append([float(point[f"capacity_{g}"]) * shown[g][0] for g in techs]
                     + [float(point["npv"]) * factor, float(point["levelised"]), point["status"], "; ".join(marks)])
     columns = [f"{run.names.get(g, g)} ({shown[g][1]})" for g in techs]
-    columns += [f"{run.text('axis.npv')} ({unit})", f"{r.sweep_metric} ({r.units.get(r.sweep_metric, '')})",
+    metric_unit = unit_label(r.units.get(r.sweep_metric, ""), run.lang)
+    columns += [f"{run.text('axis.npv')} ({unit})", f"{r.sweep_metric} ({metric_unit})",
                 run.text("finance.status"), ""]
     table = _html_table(pd.DataFrame(rows, columns=columns))
     swept, grid = techs[1:], sweep[~sweep["optimum"]]
