@@ -5,7 +5,9 @@ flows of the solved run with its dispatch held: re-optimising dispatch at other 
 so the price bars are a conservative bound. The capacity factor changes what the plant can run on, so it is
 re-solved with every size kept. The sizing sweep fixes the swept technologies at each combination of their
 ratios to the base technology's optimal capacity, lets the optimiser choose the rest and dispatch, and
-compares the NPV of each design with the optimiser's own (marked). Both re-solve the project on its own,
+compares the NPV of each design with the optimiser's own (marked). The optimiser minimises annualised cost
+before tax at the case's discount rate, the NPV adds the construction schedule, tax and the project's WACC,
+so a neighbouring design may show a slightly higher NPV. Both re-solve the project on its own,
 which gives its optimum only when it is separable from the rest of the case (its connection is a market):
 otherwise they are left out and the run says why. A full-year re-solve of a project takes minutes on two
 cores, so the sweep runs only when asked for (``energy-model run --sweep``).
