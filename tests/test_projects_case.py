@@ -11,12 +11,17 @@ from openpyxl import load_workbook
 from energy_model.config import InputError, load_case
 from energy_model.run import run
 from micro import write_case
+from test_default_case import _is_number
 
 CASE = Path(__file__).resolve().parents[1] / "inputs" / "shuangliao"
 WIND = {"kind": "renewable", "profile": "flat", "capacity": 10}
-NO_SOURCE_NEEDED = {"kind", "node", "label_zh", "description", "profile", "carrier", "input", "to_node", "fuel",
-                    "sources", "technologies", "connection", "enforce", "levelised", "base", "export_price",
-                    "import_price"}
+def has_number(value) -> bool:
+    """A number, a 'number unit' string, or a mapping or list holding one: a figure that needs its source."""
+    if isinstance(value, dict):
+        return any(has_number(v) for v in value.values())
+    if isinstance(value, list):
+        return any(has_number(v) for v in value)
+    return _is_number(value)
 
 
 def include_case(tmp_path, fragment: dict):
@@ -49,19 +54,16 @@ def test_an_included_name_defined_twice_or_a_foreign_section_is_an_error(tmp_pat
 def test_every_number_of_a_project_file_has_a_source(scenario):
     config = load_case(CASE, scenario)
     included = yaml.safe_load((CASE / "projects" / f"{scenario}.yaml").read_text(encoding="utf-8"))
-    missing = []
-    for name, spec in included["technologies"].items():
-        missing += [f"{name}.{key}" for key in spec if key not in NO_SOURCE_NEEDED and key not in spec["sources"]]
+    sections = [(name, spec) for name, spec in included["technologies"].items()]
     for name, project in included["projects"].items():
-        for section in ("direct_supply", "finance"):
-            spec = project[section]
-            missing += [f"{name}.{section}.{k}" for k in spec if k not in NO_SOURCE_NEEDED | {"tornado", "sweep"}
-                        and k not in spec["sources"]]
-        for part in ("tornado", "sweep"):
-            spec = project["finance"][part]
-            missing += [f"{name}.{part}.{k}" for k in spec if k not in NO_SOURCE_NEEDED and k not in spec["sources"]]
         assert set(project["technologies"]) <= set(config.technologies)
-    assert not missing
+        finance = project["finance"]
+        sections += [(f"{name}.direct_supply", project["direct_supply"]), (f"{name}.finance", finance),
+                     (f"{name}.finance.tornado", finance["tornado"]), (f"{name}.finance.sweep", finance["sweep"])]
+    missing = [f"{where}.{key}" for where, spec in sections for key, value in spec.items()
+               if key not in ("sources", "tornado", "sweep", "levelised") and has_number(value)
+               and key not in spec.get("sources", {})]
+    assert not missing, missing
 
 
 def test_methanol_direct_supply_scenario_end_to_end(tmp_path):
