@@ -16,7 +16,7 @@ ARGS ?=
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test,profiles,images]"
+	$(BIN)/pip install --quiet -e ".[test,profiles,images,bench]"
 	touch $(STAMP)
 
 run: $(STAMP) $(if $(findstring --images,$(ARGS)),chromium)  ## solve the default case (full year) into results/$(SCENARIO)/; ARGS="--images --lang en" passes options
@@ -38,6 +38,9 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; } || \
 	  echo "note: Debian's chromium could not be installed: the browser tests will be skipped"
+
+bench: $(STAMP)  ## this model against PyPSA, full year and representative days: results/bench/bench.md
+	nice $(BIN)/python benchmarks/bench.py --case $(CASE) --scenario $(SCENARIO) --days 12
 
 profiles: $(STAMP)  ## regenerate the hourly profiles of the default case
 	$(BIN)/python -m energy_model.profiles --out $(CASE)/timeseries

@@ -12,7 +12,7 @@ from .model import ModelBuilder
 def build_model(data: ModelData) -> ModelBuilder:
     builder = ModelBuilder(data)
     for kind, family in FAMILIES.items():
-        techs = data.of_kind(kind)
+        techs = data.modelled(kind)
         if techs:
             family.add(builder, techs)
     policy.add(builder)

@@ -33,6 +33,8 @@ def run(
     hours: int = typer.Option(None, min=1, help="solve only the first N hours (quick checks)"),
     lang: str = typer.Option(None, help="report language, zh or en (default: the case's report_language)"),
     images: bool = typer.Option(False, "--images", help="also write PNGs of the report's charts to images/"),
+    days: int = typer.Option(None, min=0, help="solve on K representative days (tsam); 0 = every hour"),
+    reference: Path = typer.Option(None, help="results folder of the full-year run to compare --days with"),
     time_limit: float = typer.Option(None, min=0.001, help="solver time limit [s]; the best solution found is kept"),
     mip_gap: float = typer.Option(None, min=0.0, help="relative MIP gap at which the solver stops (MILP only)"),
     threads: int = typer.Option(None, min=1, help="solver threads"),
@@ -53,7 +55,8 @@ def run(
         scenario_name = scenario or _default_scenario(case)
         out_dir = out or Path("results") / (scenario_name or "case")
         result = run_model(case, scenario_name, out_dir, hours=hours, report=not no_report, lang=lang,
-                           images=images, solver_overrides=overrides, sweep=sweep)
+                           images=images, solver_overrides=overrides, sweep=sweep, days=days,
+                           reference=reference)
     except BaseException as exc:  # noqa: BLE001 - every failure becomes a message and an exit code
         _fail(exc, debug)
     attrs = result.dataset.attrs
@@ -70,6 +73,10 @@ def run(
         typer.echo(f"MIP gap {attrs['mip_gap']:.2%} (binary commitment)")
     for project in finance.from_dataset(result.dataset):
         typer.echo(finance.headline(project))
+    kpis = result.tables.get("accuracy_kpis")
+    if kpis is not None:
+        cost = kpis.set_index("kpi").loc["total_cost", "relative_difference"]
+        typer.echo(f"representative days: total cost {cost:+.2%} against the full-year run (accuracy_kpis.csv)")
     typer.echo("times: " + ", ".join(f"{k} {v:.1f}" for k, v in result.timings.items()))
     typer.echo(f"results in {result.out_dir}")
 

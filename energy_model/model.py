@@ -70,24 +70,24 @@ class ModelBuilder:
 
     def dispatch_var(self, name: str, techs: list[str], limit: dict[str, np.ndarray] | None = None,
                      capacity=None) -> pyo.Var:
-        """A non-negative (tech, t) variable, optionally ≤ limit[tech][t] · capacity(tech).
+        """A non-negative (tech, t) variable, ≤ limit[tech][t] · capacity(tech) for the techs ``limit`` names.
 
         Where the capacity is a number the limit becomes a variable bound (no row: cheaper to build and
         to solve); only optimiser-sized capacities need constraint rows.
         """
         capacity = capacity or self.capacity
+        limit = limit or {}
         m = self.m
-        caps = {g: capacity(g) for g in techs}
+        caps = {g: capacity(g) for g in techs if g in limit}
         fixed = {g for g, cap in caps.items() if isinstance(cap, (int, float))}
+        upper = {g: (np.asarray(limit[g], dtype=float) * caps[g]).tolist() for g in fixed}
 
         def bounds(_, g, t):
-            if limit is None or g not in fixed:
-                return (0.0, None)
-            return (0.0, float(limit[g][t]) * caps[g])
+            return (0.0, upper[g][t] if g in upper else None)
 
         var = pyo.Var(techs, m.T, within=pyo.NonNegativeReals, bounds=bounds)
         m.add_component(name, var)
-        sized = [g for g in techs if limit is not None and g not in fixed]
+        sized = [g for g in caps if g not in fixed]
         if sized:
             m.add_component(f"{name}_limit", pyo.Constraint(
                 sized, m.T, rule=lambda _, g, t: var[g, t] <= float(limit[g][t]) * caps[g]))
@@ -169,15 +169,21 @@ class ModelBuilder:
         return m
 
     def _objective_expr(self):
-        parts = []
+        """Σ cost terms, with the terms on the same variable (fuel, CO2, O&M of one output) merged first."""
+        scalar: dict[tuple[int, str], list] = {}
+        hourly: dict[tuple[int, str], list] = {}
         for term in self.costs:
-            var = term.var
-            if var.dim() == 1:
-                parts.append(float(term.coef) * var[term.tech])
-            elif term.tech == "":  # bus-indexed (unserved)
-                parts.extend(float(c) * var[b, t] for b in self.unserved_buses for t, c in enumerate(term.coef))
+            if term.var.dim() == 1:
+                entry = scalar.setdefault((id(term.var), term.tech), [term.var, 0.0])
+                entry[1] += float(term.coef)
             else:
-                coef = np.broadcast_to(term.coef, (self.n,))
-                parts.extend(float(c) * var[term.tech, t] for t, c in enumerate(coef) if c != 0.0)
+                entry = hourly.setdefault((id(term.var), term.tech), [term.var, np.zeros(self.n)])
+                entry[1] = entry[1] + term.coef
+        parts = [coef * var[tech] for (_, tech), (var, coef) in scalar.items() if coef]
+        for (_, tech), (var, coef) in hourly.items():
+            if tech == "":  # bus-indexed (unserved)
+                parts.extend(c * var[b, t] for b in self.unserved_buses for t, c in enumerate(coef.tolist()))
+            else:
+                parts.extend(c * var[tech, t] for t, c in enumerate(coef.tolist()) if c != 0.0)
         constant = sum(value for _, _, value in self.constant_costs)
         return pyo.quicksum(parts) + constant

@@ -19,11 +19,13 @@ def add(b: ModelBuilder) -> None:
     if policy.co2_cap is not None:
         m.policy_co2_cap = pyo.Constraint(expr=b.total_expr(b.emissions) <= policy.co2_cap * data.year_fraction)
 
-    renewables = data.of_kind("renewable")
+    renewables = data.modelled("renewable")
+    if policy.min_non_fossil_share is None and policy.max_curtailment_rate is None:
+        return
     green = pyo.quicksum((w[t] * m.renewable_output[g, t] for g in renewables for t in m.T)) \
         if renewables else 0.0
     if policy.min_non_fossil_share is not None:
-        fossil_units = [g for g in data.of_kind("thermal") if data.case.fuels[data.technologies[g].fuel].fossil
+        fossil_units = [g for g in data.modelled("thermal") if data.case.fuels[data.technologies[g].fuel].fossil
                         and data.technologies[g].carrier == "electricity"]  # heat-only boilers make no power
         fossil = pyo.quicksum((w[t] * m.thermal_output[g, t] for g in fossil_units for t in m.T))
         share = policy.min_non_fossil_share

@@ -96,15 +96,21 @@ def to_dataset(b: ModelBuilder, solution: Solution, metadata: dict) -> xr.Datase
     ds["marginal_price"] = (("bus", "time"), price,
                             {"units": "CNY/MWh (CNY/t for mass carriers)", "description": "dual of the bus balance"})
 
+    if data.representative is not None:
+        ds = ds.assign_coords(day=data.representative.days)
+        ds["representative_day"] = ("day", data.representative.sequence,
+                                    {"description": "which representative day (0 = first in time) stands for the day"})
     for kind, family in FAMILIES.items():
-        family_techs = data.of_kind(kind)
+        family_techs = data.modelled(kind)
         if not family_techs:
             continue
-        for name, (values, unit) in family.extract(b, solution, family_techs).items():
-            # a family result is hourly (tech, time) or one number per technology (tech,)
+        for name, (values, unit, *dims) in family.extract(b, solution, family_techs).items():
+            # a family result is hourly (tech, time), one number per technology (tech,), or names its dims
+            dims = dims[0] if dims else ("tech", "time")[: values.ndim]
             full = np.full((len(techs),) + values.shape[1:], np.nan)
             full[[tech_index[g] for g in family_techs]] = values
-            ds[name] = (("tech", "time")[: values.ndim], full, {"units": unit})
+            full[[tech_index[g] for g in data.of_kind(kind) if g not in family_techs]] = 0.0  # not in service
+            ds[name] = (dims, full, {"units": unit})
 
     categories = sorted({t.category for t in b.costs} | {c for c, _, _ in b.constant_costs})
     cost = np.zeros((len(categories), len(techs) + 1))

@@ -22,10 +22,12 @@ import highspy
 import pandas as pd
 import pyomo
 import xarray as xr
+from pydantic import ValidationError
 
 from . import analysis, audit, curtailment, direct_supply, finance, investor, products
+from .aggregation import compare_runs, load_reference
 from .build import build_model
-from .config import load_case
+from .config import CASE_FILE, InputError, ModelConfig, load_case
 from .data import build_data
 from .excel import write_excel
 from .results import RunFolder, capacities, to_dataset, write_failure, write_results
@@ -76,21 +78,41 @@ def _revision() -> str:
     return commit + ("-dirty" if dirty else "")
 
 
+def set_horizon(config: ModelConfig, hours: int | None = None, days: int | None = None) -> None:
+    """Apply ``--hours`` and ``--days`` to a loaded case, checked like the same fields in case.yaml."""
+    time_config = config.case.time.model_dump()
+    if hours is not None:
+        time_config["hours"] = min(hours, time_config["hours"])
+    if days is not None:
+        time_config["representative_days"]["days"] = days or None
+    try:
+        config.case.time = type(config.case.time).model_validate(time_config)
+    except ValidationError as exc:
+        raise InputError([f"{config.case_dir / CASE_FILE}: time: {error['msg']}"
+                          for error in exc.errors(include_url=False)]) from None
+    config.timeseries = config.timeseries.iloc[: config.case.time.hours]
+
+
 def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path | None = None,
         hours: int | None = None, report: bool = True, lang: str | None = None, images: bool = False,
         solver_overrides: dict | None = None, overrides: dict | None = None,
-        overrides_source: str = "overrides", sweep: bool = False) -> RunResult:
+        overrides_source: str = "overrides", sweep: bool = False, days: int | None = None,
+        reference: str | Path | None = None) -> RunResult:
     """Solve ``scenario`` of ``case_dir``, with further ``overrides`` (a sweep point) applied last; write
     results to ``out_dir`` when given: results.nc, CSVs, results.xlsx, and unless ``report`` is false
     report.html (with PNGs of its charts under images/ if ``images``), in ``lang`` or else the case's
-    ``report_language``. ``sweep`` adds the sizing sweeps of the case's projects (one re-solve per design)."""
+    ``report_language``. ``sweep`` adds the sizing sweeps of the case's projects (one re-solve per design).
+
+    ``days`` solves on that many representative days (0: the full horizon, overriding case.yaml);
+    ``reference`` names the results folder of a full-year run of the same inputs, to which an
+    aggregated run compares its KPIs (table and file ``accuracy_kpis``).
+    """
     timings: dict[str, float] = {}
     start = time.perf_counter()
     config = load_case(case_dir, scenario, overrides, overrides_source)
     audit_spec = audit.load_audit(case_dir, config.technologies, config.case.carriers)
-    if hours is not None:
-        config.case.time.hours = min(hours, config.case.time.hours)
-        config.timeseries = config.timeseries.iloc[:hours]
+    set_horizon(config, hours, days)
+    reference_summary = load_reference(reference, config.inputs_hash) if reference is not None else None
     for key, value in (solver_overrides or {}).items():
         setattr(config.case.solver, key, value)
     data = build_data(config)
@@ -107,7 +129,9 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
         "inputs_hash": config.inputs_hash,
         "overrides": json.dumps(config.overrides, ensure_ascii=False, default=str),
         "snapshots": len(data.time),
-        "run_options": json.dumps({"hours": hours, "solver_overrides": solver_overrides or {}}, sort_keys=True),
+        "representative_days": int(data.period.max() + 1) if data.representative is not None else 0,
+        "run_options": json.dumps({"hours": hours, "days": days, "solver_overrides": solver_overrides or {}},
+                                  sort_keys=True),
         "solver_options": config.case.solver.model_dump_json(),
         "created_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         **{f"version_{k}": v for k, v in package_versions().items()},
@@ -143,6 +167,7 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
         tables.update({name: frame for name, frame in (
             ("compliance", direct_supply.report_table(dataset, config, lang)),
             ("finance", finance.report_table(dataset, lang))) if len(frame)})
+        tables.update(_accuracy(data, summary, reference_summary))
         timings["extract_s"] = time.perf_counter() - t
 
         written = None
@@ -162,6 +187,9 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
                 writers.append(lambda path: write_report(
                     dataset, summary, path / "report.html", lang=lang, tables=tables,
                     images_dir=path / "images" if images else None))
+            for name in ("accuracy_profiles", "accuracy_kpis"):
+                if name in tables:
+                    writers.append(lambda path, name=name: tables[name].to_csv(path / f"{name}.csv", index=False))
             write_results(folder.path, dataset, summary, writers)
             written = folder.commit()
             timings["write_s"] = time.perf_counter() - t
@@ -170,3 +198,13 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
             folder.discard()
     timings["total_s"] = time.perf_counter() - start
     return RunResult(dataset=dataset, summary=summary, out_dir=written, timings=timings, tables=tables)
+
+
+def _accuracy(data, summary: pd.DataFrame, reference: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
+    """How well representative days stand for the year: profiles always, KPIs against a full-year run."""
+    if data.representative is None:
+        return {}
+    tables = {"accuracy_profiles": data.representative.accuracy}
+    if reference is not None:
+        tables["accuracy_kpis"] = compare_runs(summary, reference)
+    return tables

@@ -395,9 +395,56 @@ class Fuel(Strict):
     sources: dict[str, str] = Field(default_factory=dict)
 
 
+class ExtremeDays(Strict):
+    """Days kept as their own representative day, named by timeseries column (tsam's extreme periods)."""
+
+    max_value: list[str] = Field(default_factory=list, description="the day holding the column's highest hour")
+    min_value: list[str] = Field(default_factory=list, description="the day holding the column's lowest hour")
+    max_period: list[str] = Field(default_factory=list, description="the day with the column's highest mean")
+    min_period: list[str] = Field(default_factory=list, description="the day with the column's lowest mean")
+
+    def columns(self) -> set[str]:
+        return {*self.max_value, *self.min_value, *self.max_period, *self.min_period}
+
+    def count(self) -> int:
+        return len(self.max_value) + len(self.min_value) + len(self.max_period) + len(self.min_period)
+
+
+class RepresentativeDays(Strict):
+    """Representative days instead of the chronological year: ``days`` typical days (tsam), extremes included.
+
+    Each day carries the weight of the days it stands for; storage is linked across the year's
+    sequence of days (inter-period state of charge), so seasonal stores stay right.
+    """
+
+    days: Annotated[int, Field(ge=1)] | None = Field(None, description="number of days; none = every hour")
+    extremes: ExtremeDays = Field(default_factory=ExtremeDays)
+    method: Literal["hierarchical", "kmeans", "kmedoids", "kmaxoids", "averaging"] = Field(
+        "hierarchical", description="tsam clustering method")
+    representation: Literal["medoid", "mean", "distribution", "distribution_minmax", "maxoid"] = Field(
+        "distribution", description="how a group of days becomes one day (tsam representation)")
+    sources: dict[str, str] = Field(default_factory=dict)
+
+
 class TimeConfig(Strict):
     start: Annotated[str, BeforeValidator(_timestamp)] = Field(description="first snapshot, e.g. '2030-01-01 00:00'")
     hours: Annotated[int, Field(gt=0, le=8784)] = 8760
+    representative_days: RepresentativeDays = Field(default_factory=RepresentativeDays)
+
+    @model_validator(mode="after")
+    def _check_days(self):
+        days = self.representative_days.days
+        if days is not None:
+            if self.hours % 24:
+                raise ValueError(f"representative days need whole days, but hours = {self.hours} "
+                                 "is not a multiple of 24")
+            if days > self.hours // 24:
+                raise ValueError(f"representative_days.days = {days} exceeds the {self.hours // 24} days "
+                                 "of the horizon")
+            if days <= self.representative_days.extremes.count():
+                raise ValueError(f"representative_days.days = {days} must exceed the "
+                                 f"{self.representative_days.extremes.count()} extreme days it includes")
+        return self
 
 
 class Policy(Strict):
@@ -538,6 +585,7 @@ class SolverConfig(Strict):
     options: dict[str, float | int | str | bool] = Field(
         default_factory=dict, description="further HiGHS options passed as they are"
     )
+    sources: dict[str, str] = Field(default_factory=dict, description="why these settings (measurements)")
 
     @field_validator("options")
     @classmethod

@@ -218,16 +218,21 @@ def _fixed_integer_lp(highs: highspy.Highs, integers: np.ndarray, values: np.nda
     return solution, float(highs.getInfo().objective_function_value)
 
 
-def _set_options(highs: highspy.Highs, options: SolverConfig, has_integers: bool) -> None:
-    # HiGHS keeps one thread pool per process and rejects a solve whose thread count differs from it;
-    # runs in one process (tests, batches) may ask for different counts, so start a fresh pool each time.
-    highspy.Highs.resetGlobalScheduler(True)
+def highs_option_values(options: SolverConfig, has_integers: bool) -> dict[str, object]:
+    """The HiGHS options a :class:`SolverConfig` stands for (also what the benchmark hands PyPSA)."""
     values: dict[str, object] = {"threads": options.threads, "solver": options.method, "presolve": options.presolve}
     if options.time_limit is not None:
         values["time_limit"] = float(options.time_limit)
     if has_integers:
         values["mip_rel_gap"] = float(options.mip_rel_gap)
     values.update(options.options)
-    for name, value in values.items():
+    return values
+
+
+def _set_options(highs: highspy.Highs, options: SolverConfig, has_integers: bool) -> None:
+    # HiGHS keeps one thread pool per process and rejects a solve whose thread count differs from it;
+    # runs in one process (tests, batches) may ask for different counts, so start a fresh pool each time.
+    highspy.Highs.resetGlobalScheduler(True)
+    for name, value in highs_option_values(options, has_integers).items():
         if highs.setOptionValue(name, value) != highspy.HighsStatus.kOk:
             raise SolveError(f"HiGHS refuses option {name} = {value!r}", "error")

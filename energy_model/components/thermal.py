@@ -1,7 +1,7 @@
 """Dispatchable fuel-fired units: commitment, ramps, start-ups, CHP heat extraction, flexibility retrofit.
 
 Every real unit is its own technology. Quantities are MW of the unit's main output; t−1 wraps around
-(the horizon is cyclic, like storage). For unit g at snapshot t:
+within each period (the horizon, or each representative day). For unit g at snapshot t:
 
     p   output                         on   committed capacity = cap·u, u ∈ [0,1] (LP) or {0,1} (--milp)
     h   heat extracted (CHP only)      su, sd   capacity started up / shut down
@@ -47,8 +47,9 @@ def add(b: ModelBuilder, techs: list[str]) -> None:
     data, m, n = b.data, b.m, b.n
     spec = {g: data.technologies[g] for g in techs}
     ones = {g: np.ones(n) for g in techs}
-    output = b.dispatch_var("thermal_output", techs, limit=ones)
     committed = [g for g in techs if data.is_active(g) and _needs_commitment(spec[g])]
+    # steam ≤ on ≤ cap already bounds committed units' output: no second limit row for them
+    output = b.dispatch_var("thermal_output", techs, limit={g: ones[g] for g in techs if g not in committed})
     chp = [g for g in committed if spec[g].heat_carrier]
     retrofit = [g for g in committed if spec[g].retrofit_min_load is not None]
     heat = b.dispatch_var("thermal_heat", chp)
@@ -61,8 +62,10 @@ def add(b: ModelBuilder, techs: list[str]) -> None:
     cap_max = {g: data.fixed_capacity(g) + (data.build_bounds(g)[1] if data.is_expandable(g) else 0.0)
                for g in committed}
 
+    previous, period_length = data.previous.tolist(), data.period_bounds[1].tolist()
+
     def prev(t):
-        return t - 1 if t else n - 1
+        return previous[t]
 
     def steam(g, t):
         return output[g, t] + cv[g] * heat[g, t] if g in cv else output[g, t]
@@ -94,7 +97,7 @@ def add(b: ModelBuilder, techs: list[str]) -> None:
     def window(t, hours):
         """t and the snapshots before it, ``hours`` in all (following prev, so it wraps as commitment does)."""
         steps = [t]
-        while len(steps) < min(hours, n):
+        while len(steps) < min(hours, period_length[t]):
             steps.append(prev(steps[-1]))
         return steps
 
