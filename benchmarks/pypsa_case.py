@@ -7,9 +7,10 @@ outputs and further inputs (multi-bus Link, negative efficiencies), demands (Loa
 an outside bus with an import generator and an export "negative generator"), unserved energy at VOLL.
 
 What has no PyPSA equivalent, and is dropped in *both* models by :func:`comparable`: our linearised
-commitment with start-up costs (PyPSA's linearised UC is a different relaxation) and ramp limits
-(PyPSA does not wrap them around the horizon); PyPSA has no inter-period storage linking for
-representative days either, so at ``--days`` only the times compare.
+commitment with start-up costs of thermal units and plants (PyPSA's linearised UC is a different
+relaxation), ramp limits (PyPSA does not wrap them around the horizon), and flexible demands with an
+annual quantity (they become flat fixed demands of the same annual quantity); PyPSA has no
+inter-period storage linking for representative days either, so at ``--days`` only the times compare.
 Investment costs of fixed assets are constants in both; the comparison leaves them out.
 """
 
@@ -28,6 +29,10 @@ def comparable(config: ModelConfig) -> ModelConfig:
     for tech in config.technologies.values():
         if tech.kind == "thermal":
             tech.min_load, tech.start_cost, tech.ramp_rate = 0.0, 0.0, None
+        if tech.kind == "conversion":
+            tech.start_cost, tech.ramp_rate = 0.0, None
+        if tech.kind == "demand" and tech.flexible and tech.annual:  # (zero stays zero either way)
+            tech.flexible, tech.profile = False, None
     return config
 
 
@@ -131,13 +136,14 @@ def build_network(data: ModelData):
 
     for g in data.modelled("conversion"):
         tech = data.technologies[g]
-        outputs = list(tech.outputs.items())
+        outputs = [(carrier, tech.ratio(carrier)) for carrier in tech.outputs]
         extra = {}
         for i, (carrier, ratio) in enumerate(outputs[1:], start=2):
             extra[f"bus{i}"] = bus_name(tech.node, carrier)
             extra[f"efficiency{i}"] = ratio
+        floor = tech.min_load if tech.must_run else 0.0
         n.add("Link", g, bus0=bus_name(tech.node, tech.input), bus1=bus_name(tech.node, outputs[0][0]),
-              efficiency=outputs[0][1], p_min_pu=tech.min_load, marginal_cost=tech.vom, **extra, **sizing(g))
+              efficiency=outputs[0][1], p_min_pu=floor, marginal_cost=tech.vom, **extra, **sizing(g))
 
     for g in data.modelled("market"):
         tech = data.technologies[g]

@@ -6,7 +6,8 @@ carbide and glass furnaces).
     must-run (steady synthesis):   in[g,t] ≥ min_load[g]·cap[g]                    (always-on floor)
     committed (start_cost > 0):    min_load[g]·on[g,t] ≤ in[g,t] ≤ on[g,t] ≤ cap[g]
                                    su[g,t] ≥ on[g,t] − on[g,t−1];  cost start_cost[g]·su[g,t]
-    ramp:                          |in[g,t] − in[g,t−1]| ≤ ramp_rate[g]·cap[g]        (cyclic, like storage)
+    ramp:                          |in[g,t] − in[g,t−1]| ≤ ramp_rate[g]·cap[g]·Δt
+    t−1 wraps around within each period (the horizon, or each representative day).
 
 Committed capacity is continuous (the linearised commitment of thermal units): a plant that may stop
 pays its start cost per MW brought back, which is what makes ``min_load`` bind. Plants that can never
@@ -32,6 +33,7 @@ def live(b: ModelBuilder, techs: list[str]) -> list[str]:
 
 def add(b: ModelBuilder, techs: list[str]) -> None:
     data, m = b.data, b.m
+    previous = data.previous.tolist()
     techs = live(b, techs)
     spec = data.technologies
     inflow = b.dispatch_var("conversion_input", techs, limit={g: np.ones(b.n) for g in techs})
@@ -52,15 +54,15 @@ def add(b: ModelBuilder, techs: list[str]) -> None:
         [g for g in committed if spec[g].min_load > 0], m.T,
         rule=lambda _, g, t: inflow[g, t] >= spec[g].min_load * on[g, t])
     m.conversion_startup_count = pyo.Constraint(
-        committed, m.T, rule=lambda _, g, t: m.conversion_startup[g, t] >= on[g, t] - on[g, _previous(b, t)])
+        committed, m.T, rule=lambda _, g, t: m.conversion_startup[g, t] >= on[g, t] - on[g, previous[t]])
 
     # a must-run plant moves within [min_load, 1]·cap: a ramp at least that wide can never bind
     ramping = [g for g in techs if spec[g].ramp_rate is not None
                and spec[g].ramp_rate < (1 - spec[g].min_load if spec[g].must_run else 1)]
 
     def ramp(direction):
-        return lambda _, g, t: direction * (inflow[g, t] - inflow[g, _previous(b, t)]) <= \
-            spec[g].ramp_rate * b.capacity(g)
+        return lambda _, g, t: direction * (inflow[g, t] - inflow[g, previous[t]]) <= \
+            spec[g].ramp_rate * float(data.durations[t]) * b.capacity(g)
 
     m.conversion_ramp_up = pyo.Constraint(ramping, m.T, rule=ramp(1))
     m.conversion_ramp_down = pyo.Constraint(ramping, m.T, rule=ramp(-1))
@@ -73,10 +75,6 @@ def add(b: ModelBuilder, techs: list[str]) -> None:
         b.add_cost("variable_om", g, inflow, tech.vom)
         if g in committed:
             b.add_cost("startup", g, m.conversion_startup, tech.start_cost)
-
-
-def _previous(b: ModelBuilder, t: int) -> int:
-    return t - 1 if t else b.n - 1
 
 
 def electricity_per_input(tech) -> float:
