@@ -237,7 +237,8 @@ def report(records: list[dict], load, batch: dict | None = None) -> tuple[str, l
               "compile + pass to HiGHS (PyPSA: linopy's `solve` minus HiGHS's own run time); extract = "
               "results as arrays (this model: the results Dataset and KPIs; PyPSA: assign solution, duals, "
               "post-processing); total = the whole process from loading the case, imports included.", "",
-              "Comparable case: commitment with start-ups and ramps of thermal units and plants dropped in both "
+              "Comparable case: commitment (start-ups, start fuel, up/down times), CHP heat extraction, retrofit "
+              "and ramps of thermal units and plants dropped in both "
               "models, flexible annual demands made flat (no identical PyPSA formulation); every other feature "
               "(multi-output conversions with by-products, must-run floors, separately sized stores, the grid "
               "connection with time-of-use prices, unserved energy) is built the same way in both.",

@@ -7,8 +7,9 @@ outputs and further inputs (multi-bus Link, negative efficiencies), demands (Loa
 an outside bus with an import generator and an export "negative generator"), unserved energy at VOLL.
 
 What has no PyPSA equivalent, and is dropped in *both* models by :func:`comparable`: our linearised
-commitment with start-up costs of thermal units and plants (PyPSA's linearised UC is a different
-relaxation), ramp limits (PyPSA does not wrap them around the horizon), and flexible demands with an
+commitment with start-up costs and fuel, minimum up/down times, CHP heat extraction and the flexibility
+retrofit of thermal units, the commitment of plants (PyPSA's linearised UC is a different
+relaxation; heat demand is then met by the heat-only boilers or not at all, alike in both), ramp limits (PyPSA does not wrap them around the horizon), and flexible demands with an
 annual quantity (they become flat fixed demands of the same annual quantity); PyPSA has no
 inter-period storage linking for representative days either, so at ``--days`` only the times compare.
 Investment costs of fixed assets are constants in both; the comparison leaves them out.
@@ -28,7 +29,9 @@ def comparable(config: ModelConfig) -> ModelConfig:
     """The case without the features PyPSA cannot express the same way (changed in place)."""
     for tech in config.technologies.values():
         if tech.kind == "thermal":
-            tech.min_load, tech.start_cost, tech.ramp_rate = 0.0, 0.0, None
+            tech.min_load, tech.start_cost, tech.start_fuel, tech.ramp_rate = 0.0, 0.0, 0.0, None
+            tech.min_up_time = tech.min_down_time = 0
+            tech.heat_carrier, tech.retrofit_min_load = None, None
         if tech.kind == "conversion":
             tech.start_cost, tech.ramp_rate = 0.0, None
         if tech.kind == "demand" and tech.flexible and tech.annual:  # (zero stays zero either way)
