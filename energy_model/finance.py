@@ -378,9 +378,9 @@ def from_dataset(ds: xr.Dataset) -> list[ProjectFinance]:
                                   "npv_low": npv_["low"], "npv_high": npv_["high"]}).dropna(how="all")
             table.index = table.index.astype(str)
             result.tornado = table if len(table) else None
-        if "sweep_npv" in ds and ds["sweep_metric"].sel(fin_project=name).item():
-            status = ds["sweep_status"].sel(fin_project=name).values.astype(str)
-            rows = status != ""
+        status = ds["sweep_status"].sel(fin_project=name).values.astype(str) if "sweep_status" in ds else []
+        rows = np.asarray(status) != ""
+        if rows.any():
             capacity = ds["sweep_capacity"].sel(fin_project=name).to_pandas()[rows].dropna(axis=1, how="all")
             sweep = capacity.rename(columns=lambda g: f"capacity_{g}").reset_index(drop=True)
             for column, var in (("npv", "sweep_npv"), ("levelised", "sweep_levelised"), ("optimum", "sweep_optimum"),

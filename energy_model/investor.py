@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import re
 
 import numpy as np
 import pandas as pd
@@ -113,9 +112,8 @@ def sweep(ds: xr.Dataset, config, name: str) -> tuple[pd.DataFrame, str]:
             sub = standalone(config, name, sizes=sizes)
             values = finance.metrics(finance.cash_flows(_solve(sub), sub, name))
             row.update(npv=values["npv"], levelised=values.get(metric, np.nan), status="optimal")
-        except SolveError as exc:
-            reason = re.search(r"'([^']*)'", str(exc))
-            row.update(npv=np.nan, levelised=np.nan, status=reason.group(1) if reason else "not solved")
+        except SolveError as exc:  # e.g. more wind than the 60 % self-consumption rule lets the plant absorb
+            row.update(npv=np.nan, levelised=np.nan, status=exc.status)
         rows.append({**row, "optimum": False})
     return pd.DataFrame(rows), metric
 

@@ -843,7 +843,8 @@ def _sweep(run: _Run, r: finance.ProjectFinance) -> tuple[go.Figure | None, str]
     metric_unit = unit_label(r.units.get(r.sweep_metric, ""), run.lang)
     columns += [f"{run.text('axis.npv')} ({unit})", f"{r.sweep_metric} ({metric_unit})",
                 run.text("finance.status"), ""]
-    table = _html_table(pd.DataFrame(rows, columns=columns))
+    frame = pd.DataFrame(rows, columns=columns)
+    table = _html_table(frame if r.sweep_metric else frame.drop(columns=columns[len(techs) + 1]))
     swept, grid = techs[1:], sweep[~sweep["optimum"]]
     if len(swept) != 2 or not grid["npv"].notna().any():
         return None, table

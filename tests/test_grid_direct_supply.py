@@ -180,3 +180,22 @@ def test_on_grid_cap_on_a_project_behind_a_link(tmp_path):
     assert kpis(result)["total_cost"] == pytest.approx(2 * 30 * 200 - 40 * 100)
     assert compliance(result)["max_feed_in"] == (pytest.approx(0.2), True)
     assert kpis(result)["curtailment_feed_in_cap_gwh"] * 1e3 == pytest.approx(100)
+
+
+def test_a_sweep_design_the_rules_cannot_hold_is_reported_infeasible(tmp_path):
+    # 50 MW of wind at cf [1, 0, 1, 0] and a 30 MW load: 60 of 100 MWh self-consumed, exactly the 60 % rule.
+    # Four times the wind (200 MW) can still only use 60 MWh on site: 15 % of 400, so that design is infeasible.
+    project = {"technologies": ["wind", "load", "grid"], "connection": "grid",
+               "direct_supply": {"min_self_consumption": 0.6},
+               "finance": {"wacc": 0.1, "life": 10, "sweep": {"base": "grid", "ratios": {"wind": [0.5, 2.0]}}}}
+    case = write_case(tmp_path / "c", {
+        "wind": {"kind": "renewable", "profile": "wind", "build_min": 50, "build_max": 50, "capex": 1e6},
+        "load": {"kind": "demand", "annual": 30 * HOURS_PER_YEAR},
+        "grid": {"kind": "market", "capacity": 100, "export_price": 100, "import_price": 200},
+    }, series={"wind": [1.0, 0.0, 1.0, 0.0]}, projects={"site": project})
+    result = run(case, report=False, sweep=True)
+    assert compliance(result)["min_self_consumption"] == (pytest.approx(0.6), True)
+    from energy_model.finance import from_dataset
+    sweep = from_dataset(result.dataset)[0].sweep.set_index("capacity_wind")
+    assert sweep.loc[200.0, "status"] == "infeasible" and np.isnan(sweep.loc[200.0, "npv"])
+    assert sweep.loc[50.0, "status"].tolist() == ["optimal", "optimal"]  # the optimiser's design and its twin
