@@ -35,6 +35,9 @@ def run(
     images: bool = typer.Option(False, "--images", help="also write PNGs of the report's charts to images/"),
     days: int = typer.Option(None, min=0, help="solve on K representative days (tsam); 0 = every hour"),
     reference: Path = typer.Option(None, help="results folder of the full-year run to compare --days with"),
+    sizing_days: int = typer.Option(None, "--sizing-days", min=0, help="size capacities on K representative "
+                                    "days, then dispatch every hour with them fixed; 0 = one optimisation "
+                                    "(default: time.sizing_days of the case)"),
     time_limit: float = typer.Option(None, min=0.001, help="solver time limit [s]; the best solution found is kept"),
     mip_gap: float = typer.Option(None, min=0.0, help="relative MIP gap at which the solver stops (MILP only)"),
     threads: int = typer.Option(None, min=1, help="solver threads"),
@@ -56,7 +59,7 @@ def run(
         out_dir = out or Path("results") / (scenario_name or "case")
         result = run_model(case, scenario_name, out_dir, hours=hours, report=not no_report, lang=lang,
                            images=images, solver_overrides=overrides, sweep=sweep, days=days,
-                           reference=reference)
+                           reference=reference, sizing_days=sizing_days)
     except BaseException as exc:  # noqa: BLE001 - every failure becomes a message and an exit code
         _fail(exc, debug)
     attrs = result.dataset.attrs
@@ -77,6 +80,9 @@ def run(
     if kpis is not None:
         cost = kpis.set_index("kpi").loc["total_cost", "relative_difference"]
         typer.echo(f"representative days: total cost {cost:+.2%} against the full-year run (accuracy_kpis.csv)")
+    if attrs.get("sizing_days"):
+        typer.echo(f"capacities sized on {attrs['sizing_days']} representative days, dispatch over every hour "
+                   f"(--sizing-days 0: one optimisation)")
     typer.echo("times: " + ", ".join(f"{k} {v:.1f}" for k, v in result.timings.items()))
     typer.echo(f"results in {result.out_dir}")
 

@@ -7,7 +7,9 @@ they *register* terms with the :class:`ModelBuilder`:
   (positive = supply to the bus, negative = withdrawal);
 - ``add_fixed_flow(bus, tech, values)``: a fixed hourly flow (a demand profile);
 - ``add_cost(category, tech, var, coef)`` and ``add_constant_cost``: linear cost terms;
-- ``add_emission(tech, var, rate)``: CO2 per unit of a variable.
+- ``add_emission(tech, var, rate)``: CO2 per unit of a variable;
+- ``add_sizing(var)``: a variable that sizes an asset (MW, MWh, t/h built): fixed when capacities come
+  from an earlier solve (:mod:`energy_model.sizing`).
 
 The builder then writes, for every bus b (a node × carrier) and snapshot t,
 
@@ -58,8 +60,10 @@ class ModelBuilder:
         self.constant_costs: list[tuple[str, str, float]] = []
         self.emissions: list[Term] = []
         self.unserved_buses: list[str] = []
+        self.sizing: list[pyo.Var] = []
         expandable = [g for g in data.technologies if data.is_expandable(g)]
         m.build = pyo.Var(expandable, within=pyo.NonNegativeReals, bounds=lambda _, g: data.build_bounds(g))
+        self.add_sizing(m.build)
         self._add_investment_costs()
 
     # ---- capacities -------------------------------------------------------------------------------
@@ -125,6 +129,9 @@ class ModelBuilder:
     def add_emission(self, tech: str, var: pyo.Var, rate: float | np.ndarray):
         """CO2 [t] per unit of ``var[tech, t]`` (per MWh of output for a power plant)."""
         self.emissions.append(Term("co2", tech, var, self.data.weights * rate))
+
+    def add_sizing(self, var: pyo.Var):
+        self.sizing.append(var)
 
     # ---- expressions ------------------------------------------------------------------------------
     @staticmethod

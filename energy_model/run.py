@@ -24,7 +24,7 @@ import pyomo
 import xarray as xr
 from pydantic import ValidationError
 
-from . import analysis, audit, curtailment, direct_supply, finance, investor, products
+from . import analysis, audit, curtailment, direct_supply, finance, investor, products, sizing
 from .aggregation import compare_runs, load_reference
 from .build import build_model
 from .config import CASE_FILE, InputError, ModelConfig, load_case
@@ -78,13 +78,17 @@ def _revision() -> str:
     return commit + ("-dirty" if dirty else "")
 
 
-def set_horizon(config: ModelConfig, hours: int | None = None, days: int | None = None) -> None:
-    """Apply ``--hours`` and ``--days`` to a loaded case, checked like the same fields in case.yaml."""
+def set_horizon(config: ModelConfig, hours: int | None = None, days: int | None = None,
+                sizing_days: int | None = None) -> None:
+    """Apply ``--hours``, ``--days`` and ``--sizing-days`` to a loaded case, checked like the same fields in
+    case.yaml."""
     time_config = config.case.time.model_dump()
     if hours is not None:
         time_config["hours"] = min(hours, time_config["hours"])
     if days is not None:
         time_config["representative_days"]["days"] = days or None
+    if sizing_days is not None:
+        time_config["sizing_days"] = sizing_days or None
     try:
         config.case.time = type(config.case.time).model_validate(time_config)
     except ValidationError as exc:
@@ -97,13 +101,15 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
         hours: int | None = None, report: bool = True, lang: str | None = None, images: bool = False,
         solver_overrides: dict | None = None, overrides: dict | None = None,
         overrides_source: str = "overrides", sweep: bool = False, days: int | None = None,
-        reference: str | Path | None = None) -> RunResult:
+        reference: str | Path | None = None, sizing_days: int | None = None) -> RunResult:
     """Solve ``scenario`` of ``case_dir``, with further ``overrides`` (a sweep point) applied last; write
     results to ``out_dir`` when given: results.nc, CSVs, results.xlsx, and unless ``report`` is false
     report.html (with PNGs of its charts under images/ if ``images``), in ``lang`` or else the case's
     ``report_language``. ``sweep`` adds the sizing sweeps of the case's projects (one re-solve per design).
 
     ``days`` solves on that many representative days (0: the full horizon, overriding case.yaml);
+    ``sizing_days`` sizes capacities on that many representative days and then dispatches every hour
+    with them fixed (0: sizes and dispatch in one optimisation; :mod:`energy_model.sizing`);
     ``reference`` names the results folder of a full-year run of the same inputs, to which an
     aggregated run compares its KPIs (table and file ``accuracy_kpis``).
     """
@@ -111,7 +117,7 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
     start = time.perf_counter()
     config = load_case(case_dir, scenario, overrides, overrides_source)
     audit_spec = audit.load_audit(case_dir, config.technologies, config.case.carriers)
-    set_horizon(config, hours, days)
+    set_horizon(config, hours, days, sizing_days)
     reference_summary = load_reference(reference, config.inputs_hash) if reference is not None else None
     for key, value in (solver_overrides or {}).items():
         setattr(config.case.solver, key, value)
@@ -130,8 +136,9 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
         "overrides": json.dumps(config.overrides, ensure_ascii=False, default=str),
         "snapshots": len(data.time),
         "representative_days": int(data.period.max() + 1) if data.representative is not None else 0,
-        "run_options": json.dumps({"hours": hours, "days": days, "solver_overrides": solver_overrides or {}},
-                                  sort_keys=True),
+        "sizing_days": config.case.time.sizing_days if sizing.applies(config) else 0,
+        "run_options": json.dumps({"hours": hours, "days": days, "sizing_days": sizing_days,
+                                   "solver_overrides": solver_overrides or {}}, sort_keys=True),
         "solver_options": config.case.solver.model_dump_json(),
         "created_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         **{f"version_{k}": v for k, v in package_versions().items()},
@@ -139,8 +146,16 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
     folder = RunFolder(out_dir) if out_dir is not None else None
     try:
         try:
+            if sizing.applies(config):
+                t = time.perf_counter()
+                sizes, metadata["sizing_objective"] = sizing.size_on_representative_days(config)
+                sizing.fix_sizes(builder, sizes)
+                timings["sizing_s"] = time.perf_counter() - t
             solution = solve(builder.m, config.case.solver, log_file=folder.path / "highs.log" if folder else None)
         except SolveError as exc:
+            if sizing.applies(config) and exc.status == "infeasible":
+                exc.args = (f"{exc} with the capacities sized on {config.case.time.sizing_days} representative "
+                            "days; --sizing-days 0 sizes them on every hour",)
             if folder is not None:
                 write_failure(folder.path, exc.status, str(exc), exc.diagnosis, metadata)
                 exc.out_dir = folder.commit()

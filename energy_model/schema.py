@@ -430,6 +430,9 @@ class TimeConfig(Strict):
     start: Annotated[str, BeforeValidator(_timestamp)] = Field(description="first snapshot, e.g. '2030-01-01 00:00'")
     hours: Annotated[int, Field(gt=0, le=8784)] = 8760
     representative_days: RepresentativeDays = Field(default_factory=RepresentativeDays)
+    sizing_days: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="size capacities on this many representative days, then dispatch every hour with "
+                          "them fixed (two stages, energy_model.sizing); none = one optimisation")
 
     @model_validator(mode="after")
     def _check_days(self):

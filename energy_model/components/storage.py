@@ -38,6 +38,7 @@ def add(b: ModelBuilder, techs: list[str]) -> None:
                     and data.technologies[g].build_max_energy > 0]
     m.build_energy = pyo.Var(energy_sized, within=pyo.NonNegativeReals,
                              bounds=lambda _, g: (0.0, data.technologies[g].build_max_energy))
+    b.add_sizing(m.build_energy)
     for g in energy_sized:
         tech = data.technologies[g]
         annuity = data.annuity_factor(g) * tech.capex_energy * data.year_fraction

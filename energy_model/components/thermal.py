@@ -76,6 +76,7 @@ def add(b: ModelBuilder, techs: list[str]) -> None:
 
     # flexibility retrofit: R MW of the unit run down to ml_R; on_R is its committed part
     m.thermal_retrofit = pyo.Var(retrofit, within=pyo.NonNegativeReals, bounds=lambda _, g: (0.0, cap_max[g]))
+    b.add_sizing(m.thermal_retrofit)
     m.thermal_committed_retrofit = pyo.Var(retrofit, m.T, within=pyo.NonNegativeReals)
     retro, on_r = m.thermal_retrofit, m.thermal_committed_retrofit
     depth = {g: ml[g] - spec[g].retrofit_min_load for g in retrofit}
