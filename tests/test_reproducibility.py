@@ -43,7 +43,8 @@ def test_metadata_records_inputs_versions_status_and_options(tmp_path):
     for package in ("python", "pyomo", "highspy", "highs", "numpy", "pandas", "xarray", "energy_model"):
         assert attrs[f"version_{package}"] not in ("", "unknown"), package
     assert json.loads(attrs["solver_options"])["threads"] == 1
-    assert json.loads(attrs["run_options"]) == {"hours": None, "days": None, "solver_overrides": {"threads": 1}}
+    assert json.loads(attrs["run_options"]) == {"hours": None, "days": None, "sizing_days": None,
+                                              "solver_overrides": {"threads": 1}}
     assert read_run_file(tmp_path / "out")["inputs_hash"] == attrs["inputs_hash"]
 
 
