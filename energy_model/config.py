@@ -64,6 +64,11 @@ class ModelConfig:
     timeseries: pd.DataFrame
     inputs_hash: str
     overrides: dict[str, object] = field(default_factory=dict)
+    periods: dict[int, "ModelConfig"] | None = None  # a pathway: the configuration of each investment period
+
+    def period_configs(self) -> dict[int, "ModelConfig"]:
+        """The configuration of every investment period: this one alone without a pathway."""
+        return self.periods if self.periods is not None else {self.case.year: self}
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -187,7 +192,7 @@ def load_case(case_dir: str | Path, scenario: str | None = None, overrides: dict
         problems += check_references(case, technologies, timeseries, case_dir)
     if problems:
         raise InputError(problems)
-    return ModelConfig(
+    config = ModelConfig(
         case_dir=case_dir,
         scenario=scenario,
         scenario_description=description,
@@ -197,6 +202,59 @@ def load_case(case_dir: str | Path, scenario: str | None = None, overrides: dict
         inputs_hash=hash_inputs(case_dir, scenario, overrides, includes),
         overrides=overrides,
     )
+    if case.pathway is not None:
+        config.periods = _period_configs(config, {**raw, "technologies": technologies_raw}, timeseries,
+                                         overrides, origins, scenarios_path)
+    return config
+
+
+def _period_configs(config: ModelConfig, raw: dict, timeseries: pd.DataFrame, overrides: dict[str, object],
+                    origins: dict[str, str], scenarios_path: Path) -> dict[int, ModelConfig]:
+    """Each period of the pathway: the resolved case and scenario (``raw``), the period's overrides, and
+    ``year`` = the period. Checked like a scenario, with messages naming the period's override."""
+    case_dir, pathway = config.case_dir, config.case.pathway
+    set_by = [key for key in overrides if key == "pathway" or key.startswith("pathway.")]
+    where = origins[set_by[0]] if set_by else f"{case_dir / CASE_FILE}: pathway"
+    problems: list[str] = []
+    periods = {}
+    for year, period in pathway.periods.items():
+        own = {dotted: f"{where}.periods.{year}.overrides.{dotted}" for dotted in period.overrides}
+        for dotted, origin in own.items():
+            if dotted.split(".", 1)[0] in schema.PATHWAY_WIDE:
+                problems.append(f"{origin}: {dotted.split('.', 1)[0]} is one for the whole pathway; "
+                                f"set it outside the periods")
+        if problems:
+            continue
+        series = {k: v for k, v in period.overrides.items() if k.split(".", 1)[0] == TIMESERIES_DIR}
+        merged = apply_overrides(raw, {k: v for k, v in period.overrides.items() if k not in series},
+                                 case_dir / CASE_FILE, own)
+        merged.update(year=year, pathway=None)
+        technologies_raw = merged.pop("technologies")
+        blame = _Blame({**overrides, **period.overrides}, {**origins, **own}, scenarios_path)
+        case = _validate(Case, merged, case_dir / CASE_FILE, problems, blame)
+        technologies = _validate_each(_TECHNOLOGIES, technologies_raw, case_dir / TECHNOLOGIES_FILE, problems,
+                                      blame, prefix="technologies.")
+        frame = scale_timeseries(timeseries, series, own, problems) if series else timeseries
+        for section, names in (("technologies", technologies_raw), ("nodes", merged.get("nodes", {})),
+                               ("carriers", merged.get("carriers", {}))):
+            expected = raw["technologies"] if section == "technologies" else raw.get(section, {})
+            if set(names) != set(expected):
+                added, dropped = sorted(set(names) - set(expected)), sorted(set(expected) - set(names))
+                culprit = next((own[k] for k in own if k.startswith(f"{section}.")), where)
+                problems.append(f"{culprit}: the {section} must be the same in every period of a pathway "
+                                f"(added {added}, removed {dropped}); a technology is inactive where its "
+                                f"commission_year or retire_year say so")
+        if case is None or technologies is None or problems:
+            continue
+        problems += check_carrier_units(case, technologies, technologies_raw, case_dir / TECHNOLOGIES_FILE, blame)
+        problems += check_references(case, technologies, frame, case_dir)
+        periods[year] = ModelConfig(case_dir=case_dir, scenario=config.scenario,
+                                    scenario_description=config.scenario_description, case=case,
+                                    technologies=technologies, timeseries=frame.iloc[: case.time.hours],
+                                    inputs_hash=config.inputs_hash, overrides={**overrides, **period.overrides})
+    if problems:
+        raise InputError(list(dict.fromkeys(problems)))
+    return periods
 
 
 def resolve(scenarios: dict[str, Scenario], scenario: str, path: Path, overrides: dict[str, object] | None = None,

@@ -10,25 +10,31 @@ day is one. Every inter-temporal constraint (storage balance, start-ups, ramps) 
 :meth:`ModelData.shift`, which stays inside the period, so no family special-cases day boundaries.
 When the periods are representative days, ``sequence`` gives the day standing for each original day,
 which storage uses to carry energy across days.
+
+A pathway has one ModelData per *investment period* (:func:`build_periods`), each with its own
+configuration (the period's overrides applied), its snapshots dated in its own year, and its objective
+weight; they share the weather year, and representative days are clustered once and repeated in every
+period. Capacity built in one period serves the later ones within its life (:mod:`energy_model.investment`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 from .aggregation import RepresentativeYear, representative_days
-from .config import ModelConfig
+from .config import InputError, ModelConfig
 from .finance import annuity_factor
+from .investment import Kind, Plan, plan
 from .schema import TechnologyBase
 
 HOURS_PER_YEAR = 8760.0
 
 
-@dataclass
+@dataclass(eq=False)
 class ModelData:
     config: ModelConfig
     time: pd.DatetimeIndex
@@ -36,6 +42,11 @@ class ModelData:
     profiles: dict[str, np.ndarray] = field(default_factory=dict)
     period: np.ndarray | None = None  # period of each snapshot (contiguous blocks); None = one period
     representative: RepresentativeYear | None = None  # set when the snapshots are representative days
+    objective_weight: float = 1.0  # W: discounted years this investment period stands for (a single year: 1)
+    periods: list["ModelData"] = field(default_factory=list, repr=False)  # all investment periods; [] = this one
+    position: int = 0  # which of them this is
+    in_pathway: bool = False  # one of the periods of a pathway (its snapshots moved into its year)
+    _plans: dict = field(default_factory=dict, repr=False)
 
     @property
     def case(self):
@@ -101,21 +112,27 @@ class ModelData:
         return tech.retire_year is None or self.year < tech.retire_year
 
     def build_bounds(self, name: str) -> tuple[float, float]:
-        """Bounds on new capacity (which pays capex); zero while the technology is inactive."""
+        """Bounds on new capacity in service (which pays capex); zero while the technology is inactive."""
         tech = self.technologies[name]
         return (tech.build_min, tech.build_max) if self.is_active(name) else (0.0, 0.0)
 
+    def plan(self, kind: Kind, name: str) -> Plan:
+        """The builds of ``kind`` of technology ``name`` over all investment periods."""
+        key = (kind.name, name)
+        if key not in self._plans:
+            self._plans[key] = plan(self.periods or [self], kind, name)
+        return self._plans[key]
+
     def is_expandable(self, name: str) -> bool:
-        """Whether the optimiser chooses the new capacity (otherwise it is fixed at build_min)."""
-        low, high = self.build_bounds(name)
-        return high > low
+        """Whether a decision of the optimiser sets new capacity in service in this period (otherwise it is
+        fixed: at build_min in a single year)."""
+        return bool(self.plan(BUILD, name).decided(self.position))
 
     def fixed_capacity(self, name: str) -> float:
-        """The part of capacity no decision changes: sunk capacity, plus the build if it is forced."""
+        """The part of capacity no decision changes: sunk capacity, plus the builds no decision is left for."""
         if not self.is_active(name):
             return 0.0
-        tech = self.technologies[name]
-        return tech.capacity + (0.0 if self.is_expandable(name) else tech.build_min)
+        return self.technologies[name].capacity + self.plan(BUILD, name).fixed_in_service(self.position)
 
     def annuity_factor(self, name: str, life: float | None = None) -> float:
         """Capital recovery factor: the yearly payment per CNY invested over the tech's life (or ``life``)."""
@@ -130,16 +147,88 @@ class ModelData:
         return np.full(len(self.time), float(value))
 
 
+BUILD = Kind("build", "new capacity", bounds=lambda data, g: data.build_bounds(g),
+             capex=lambda tech: tech.capex, life=lambda tech: tech.life)
+
+
 def build_data(config: ModelConfig) -> ModelData:
+    """The data of a single-year run (a configuration without a pathway)."""
     time_config = config.case.time
     hours = time_config.hours
     frame = config.timeseries.iloc[:hours]
     if time_config.representative_days.days is not None:
-        used = {value for tech in config.technologies.values() for value in tech.model_dump().values()
-                if isinstance(value, str) and value in frame.columns}
-        year = representative_days(frame, time_config.start, time_config.representative_days, used)
+        year = _cluster(config)
         return ModelData(config=config, time=year.time, weights=year.weights, profiles=year.profiles,
                          period=year.period, representative=year)
     time = pd.date_range(time_config.start, periods=hours, freq="h")
     profiles = {column: frame[column].to_numpy(dtype=float) for column in frame.columns}
     return ModelData(config=config, time=time, weights=np.ones(hours), profiles=profiles)
+
+
+def build_periods(config: ModelConfig) -> list[ModelData]:
+    """One ModelData per investment period: the single year, or each period of the pathway.
+
+    A period's snapshots are the weather year's, moved into the period's year by whole days (so that
+    time stamps stay unique across periods); its profiles are its own configuration's (which may scale a
+    column). Representative days are clustered once on the scenario's series and repeated in every
+    period: a period's profile is the clustered one times the period's scaling of that column.
+    """
+    configs = config.period_configs()
+    pathway = config.case.pathway
+    weights = pathway.weights(config.case.discount_rate) if pathway is not None else {config.case.year: 1.0}
+    clustered = _cluster(config, configs.values()) if config.case.time.representative_days.days else None
+    periods = []
+    for position, (year, period_config) in enumerate(configs.items()):
+        data = build_data(period_config) if clustered is None else _repeat(period_config, clustered, config)
+        if pathway is not None:
+            data = _move_to_year(data, year)
+        periods.append(replace(data, objective_weight=weights[year], position=position, in_pathway=pathway is not None,
+                               _plans={}))
+    for data in periods:
+        data.periods = periods
+    stamps = pd.DatetimeIndex(np.concatenate([data.time.values for data in periods]))
+    if not stamps.is_unique:
+        raise InputError([f"{config.case_dir / 'case.yaml'}: pathway: the periods' snapshots overlap "
+                          f"({stamps[stamps.duplicated()][0]}); periods must be whole years apart from "
+                          f"time.start and time.hours"])
+    return periods
+
+
+def _cluster(config: ModelConfig, configs=()) -> RepresentativeYear:
+    """Representative days of the configuration's series, steered by the columns its technologies (and those
+    of ``configs``) read."""
+    time_config = config.case.time
+    frame = config.timeseries.iloc[: time_config.hours]
+    used = {value for c in (config, *configs) for tech in c.technologies.values()
+            for value in tech.model_dump().values() if isinstance(value, str) and value in frame.columns}
+    return representative_days(frame, time_config.start, time_config.representative_days, used)
+
+
+def _repeat(config: ModelConfig, clustered: RepresentativeYear, clustered_from: ModelConfig) -> ModelData:
+    """The clustered days with this configuration's profiles: each column scaled as the configuration
+    scales it against the one clustered (a timeseries override is a scale factor)."""
+    hours = config.case.time.hours
+    frame, base_frame = config.timeseries.iloc[:hours], clustered_from.timeseries.iloc[:hours]
+    profiles = {}
+    for column, values in clustered.profiles.items():
+        base = base_frame[column].to_numpy(dtype=float)
+        own = frame[column].to_numpy(dtype=float)
+        factor = float(own.sum() / base.sum()) if base.sum() else 1.0
+        if not np.allclose(own, factor * base):
+            raise InputError([f"timeseries column '{column}' differs between the periods other than by a scale "
+                              f"factor; representative days are clustered once for all periods"])
+        profiles[column] = values * factor
+    year = replace(clustered, profiles=profiles)
+    return ModelData(config=config, time=year.time, weights=year.weights, profiles=profiles, period=year.period,
+                     representative=year)
+
+
+def _move_to_year(data: ModelData, year: int) -> ModelData:
+    """``data`` with its snapshots (and representative days' dates) moved by whole days into ``year``."""
+    first = data.time[0]
+    offset = pd.Timestamp(year=year, month=1, day=1) - pd.Timestamp(year=first.year, month=1, day=1)
+    representative = data.representative
+    if representative is not None:
+        representative = replace(representative, time=representative.time + offset,
+                                 days=representative.days + offset)
+    return replace(data, time=data.time + offset, representative=representative)

@@ -201,7 +201,7 @@ def _locate(data) -> tuple[str, tuple[str, ...], int | None]:
     component = data.parent_component()
     index = data.index()
     index = index if isinstance(index, tuple) else (() if index is None else (index,))
-    time_set = getattr(component.model(), "T", None)
+    time_set = getattr(component.parent_block(), "T", None)
     subsets = list(component.index_set().subsets()) if component.is_indexed() else []
     if subsets and time_set is not None and subsets[-1] is time_set:
         return component.name, tuple(str(i) for i in index[:-1]), int(index[-1])

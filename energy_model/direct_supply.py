@@ -163,10 +163,3 @@ def report_table(ds: xr.Dataset, config, lang: str) -> pd.DataFrame:
                      label(f"rule.{r.rule}", lang), r.value, r.limit, "fraction", r.met,
                      f"{'≥' if r.sense == '>=' else '≤'} · {use}"))
     return pd.DataFrame(rows, columns=["project", "rule", "value", "limit", "unit", "passed", "note"])
-
-
-def write_csv(ds: xr.Dataset, folder) -> None:
-    """``compliance.csv`` when the run has a direct-supply project."""
-    table = compliance_table(ds)
-    if len(table):
-        table.to_csv(folder / "compliance.csv", index=False)

@@ -45,6 +45,10 @@ LABELS: dict[str, tuple[str, str]] = {
                                   "Green-power + N plants: electricity, green share and levelised cost"),
     "section.levelised_cost": ("产品平准化成本构成", "Levelised cost of products, by part"),
     "section.finance": ("项目财务", "Project finance"),
+    "section.pathway": ("规划路径：各期关键指标", "Pathway: key figures by period"),
+    "section.pathway_capacity": ("规划路径：各期发电与储能装机", "Pathway: generation and storage capacity by period"),
+    "section.pathway_generation": ("规划路径：各期发电量", "Pathway: electricity generation by period"),
+    "section.pathway_cost": ("规划路径：各期年度成本与二氧化碳排放", "Pathway: annual cost and CO2 by period"),
     "note.no_curtailment": ("本情景无弃风弃光。", "No wind or solar output is curtailed in this run."),
     # dispatch week selector
     "week.select": ("选择周", "Week"),
@@ -54,6 +58,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "meta.status": ("求解状态", "Solver status"),
     "meta.inputs_hash": ("输入数据哈希", "Inputs hash"),
     "meta.horizon": ("模拟时段", "Horizon"),
+    "meta.pathway": ("规划路径（投资期）", "Pathway (investment periods)"),
+    "meta.pathway_detail": ("以下各节为末期", "the sections below show the last period,"),
     # axes
     "axis.capacity": ("装机容量", "Capacity"),
     "axis.energy": ("电量", "Energy"),
@@ -66,6 +72,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "axis.hours": ("小时数", "Hours"),
     "axis.starts": ("启动次数（等效整机）", "Start-ups (equivalent full units)"),
     "axis.curtailment_rate": ("弃电率", "Curtailment rate"),
+    "axis.period": ("投资期", "Investment period"),
+    "axis.annual_cost": ("年度成本（未折现）", "Annual cost (undiscounted)"),
+    "axis.co2": ("二氧化碳排放", "CO2 emissions"),
     # legends and hover words
     "legend.supply": ("供给", "Supply"),
     "legend.use": ("消纳", "Use"),
@@ -83,6 +92,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "legend.operating_hours": ("运行小时数", "Operating hours"),
     "legend.starts": ("启动次数", "Start-ups"),
     "legend.curtailment_rate": ("弃电率", "Curtailment rate"),
+    "legend.co2": ("二氧化碳排放", "CO2 emissions"),
+    "legend.net_cost": ("年度净成本", "Net annual cost"),
     # carriers
     "carrier.electricity": ("电力", "Electricity"),
     "carrier.hydrogen": ("氢气", "Hydrogen"),
@@ -154,6 +165,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "cost.product_revenue": ("产品销售收入", "Product revenue"),
     # KPIs (keys of analysis.summary; prefixed ones name the quantity before the technology)
     "kpi.total_cost": ("总成本", "Total cost"),
+    "kpi.discounted_cost": ("折现成本", "Discounted cost"),
+    "kpi.objective_weight": ("折现年数（目标函数权重）", "Discounted years (objective weight)"),
     "kpi.curtailment_gwh": ("弃电量", "Curtailment"),
     "kpi.curtailment_rate": ("弃电率", "Curtailment rate"),
     "kpi.coal_full_load_hours": ("煤电利用小时数", "Coal full-load hours"),
@@ -340,6 +353,7 @@ UNITS: dict[str, dict[str, tuple[str, float]]] = {
     "CNY/t": {"zh": ("元/吨", 1.0), "en": ("CNY/t", 1.0)},
     "CNY/kg": {"zh": ("元/千克", 1.0), "en": ("CNY/kg", 1.0)},
     "year": {"zh": ("年", 1.0), "en": ("", 1.0)},
+    "discounted years": {"zh": ("折现年", 1.0), "en": ("discounted years", 1.0)},
 }
 
 _KPI_PREFIXES = ("energy_capacity_", "capacity_", "generation_", "cost_", "electricity_use_", "full_load_hours_",

@@ -8,8 +8,8 @@ they *register* terms with the :class:`ModelBuilder`:
 - ``add_fixed_flow(bus, tech, values)``: a fixed hourly flow (a demand profile);
 - ``add_cost(category, tech, var, coef)`` and ``add_constant_cost``: linear cost terms;
 - ``add_emission(tech, var, rate)``: CO2 per unit of a variable;
-- ``add_sizing(var)``: a variable that sizes an asset (MW, MWh, t/h built): fixed when capacities come
-  from an earlier solve (:mod:`energy_model.sizing`).
+- ``invest(kind, techs)``: new capacity of some kind (a store's energy, a retrofit) that periods build
+  and keep within its life, with its annuities (:mod:`energy_model.investment`).
 
 The builder then writes, for every bus b (a node × carrier) and snapshot t,
 
@@ -18,6 +18,16 @@ The builder then writes, for every bus b (a node × carrier) and snapshot t,
 and the objective Σ costs (annualised investment prorated to the horizon + Σ_t w_t·operating costs).
 Because every term is registered once, the same registry evaluates flows, costs and emissions from
 the solution, so results can never disagree with the objective.
+
+One builder is one investment period. A pathway (:func:`energy_model.build.build_model`) puts each
+period's builder on its own block ``period[y]`` of one model; capacity in period y is
+
+    cap[g,y] = existing[g,y] + Σ_{y' ≤ y, y' + life > y} build[g,y']     (existing: commission/retire years)
+
+and the objective is Σ_y W_y·(annual costs of period y), W_y the period's discounted years
+(:class:`energy_model.schema.Pathway`). The annual costs of y include the annuity and fixed O&M of every
+build in service in y, so a build's investment counts annuity × Σ of the weights of the periods it
+serves. A single year is the one-period case with W = 1.
 """
 
 from __future__ import annotations
@@ -28,7 +38,8 @@ from dataclasses import dataclass
 import numpy as np
 import pyomo.environ as pyo
 
-from .data import ModelData
+from .data import BUILD, ModelData
+from .investment import Kind
 
 
 def bus_name(node: str, carrier: str) -> str:
@@ -47,12 +58,14 @@ class Term:
 
 
 class ModelBuilder:
-    """Holds the pyomo model and the registries that families fill."""
+    """One investment period: its part of the pyomo model (``m``: the whole model, or the period's block in a
+    pathway) and the registries that families fill."""
 
-    def __init__(self, data: ModelData):
+    def __init__(self, data: ModelData, block: pyo.Block | None = None, earlier: list["ModelBuilder"] = ()):
         self.data = data
         self.n = len(data.time)
-        self.m = m = pyo.ConcreteModel(name=data.case.name)
+        self.m = m = block if block is not None else pyo.ConcreteModel(name=data.case.name)
+        self.earlier = list(earlier)  # the builders of the periods before this one
         m.T = pyo.Set(initialize=range(self.n), ordered=True)
         self.flows: list[Term] = []
         self.fixed_flows: dict[str, list[tuple[str, np.ndarray]]] = defaultdict(list)
@@ -60,17 +73,73 @@ class ModelBuilder:
         self.constant_costs: list[tuple[str, str, float]] = []
         self.emissions: list[Term] = []
         self.unserved_buses: list[str] = []
-        self.sizing: list[pyo.Var] = []
-        expandable = [g for g in data.technologies if data.is_expandable(g)]
-        m.build = pyo.Var(expandable, within=pyo.NonNegativeReals, bounds=lambda _, g: data.build_bounds(g))
-        self.add_sizing(m.build)
-        self._add_investment_costs()
+        self.builds: dict[str, pyo.Var] = {}  # kind -> this period's build variables
+        self.in_service: dict[str, dict[str, tuple[float, list]]] = {}  # kind -> tech -> (number, variables)
+        active = [g for g in data.technologies if data.is_active(g)]
+        self.invest(BUILD, active)
+        self._add_fixed_om(active)
 
     # ---- capacities -------------------------------------------------------------------------------
     def capacity(self, tech: str):
-        """Capacity of ``tech``: a number, or ``fixed + build[tech]`` when the optimiser sizes it."""
+        """Capacity of ``tech`` in this period: a number, or ``fixed + builds`` when the optimiser sizes it."""
         fixed = self.data.fixed_capacity(tech)
-        return fixed + self.m.build[tech] if self.data.is_expandable(tech) else fixed
+        if not self.data.is_expandable(tech):
+            return fixed
+        return fixed + self._sum(self.in_service[BUILD.name][tech][1])
+
+    @staticmethod
+    def _sum(variables: list):
+        return variables[0] if len(variables) == 1 else pyo.quicksum(variables)
+
+    def invest(self, kind: Kind, techs: list[str]) -> dict[str, object]:
+        """New ``kind`` in service in this period per technology (a number, or an expression of the build
+        variables of this and earlier periods), with its bounds and annuities: see :mod:`energy_model.investment`.
+
+        This period's build variables are ``m.<kind.name>[tech]``; each build in service here costs
+        annuity(life) × capex × build × (share of the year modelled), category ``investment``.
+        """
+        data, m, p = self.data, self.m, self.data.position
+        plans = {g: data.plan(kind, g) for g in techs}
+        var = pyo.Var([g for g in techs if plans[g].variable[p]], within=pyo.NonNegativeReals,
+                      bounds=lambda _, g: plans[g].own_bounds(p))
+        m.add_component(kind.name, var)
+        self.builds[kind.name] = var
+        periods, builders = data.periods or [data], [*self.earlier, self]
+        served = {}
+        for g in techs:
+            plan = plans[g]
+            number = plan.fixed_in_service(p)
+            variables = [builders[q].builds[kind.name][g] for q in plan.decided(p)]
+            served[g] = (number, variables)
+            for q in plan.serving[p]:
+                tech = periods[q].technologies[g]
+                annuity = data.annuity_factor(g, kind.life(tech)) * kind.capex(tech) * data.year_fraction
+                if plan.variable[q]:
+                    self.costs.append(Term("investment", g, builders[q].builds[kind.name], annuity))
+                else:
+                    self.add_constant_cost("investment", g, annuity * plan.fixed[q])
+        self.in_service[kind.name] = served
+        rows = [g for g in techs if plans[g].needs_row(p)]
+        m.add_component(f"{kind.name}_in_service", pyo.Constraint(rows, rule=lambda _, g: (
+            plans[g].bounds[p][0], self._sum(served[g][1]), plans[g].bounds[p][1])))
+        return {g: (number + self._sum(variables) if number else self._sum(variables)) if variables else number
+                for g, (number, variables) in served.items()}
+
+    def in_service_value(self, kind: Kind, tech: str, solution) -> float:
+        """The amount of ``kind`` in service in this period for ``tech`` in ``solution`` (0 if never built)."""
+        number, variables = self.in_service.get(kind.name, {}).get(tech, (0.0, []))
+        return number + sum(solution.value(v.parent_component())[list(v.parent_component().keys()).index(tech)]
+                            for v in variables)
+
+    def _add_fixed_om(self, techs: list[str]):
+        """Fixed O&M on all capacity in service: a constant on what is fixed, a term on each build variable."""
+        data = self.data
+        builders = [*self.earlier, self]
+        for g in techs:
+            fom = data.technologies[g].fom * data.year_fraction
+            self.add_constant_cost("fixed_om", g, fom * data.fixed_capacity(g))
+            for q in data.plan(BUILD, g).decided(data.position):
+                self.costs.append(Term("fixed_om", g, builders[q].builds[BUILD.name], fom))
 
     def dispatch_var(self, name: str, techs: list[str], limit: dict[str, np.ndarray] | None = None,
                      capacity=None) -> pyo.Var:
@@ -97,20 +166,6 @@ class ModelBuilder:
                 sized, m.T, rule=lambda _, g, t: var[g, t] <= float(limit[g][t]) * caps[g]))
         return var
 
-    def _add_investment_costs(self):
-        data = self.data
-        for g, tech in data.technologies.items():
-            if not data.is_active(g):
-                continue
-            annuity = data.annuity_factor(g) * tech.capex * data.year_fraction
-            fom = tech.fom * data.year_fraction
-            forced_build = 0.0 if data.is_expandable(g) else tech.build_min
-            self.add_constant_cost("investment", g, annuity * forced_build)
-            self.add_constant_cost("fixed_om", g, fom * (tech.capacity + forced_build))
-            if data.is_expandable(g):
-                self.costs.append(Term("investment", g, self.m.build, annuity))
-                self.costs.append(Term("fixed_om", g, self.m.build, fom))
-
     # ---- registries ---------------------------------------------------------------------------------
     def add_flow(self, bus: str, tech: str, var: pyo.Var, coef: float | np.ndarray = 1.0):
         self.flows.append(Term("flow", tech, var, coef, bus))
@@ -130,9 +185,6 @@ class ModelBuilder:
         """CO2 [t] per unit of ``var[tech, t]`` (per MWh of output for a power plant)."""
         self.emissions.append(Term("co2", tech, var, self.data.weights * rate))
 
-    def add_sizing(self, var: pyo.Var):
-        self.sizing.append(var)
-
     # ---- expressions ------------------------------------------------------------------------------
     @staticmethod
     def term_expr(term: Term, t: int):
@@ -148,8 +200,9 @@ class ModelBuilder:
     def buses(self) -> list[str]:
         return sorted({term.bus for term in self.flows} | set(self.fixed_flows))
 
-    def finish(self):
-        """Write balances, unserved energy and the objective once every family has registered."""
+    def finish(self, objective: bool = True):
+        """Write balances and unserved energy once every family has registered, and (unless the period is
+        part of a pathway, whose objective weighs all periods) the objective."""
         m, data = self.m, self.data
         buses = self.buses()
         by_bus: dict[str, list[Term]] = defaultdict(list)
@@ -172,11 +225,13 @@ class ModelBuilder:
 
         m.balance = pyo.Constraint(buses, m.T, rule=balance)
         self.fixed_by_bus = fixed
-        m.objective = pyo.Objective(expr=self._objective_expr(), sense=pyo.minimize)
+        if objective:
+            m.objective = pyo.Objective(expr=self.objective_expr(), sense=pyo.minimize)
         return m
 
-    def _objective_expr(self):
-        """Σ cost terms, with the terms on the same variable (fuel, CO2, O&M of one output) merged first."""
+    def objective_expr(self, weight: float = 1.0):
+        """``weight`` × Σ cost terms, with the terms on the same variable (fuel, CO2, O&M of one output)
+        merged first."""
         scalar: dict[tuple[int, str], list] = {}
         hourly: dict[tuple[int, str], list] = {}
         for term in self.costs:
@@ -186,11 +241,12 @@ class ModelBuilder:
             else:
                 entry = hourly.setdefault((id(term.var), term.tech), [term.var, np.zeros(self.n)])
                 entry[1] = entry[1] + term.coef
-        parts = [coef * var[tech] for (_, tech), (var, coef) in scalar.items() if coef]
+        parts = [weight * coef * var[tech] for (_, tech), (var, coef) in scalar.items() if coef]
         for (_, tech), (var, coef) in hourly.items():
+            coef = (weight * coef).tolist()
             if tech == "":  # bus-indexed (unserved)
-                parts.extend(c * var[b, t] for b in self.unserved_buses for t, c in enumerate(coef.tolist()))
+                parts.extend(c * var[b, t] for b in self.unserved_buses for t, c in enumerate(coef))
             else:
-                parts.extend(c * var[tech, t] for t, c in enumerate(coef.tolist()) if c != 0.0)
-        constant = sum(value for _, _, value in self.constant_costs)
+                parts.extend(c * var[tech, t] for t, c in enumerate(coef) if c != 0.0)
+        constant = weight * sum(value for _, _, value in self.constant_costs)
         return pyo.quicksum(parts) + constant

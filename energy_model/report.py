@@ -33,9 +33,10 @@ import xarray as xr
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
-from . import finance
+from . import finance, report_pathway
 from .analysis import ELECTRICITY, MWH_PER_GWH
 from .labels import axis_title, convert, kpi_name, label, localize_table, tech_names, unit_label
+from .pathway import years as pathway_years
 from .products import COST_PARTS, KG_PER_T, product_table
 from .tables import (carrier_units, electric, electric_buses, localized_summary, month_labels,
                      monthly_curtailment_by_cause, monthly_total, product_output, thermal_operation, total)
@@ -110,6 +111,7 @@ class _Run:
     power: xr.DataArray | None  # net flow into all electricity buses together [MW], (tech, time)
     weeks: list[tuple[str, pd.Timestamp]]
     hourly: HourlySeries
+    pathway: xr.Dataset | None = None  # all periods of a pathway (``ds`` is then its last period)
 
     def text(self, key: str) -> str:
         return label(key, self.lang)
@@ -153,9 +155,12 @@ class Section:
 
 def write_report(ds: xr.Dataset, summary: pd.DataFrame, path: Path, lang: str = "zh", *,
                  tables: Mapping[str, pd.DataFrame] | None = None, images_dir: Path | None = None,
-                 winter_start: pd.Timestamp | None = None, summer_start: pd.Timestamp | None = None) -> Path:
+                 winter_start: pd.Timestamp | None = None, summer_start: pd.Timestamp | None = None,
+                 pathway: xr.Dataset | None = None) -> Path:
     """Write the HTML report of one run to ``path``, and PNGs of its charts to ``images_dir`` when given.
-    ``tables`` are other analyses' tables by name; the week starts override the default dispatch weeks."""
+    ``tables`` are other analyses' tables by name; the week starts override the default dispatch weeks.
+    For a pathway, ``pathway`` is its Dataset (:mod:`energy_model.pathway`) and ``ds`` its last period: the
+    page opens with the charts over the periods, and the sections after them show that last period."""
     label("title", lang)  # rejects an unknown language before any work
     techs = [str(g) for g in ds["tech"].values]
     time = ds["time"].to_index()
@@ -164,9 +169,11 @@ def write_report(ds: xr.Dataset, summary: pd.DataFrame, path: Path, lang: str = 
         ds=ds, summary=summary, lang=lang, names=tech_names(ds, lang),
         kinds=dict(zip(techs, map(str, ds["tech_kind"].values))), families=_families(ds), colors=tech_colors(ds),
         power=_denoised(electric(ds["flow"])), weeks=weeks, hourly=HourlySeries(time, [start for _, start in weeks]),
+        pathway=pathway,
     )
     dispatch = [_dispatch(run, key, start) for key, start in run.weeks] if run.power is not None else []
-    sections = [_metadata(run), _kpi_cards(run), _capacity(run), _balance(run), _sankey(run), *dispatch,
+    sections = [_metadata(run), _kpi_cards(run), *_pathway(run), _capacity(run), _balance(run), _sankey(run),
+                *dispatch,
                 _price_duration(run), _load_duration(run), _curtailment(run), _thermal_week(run), _storage(run),
                 _thermal(run),
                 _products(run), _product_economics(run), _levelised_cost(run),
@@ -338,10 +345,14 @@ def write_images(sections: list[Section], folder: Path) -> list[Path]:
 def _metadata(run: _Run) -> Section:
     attrs, time = run.ds.attrs, run.ds["time"].to_index()
     rows = [("meta.scenario", attrs.get("scenario"))]
-    if "objective" in attrs:
-        value, unit = convert(float(attrs["objective"]), "CNY", run.lang)
+    objective = (run.pathway if run.pathway is not None else run.ds).attrs.get("objective")
+    if objective is not None:
+        value, unit = convert(float(objective), "CNY", run.lang)
         rows.append(("meta.objective", f"{_fmt(value)} {unit}"))
     rows += [("meta.status", attrs.get("solver_status")), ("meta.inputs_hash", attrs.get("inputs_hash"))]
+    if run.pathway is not None:
+        periods = ", ".join(str(y) for y in pathway_years(run.pathway))
+        rows.append(("meta.pathway", f"{periods} ({run.text('meta.pathway_detail')} {time[0].year})"))
     hours = float(run.ds["weight"].sum())
     rows.append(("meta.horizon", f"{time[0]:%Y-%m-%d %H:%M} – {time[-1]:%Y-%m-%d %H:%M} "
                                  f"({_fmt(hours)} {unit_label('h', run.lang)})"))
@@ -360,6 +371,18 @@ def _kpi_cards(run: _Run) -> Section | None:
     if not cards:
         return None
     return Section("kpis", run.text("section.kpis"), body=f'<div class="cards">{"".join(cards)}</div>')
+
+
+def _pathway(run: _Run) -> list[Section]:
+    """Over the periods of a pathway: capacity, generation, and annual cost with CO2."""
+    if run.pathway is None:
+        return []
+    ds = run.pathway
+    groups = run.groups(ds["tech"].values)
+    figures = [("pathway_capacity", report_pathway.capacity_figure(ds, groups, run.lang)),
+               ("pathway_generation", report_pathway.generation_figure(ds, groups, run.lang)),
+               ("pathway_cost", report_pathway.cost_figure(ds, run.lang))]
+    return [Section(key, run.text(f"section.{key}"), figure, height=420) for key, figure in figures if figure]
 
 
 def _capacity(run: _Run) -> Section | None:

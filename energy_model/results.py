@@ -21,6 +21,8 @@ import pandas as pd
 import xarray as xr
 
 from .components import FAMILIES
+from .components.storage import ENERGY
+from .data import BUILD
 from .model import ModelBuilder
 from .solve import Solution
 
@@ -31,9 +33,21 @@ _STAGING = ".partial-"
 
 
 def capacities(b: ModelBuilder, solution: Solution) -> dict[str, float]:
-    """Installed capacity of every technology in the solution (fixed part + optimal build)."""
-    build = dict(zip(b.m.build.keys(), solution.value(b.m.build))) if len(b.m.build) else {}
-    return {g: b.data.fixed_capacity(g) + build.get(g, 0.0) for g in b.data.technologies}
+    """Installed capacity of every technology in the period of ``b``: existing + new capacity in service."""
+    data = b.data
+    return {g: (tech.capacity if data.is_active(g) else 0.0) + b.in_service_value(BUILD, g, solution)
+            for g, tech in data.technologies.items()}
+
+
+def built(b: ModelBuilder, solution: Solution) -> dict[str, float]:
+    """New capacity built in the period of ``b`` (in service there and later, within its life)."""
+    data, p = b.data, b.data.position
+    values = dict(zip(b.m.build.keys(), solution.value(b.m.build))) if len(b.m.build) else {}
+    result = {}
+    for g in data.technologies:
+        plan = data.plan(BUILD, g)
+        result[g] = plan.fixed[p] if plan.fixed is not None else values.get(g, 0.0)
+    return result
 
 
 def to_dataset(b: ModelBuilder, solution: Solution, metadata: dict) -> xr.Dataset:
@@ -56,18 +70,16 @@ def to_dataset(b: ModelBuilder, solution: Solution, metadata: dict) -> xr.Datase
     unserved = np.zeros((len(buses), n))
     if b.unserved_buses:
         unserved[[bus_index[x] for x in b.unserved_buses]] = solution.value(b.m.unserved)
-    price = solution.dual(b.m.balance) / data.weights[None, :]
+    price = solution.dual(b.m.balance) / (data.weights * data.objective_weight)[None, :]
 
-    build = dict(zip(b.m.build.keys(), solution.value(b.m.build))) if len(b.m.build) else {}
-    energy_build = dict(zip(b.m.build_energy.keys(), solution.value(b.m.build_energy))) \
-        if hasattr(b.m, "build_energy") and len(b.m.build_energy) else {}
     energy_capacity = np.full(len(techs), np.nan)
     for g in data.of_kind("storage"):
         tech = data.technologies[g]
         if tech.duration is not None:
             energy_capacity[tech_index[g]] = tech.duration * solution.capacity(g)
         else:
-            energy_capacity[tech_index[g]] = (tech.energy_capacity if data.is_active(g) else 0.0) + energy_build.get(g, 0.0)
+            energy_capacity[tech_index[g]] = (tech.energy_capacity if data.is_active(g) else 0.0) \
+                + b.in_service_value(ENERGY, g, solution)
 
     coords = {
         "time": data.time,
@@ -86,9 +98,12 @@ def to_dataset(b: ModelBuilder, solution: Solution, metadata: dict) -> xr.Datase
     cap_units = [units.get(_main_carrier(data.technologies[g]), "MW") for g in techs]
     ds["capacity"] = ("tech", [solution.capacity(g) for g in techs], {"units": "MW (t/h for mass carriers)"})
     ds["capacity_unit"] = ("tech", cap_units)
-    ds["capacity_new"] = ("tech", [build.get(g, 0.0 if data.is_expandable(g) or not data.is_active(g)
-                                             else data.technologies[g].build_min) for g in techs],
+    ds["capacity_new"] = ("tech", [b.in_service_value(BUILD, g, solution) for g in techs],
                           {"units": "MW (t/h for mass carriers)", "description": "new capacity paying capex"})
+    if data.in_pathway:
+        built_now = built(b, solution)
+        ds["capacity_built"] = ("tech", [built_now[g] for g in techs], {
+            "units": "MW (t/h for mass carriers)", "description": "new capacity built in this investment period"})
     ds["energy_capacity"] = ("tech", energy_capacity, {"units": "MWh (t for mass carriers)"})
     ds["flow"] = (("bus", "tech", "time"), flow,
                   {"units": "MW (t/h for mass carriers)", "description": "into the bus (+) or out of it (-)"})
@@ -261,8 +276,9 @@ def _plain(metadata: dict) -> dict:
 
 
 def write_tidy_csvs(ds: xr.Dataset, folder: Path) -> None:
-    """Long-form CSVs that open in Excel: one row per (tech, time) with the non-zero values."""
-    per_tech = [v for v in ds.data_vars if ds[v].dims == ("tech",)]
+    """Long-form CSVs that open in Excel: one row per (tech, time) with the non-zero values (a pathway's
+    per-technology figures and costs one row per year and technology)."""
+    per_tech = [v for v in ds.data_vars if ds[v].dims in (("tech",), ("year", "tech"))]
     ds[per_tech].to_dataframe().to_csv(folder / "technologies.csv")
     costs = ds["cost"].to_dataframe().reset_index()
     costs[costs["cost"] != 0].to_csv(folder / "costs.csv", index=False)

@@ -14,7 +14,7 @@ import json
 import platform
 import subprocess
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 
@@ -24,12 +24,13 @@ import pyomo
 import xarray as xr
 from pydantic import ValidationError
 
-from . import analysis, audit, curtailment, direct_supply, finance, investor, products, sizing
+from . import analysis, audit, curtailment, direct_supply, finance, investor, pathway, products, sizing
 from .aggregation import compare_runs, load_reference
-from .build import build_model
+from .build import build
 from .config import CASE_FILE, InputError, ModelConfig, load_case
-from .data import build_data
+from .data import build_periods
 from .excel import write_excel
+from .labels import tech_names
 from .results import RunFolder, capacities, to_dataset, write_failure, write_results
 from .solve import SolveError, solve
 
@@ -95,6 +96,9 @@ def set_horizon(config: ModelConfig, hours: int | None = None, days: int | None 
         raise InputError([f"{config.case_dir / CASE_FILE}: time: {error['msg']}"
                           for error in exc.errors(include_url=False)]) from None
     config.timeseries = config.timeseries.iloc[: config.case.time.hours]
+    for period in (config.periods or {}).values():  # the horizon is one for all periods of a pathway
+        period.case.time = config.case.time
+        period.timeseries = period.timeseries.iloc[: config.case.time.hours]
 
 
 def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path | None = None,
@@ -121,11 +125,12 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
     reference_summary = load_reference(reference, config.inputs_hash) if reference is not None else None
     for key, value in (solver_overrides or {}).items():
         setattr(config.case.solver, key, value)
-    data = build_data(config)
+    periods = build_periods(config)
+    data = periods[0]
     timings["load_s"] = time.perf_counter() - start
 
     t = time.perf_counter()
-    builder = build_model(data)
+    model = build(periods, pathway=config.periods is not None)
     timings["build_s"] = time.perf_counter() - t
 
     metadata = {
@@ -134,7 +139,7 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
         "scenario_description": config.scenario_description,
         "inputs_hash": config.inputs_hash,
         "overrides": json.dumps(config.overrides, ensure_ascii=False, default=str),
-        "snapshots": len(data.time),
+        "snapshots": sum(len(period.time) for period in periods),
         "representative_days": int(data.period.max() + 1) if data.representative is not None else 0,
         "sizing_days": config.case.time.sizing_days if sizing.applies(config) else 0,
         "run_options": json.dumps({"hours": hours, "days": days, "sizing_days": sizing_days,
@@ -149,9 +154,9 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
             if sizing.applies(config):
                 t = time.perf_counter()
                 sizes, metadata["sizing_objective"] = sizing.size_on_representative_days(config)
-                sizing.fix_sizes(builder, sizes)
+                sizing.fix_sizes(model.periods[0], sizes)
                 timings["sizing_s"] = time.perf_counter() - t
-            solution = solve(builder.m, config.case.solver, log_file=folder.path / "highs.log" if folder else None)
+            solution = solve(model.m, config.case.solver, log_file=folder.path / "highs.log" if folder else None)
         except SolveError as exc:
             if sizing.applies(config) and exc.status == "infeasible":
                 exc.args = (f"{exc} with the capacities sized on {config.case.time.sizing_days} representative "
@@ -163,25 +168,34 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
         timings.update(solution.timings)
 
         t = time.perf_counter()
-        solution.capacities = capacities(builder, solution)
         metadata["solver_status_detail"] = solution.status_detail
         metadata["solution_optimal"] = int(solution.complete)
         if solution.mip_gap is not None:
             metadata["mip_gap"] = solution.mip_gap
-        dataset = products.add_results(to_dataset(builder, solution, metadata), config.technologies)
-        dataset = curtailment.attribute(direct_supply.compliance(dataset, config), config)
-        dataset = investor.evaluate(dataset, config, sweep=sweep)
-        audit_table = audit.audit(dataset, config.technologies, audit_spec) if audit_spec else None
+        datasets = [_period_results(builder, solution, metadata) for builder in model.periods]
+        # the investor's economics and the plan audit are of the last period: the plan year
+        final = model.periods[-1].data.config
+        datasets[-1] = investor.evaluate(datasets[-1], final, sweep=sweep)
+        audit_table = audit.audit(datasets[-1], final.technologies, audit_spec) if audit_spec else None
         if audit_table is not None:
-            dataset = audit.to_dataset(dataset, audit_table)
-        summary = pd.concat([analysis.summary(dataset), products.summary_rows(dataset)], ignore_index=True)
+            datasets[-1] = audit.to_dataset(datasets[-1], audit_table)
         lang = lang or config.case.report_language
         tables: dict[str, pd.DataFrame] = {}  # further analyses add theirs by name (plan_audit, finance, ...)
+        if model.pathway:
+            dataset = pathway.combine(datasets, [p.year for p in periods], [p.objective_weight for p in periods],
+                                      solution.objective)
+            shown = pathway.view(dataset, periods[-1].year)
+            summary = pathway.summary(dataset, {year: _summary(pathway.view(dataset, year))
+                                                for year in pathway.years(dataset)})
+            tables["pathway"] = pathway.table(summary, tech_names(shown, lang), lang)
+        else:
+            dataset = shown = datasets[0]
+            summary = _summary(dataset)
         if audit_table is not None:
             tables["plan_audit"] = audit.display_table(audit_table, lang)
         tables.update({name: frame for name, frame in (
-            ("compliance", direct_supply.report_table(dataset, config, lang)),
-            ("finance", finance.report_table(dataset, lang))) if len(frame)})
+            ("compliance", direct_supply.report_table(shown, final, lang)),
+            ("finance", finance.report_table(shown, lang))) if len(frame)})
         tables.update(_accuracy(data, summary, reference_summary))
         timings["extract_s"] = time.perf_counter() - t
 
@@ -190,18 +204,20 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
             t = time.perf_counter()
             timings["total_s"] = time.perf_counter() - start
             dataset.attrs.update({f"time_{k}": round(v, 3) for k, v in timings.items()})
-            writers = [lambda path: write_excel(dataset, summary, path / "results.xlsx", lang=lang, tables=tables),
-                       lambda path: products.product_table(dataset).to_csv(path / "products.csv", index=False),
-                       lambda path: direct_supply.write_csv(dataset, path),
-                       lambda path: finance.write_files(dataset, path, lang=lang)]
+            writers = [lambda path: write_excel(shown, summary, path / "results.xlsx", lang=lang, tables=tables),
+                       lambda path: _per_period(dataset, products.product_table).to_csv(path / "products.csv",
+                                                                                        index=False),
+                       lambda path: _write_compliance(dataset, path),
+                       lambda path: finance.write_files(shown, path, lang=lang)]
             if audit_table is not None:
                 writers.append(lambda path: audit_table.to_csv(path / "plan_audit.csv", index=False))
             if report:
                 from .report import write_report
 
                 writers.append(lambda path: write_report(
-                    dataset, summary, path / "report.html", lang=lang, tables=tables,
-                    images_dir=path / "images" if images else None))
+                    shown, summary, path / "report.html", lang=lang, tables=tables,
+                    images_dir=path / "images" if images else None,
+                    pathway=dataset if model.pathway else None))
             for name in ("accuracy_profiles", "accuracy_kpis"):
                 if name in tables:
                     writers.append(lambda path, name=name: tables[name].to_csv(path / f"{name}.csv", index=False))
@@ -213,6 +229,30 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
             folder.discard()
     timings["total_s"] = time.perf_counter() - start
     return RunResult(dataset=dataset, summary=summary, out_dir=written, timings=timings, tables=tables)
+
+
+def _period_results(builder, solution, metadata: dict) -> xr.Dataset:
+    """The results Dataset of one investment period, with the analyses that need its configuration."""
+    config = builder.data.config
+    period_solution = replace(solution, capacities=capacities(builder, solution))
+    dataset = products.add_results(to_dataset(builder, period_solution, metadata), config.technologies)
+    return curtailment.attribute(direct_supply.compliance(dataset, config), config)
+
+
+def _summary(dataset: xr.Dataset) -> pd.DataFrame:
+    return pd.concat([analysis.summary(dataset), products.summary_rows(dataset)], ignore_index=True)
+
+
+def _per_period(dataset: xr.Dataset, make) -> pd.DataFrame:
+    """A single-year table, or for a pathway the tables of every period with a ``year`` column."""
+    return pathway.per_year(dataset, make) if pathway.is_pathway(dataset) else make(dataset)
+
+
+def _write_compliance(dataset: xr.Dataset, folder: Path) -> None:
+    """``compliance.csv`` when the run has a direct-supply project (every period of a pathway)."""
+    table = _per_period(dataset, analysis.compliance_table)
+    if len(table):
+        table.to_csv(folder / "compliance.csv", index=False)
 
 
 def _accuracy(data, summary: pd.DataFrame, reference: pd.DataFrame | None) -> dict[str, pd.DataFrame]:

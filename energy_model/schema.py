@@ -130,8 +130,9 @@ class TechnologyBase(Strict):
     label_zh: str = Field("", description="Chinese name for reports")
     description: str = ""
     capacity: Capacity = Field(0.0, description="fixed capacity present in the model year [MW or t/h]; sunk, no capex")
-    build_min: Capacity = Field(0.0, description="new capacity that must be built [MW or t/h]; pays capex")
-    build_max: Capacity = Field(0.0, description="upper bound on new capacity [MW or t/h]; 0 = not expandable")
+    build_min: Capacity = Field(0.0, description="new capacity that must be in service in the model year [MW or t/h] "
+                                                 "(in a pathway: built in that period or earlier, within its life); pays capex")
+    build_max: Capacity = Field(0.0, description="upper bound on new capacity in service [MW or t/h]; 0 = not expandable")
     capex: CapexPerUnit = Field(0.0, description="overnight investment [CNY/MW or CNY per t/h]")
     fom: FomPerUnit = Field(0.0, description="fixed O&M on all capacity [CNY/MW/yr]")
     vom: CostPerOutput = Field(0.0, description="variable O&M per unit of main flow [CNY/MWh or CNY/t]")
@@ -613,6 +614,62 @@ class SolverConfig(Strict):
         return options
 
 
+# what a period of a pathway may not change: the horizon, the solver and the pathway are one for all periods
+PATHWAY_WIDE = ("year", "time", "discount_rate", "solver", "pathway", "name", "default_scenario", "report_language")
+
+
+class PathwayPeriod(Strict):
+    """One investment period of a pathway: what differs in that year from the resolved case and scenario."""
+
+    overrides: dict[str, object] = Field(
+        default_factory=dict, description="dotted paths as in scenarios.yaml, applied after the scenario's")
+    sources: dict[str, str] = Field(default_factory=dict, description="override path -> source of its number")
+
+
+class Pathway(Strict):
+    """Several investment periods optimised together with perfect foresight.
+
+    Period y stands for the calendar years from y to the next period's year − 1 (the last one to
+    ``end_year``); its objective weight is W_y = Σ over those years k of 1/(1 + r)^(k − base_year), r the
+    case's discount rate. Every annual cost of period y (operation, and the annuities and fixed O&M of the
+    capacity in service in y) counts W_y times: PyPSA's multi-investment convention
+    (investment_period_weightings.objective, docs/user-guide/optimization/weightings.md).
+    """
+
+    base_year: Year = Field(description="costs are discounted to the start of this year")
+    end_year: Year = Field(description="last calendar year the last period stands for")
+    periods: dict[Year, PathwayPeriod | None] = Field(
+        min_length=1, description="investment years, ascending, each with its own overrides")
+    sources: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("periods")
+    @classmethod
+    def _empty_is_no_change(cls, periods: dict) -> dict:
+        return {year: period or PathwayPeriod() for year, period in periods.items()}
+
+    @model_validator(mode="after")
+    def _check_years(self):
+        years = list(self.periods)
+        if years != sorted(years):
+            raise ValueError(f"periods must be listed in ascending years, got {years}")
+        if self.base_year > years[0]:
+            raise ValueError(f"base_year {self.base_year} is after the first period {years[0]}")
+        if self.end_year < years[-1]:
+            raise ValueError(f"end_year {self.end_year} is before the last period {years[-1]}")
+        return self
+
+    def years_represented(self) -> dict[int, list[int]]:
+        """The calendar years each period stands for."""
+        years = list(self.periods)
+        ends = [following - 1 for following in years[1:]] + [self.end_year]
+        return {year: list(range(year, end + 1)) for year, end in zip(years, ends)}
+
+    def weights(self, discount_rate: float) -> dict[int, float]:
+        """W_y: the discount factors of the calendar years period y stands for, summed."""
+        return {year: sum((1.0 + discount_rate) ** -(k - self.base_year) for k in calendar)
+                for year, calendar in self.years_represented().items()}
+
+
 class Case(Strict):
     """``case.yaml``: the system a scenario modifies."""
 
@@ -631,6 +688,7 @@ class Case(Strict):
     default_scenario: str | None = None
     report_language: Literal["zh", "en"] = "zh"
     projects: dict[str, Project] = Field(default_factory=dict, description="investments evaluated on their own")
+    pathway: Pathway | None = Field(None, description="several investment periods in one optimisation")
     sources: dict[str, str] = Field(default_factory=dict)
 
 

@@ -29,11 +29,12 @@ from .solve import SolveError, solve
 
 
 def applies(config: ModelConfig) -> bool:
-    """Two stages only where they differ from one: an hourly horizon of whole days, longer than K days."""
+    """Two stages only where they differ from one: a single year's hourly horizon of whole days, longer than
+    K days (a pathway is solved in one piece, usually on representative days already)."""
     time = config.case.time
     days = time.sizing_days
-    return bool(days) and time.representative_days.days is None and time.hours % 24 == 0 \
-        and time.hours // 24 > days
+    return bool(days) and config.periods is None and time.representative_days.days is None \
+        and time.hours % 24 == 0 and time.hours // 24 > days
 
 
 def size_on_representative_days(config: ModelConfig) -> tuple[dict[str, dict], float]:
@@ -46,13 +47,14 @@ def size_on_representative_days(config: ModelConfig) -> tuple[dict[str, dict], f
     except SolveError as exc:
         raise SolveError(f"sizing on {staged.case.time.sizing_days} representative days: {exc}",
                          exc.status, exc.diagnosis) from None
-    sizes = {var.name: dict(zip(var.keys(), solution.value(var).ravel().tolist())) for var in builder.sizing}
+    sizes = {var.name: dict(zip(var.keys(), solution.value(var).ravel().tolist()))
+             for var in builder.builds.values()}
     return sizes, solution.objective
 
 
 def fix_sizes(builder: ModelBuilder, sizes: dict[str, dict]) -> None:
     """Stage 2: fix every sizing variable at stage 1's value, clipped to its own bounds against round-off."""
-    for var in builder.sizing:
+    for var in builder.builds.values():
         values = sizes[var.name]
         for key, data in var.items():
             low = -math.inf if data.lb is None else data.lb

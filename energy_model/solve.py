@@ -78,7 +78,7 @@ class Solution:
 
     def by_tech(self, var: pyo.Var, techs: list[str], fill: float | np.ndarray = 0.0) -> np.ndarray:
         """Rows of a (tech, t) variable laid out for ``techs``; techs it does not index get ``fill``."""
-        result = np.array(np.broadcast_to(fill, (len(techs), len(var.model().T))), dtype=float)
+        result = np.array(np.broadcast_to(fill, (len(techs), len(var.parent_block().T))), dtype=float)
         if len(var) == 0:  # e.g. imports of a case whose markets all sell only: no index, no dimension
             return result
         first = list(var.index_set().subsets())[0] if var.dim() > 1 else var.index_set()

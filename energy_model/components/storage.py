@@ -2,7 +2,7 @@
 
     soc[g,t] = soc[g,t−1]·(1 − loss)^Δt + Δt·(η_c·ch[g,t] − dis[g,t]/η_d)     (cyclic within each period)
     ch[g,t], dis[g,t] ≤ cap[g];   soc[g,t] ≤ e_cap[g]
-    e_cap[g] = duration·cap[g]   or   fixed energy + build_energy[g]
+    e_cap[g] = duration·cap[g]   or   fixed energy + new energy in service (build_energy, invest())
 
 Cyclic state of charge means the horizon neither borrows from nor leaves energy to the next year.
 
@@ -24,9 +24,14 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 
-from ..model import ModelBuilder, Term, bus_name
+from ..investment import Kind
+from ..model import ModelBuilder, bus_name
 
 KIND = "storage"
+# a store's energy capacity, sized on its own where it has no fixed duration
+ENERGY = Kind("build_energy", "new energy capacity", capex=lambda tech: tech.capex_energy, life=lambda tech: tech.life,
+              bounds=lambda data, g: (0.0, data.technologies[g].build_max_energy
+                                      if data.technologies[g].duration is None else 0.0))
 
 
 def add(b: ModelBuilder, techs: list[str]) -> None:
@@ -34,22 +39,14 @@ def add(b: ModelBuilder, techs: list[str]) -> None:
     ones = {g: np.ones(b.n) for g in techs}
     charge = b.dispatch_var("storage_charge", techs, limit=ones)
     discharge = b.dispatch_var("storage_discharge", techs, limit=ones)
-    energy_sized = [g for g in techs if data.is_active(g) and data.technologies[g].duration is None
-                    and data.technologies[g].build_max_energy > 0]
-    m.build_energy = pyo.Var(energy_sized, within=pyo.NonNegativeReals,
-                             bounds=lambda _, g: (0.0, data.technologies[g].build_max_energy))
-    b.add_sizing(m.build_energy)
-    for g in energy_sized:
-        tech = data.technologies[g]
-        annuity = data.annuity_factor(g) * tech.capex_energy * data.year_fraction
-        b.costs.append(Term("investment", g, m.build_energy, annuity))
+    energy_built = b.invest(ENERGY, techs)
 
     def energy_capacity(g):
         tech = data.technologies[g]
         if tech.duration is not None:
             return tech.duration * b.capacity(g)
         fixed = tech.energy_capacity if data.is_active(g) else 0.0
-        return fixed + m.build_energy[g] if g in energy_sized else fixed
+        return fixed + energy_built[g]
 
     b.storage_energy_capacity = energy_capacity
     linked = data.representative is not None

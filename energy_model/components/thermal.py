@@ -33,9 +33,23 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 
-from ..model import ModelBuilder, Term, bus_name
+from ..investment import Kind
+from ..model import ModelBuilder, bus_name
 
 KIND = "thermal"
+
+
+def _retrofit_bounds(data, g) -> tuple[float, float]:
+    """A retrofit covers at most the unit's largest capacity in the period."""
+    if data.technologies[g].retrofit_min_load is None:
+        return (0.0, 0.0)
+    return (0.0, data.fixed_capacity(g) + (data.build_bounds(g)[1] if data.is_expandable(g) else 0.0))
+
+
+# retrofitted MW, paying retrofit_capex per MW of regulating range gained: capex per MW = retrofit_capex·(ml − ml_R)
+RETROFIT = Kind("thermal_retrofit", "retrofitted capacity", bounds=_retrofit_bounds,
+                capex=lambda tech: tech.retrofit_capex * (tech.min_load - tech.retrofit_min_load)
+                if tech.retrofit_min_load is not None else 0.0, life=lambda tech: tech.retrofit_life)
 
 
 def _needs_commitment(tech) -> bool:
@@ -74,14 +88,15 @@ def add(b: ModelBuilder, techs: list[str]) -> None:
         committed, m.T, rule=lambda _, g, t: on[g, t] - on[g, prev(t)] == su[g, t] - sd[g, t])
     m.thermal_max_output = pyo.Constraint(committed, m.T, rule=lambda _, g, t: steam(g, t) <= on[g, t])
 
-    # flexibility retrofit: R MW of the unit run down to ml_R; on_R is its committed part
-    m.thermal_retrofit = pyo.Var(retrofit, within=pyo.NonNegativeReals, bounds=lambda _, g: (0.0, cap_max[g]))
-    b.add_sizing(m.thermal_retrofit)
+    # flexibility retrofit: R MW of the unit run down to ml_R (an investment kept within its life); on_R is its
+    # committed part
+    retro = b.invest(RETROFIT, retrofit)
     m.thermal_committed_retrofit = pyo.Var(retrofit, m.T, within=pyo.NonNegativeReals)
-    retro, on_r = m.thermal_retrofit, m.thermal_committed_retrofit
+    on_r = m.thermal_committed_retrofit
     depth = {g: ml[g] - spec[g].retrofit_min_load for g in retrofit}
     m.thermal_retrofit_size = pyo.Constraint(
-        [g for g in retrofit if data.is_expandable(g)], rule=lambda _, g: retro[g] <= b.capacity(g))
+        [g for g in retrofit if data.is_expandable(g) and not isinstance(retro[g], float)],
+        rule=lambda _, g: retro[g] <= b.capacity(g))
     m.thermal_retrofit_committed = pyo.Constraint(retrofit, m.T, rule=lambda _, g, t: on_r[g, t] <= on[g, t])
     m.thermal_retrofit_share = pyo.Constraint(retrofit, m.T, rule=lambda _, g, t: on_r[g, t] <= retro[g])
 
@@ -131,9 +146,6 @@ def add(b: ModelBuilder, techs: list[str]) -> None:
         b.add_cost("variable_om", g, output, tech.vom)
         if g in committed and tech.start_cost > 0:
             b.add_cost("startup", g, su, tech.start_cost)
-        if g in depth:
-            annuity = data.annuity_factor(g, life=tech.retrofit_life) * data.year_fraction
-            b.costs.append(Term("investment", g, retro, annuity * tech.retrofit_capex * depth[g]))
 
 
 def _add_ramps(b: ModelBuilder, techs, spec, committed, steam, prev) -> None:
@@ -206,7 +218,7 @@ def extract(b: ModelBuilder, solution, techs: list[str]) -> dict:
     depth = column([t.min_load - t.retrofit_min_load if t.retrofit_min_load is not None else 0.0 for t in spec])
     floor = np.maximum(column([t.min_load for t in spec]) * committed - depth * on_retrofit - cv * heat,
                        column([t.back_pressure_ratio for t in spec]) * heat)
-    retrofit = dict(zip(m.thermal_retrofit.keys(), solution.value(m.thermal_retrofit))) if len(m.thermal_retrofit) else {}
+    retrofit = {g: b.in_service_value(RETROFIT, g, solution) for g in techs}
     return {
         "fuel_use": (fuel, "t/h"),
         "heat_output": (heat, "MW"),
