@@ -17,6 +17,7 @@ import typer
 from . import finance
 from .config import InputError, list_scenarios
 from .labels import LANGUAGES
+from .pathway import final_view
 from .solve import OPTIMAL, SolveError
 
 EXIT_INPUT, EXIT_SOLVE, EXIT_WRITE, EXIT_BUG, EXIT_INTERRUPTED = 2, 3, 4, 1, 130
@@ -63,10 +64,15 @@ def run(
     except BaseException as exc:  # noqa: BLE001 - every failure becomes a message and an exit code
         _fail(exc, debug)
     attrs = result.dataset.attrs
-    values = result.summary.set_index("kpi")["value"]
-    typer.echo(f"{attrs['scenario']}: {attrs['solver_status']}, total cost "
-               f"{values['total_cost'] / 1e8:,.2f} 亿CNY, curtailment {values['curtailment_rate']:.1%}, "
-               f"CO2 {values['co2_mt']:.2f} Mt, unserved {values['unserved_mwh']:,.0f} MWh")
+    summary = result.summary.set_index("kpi")
+    years = [column for column in summary.columns if column.isdigit()]  # the periods of a pathway
+    if years:
+        typer.echo(f"{attrs['scenario']}: {attrs['solver_status']}, discounted total cost "
+                   f"{summary.at['total_cost', 'value'] / 1e8:,.2f} 亿CNY; per period (undiscounted):")
+        for year in years:
+            typer.echo(f"  {year}: {_figures(summary[year])}")
+    else:
+        typer.echo(f"{attrs['scenario']}: {attrs['solver_status']}, {_figures(summary['value'])}")
     if attrs["solver_status"] != OPTIMAL:
         gap = f"MIP gap {attrs['mip_gap']:.2%}" if "mip_gap" in attrs else "gap unknown (LP stopped early)"
         typer.echo(f"WARNING: NOT OPTIMAL: the solver stopped early ({attrs['solver_status_detail']}); these are "
@@ -74,7 +80,7 @@ def run(
                    err=True)
     elif "mip_gap" in attrs:
         typer.echo(f"MIP gap {attrs['mip_gap']:.2%} (binary commitment)")
-    for project in finance.from_dataset(result.dataset):
+    for project in finance.from_dataset(final_view(result.dataset)):
         typer.echo(finance.headline(project))
     kpis = result.tables.get("accuracy_kpis")
     if kpis is not None:
@@ -85,6 +91,11 @@ def run(
                    f"(--sizing-days 0: one optimisation)")
     typer.echo("times: " + ", ".join(f"{k} {v:.1f}" for k, v in result.timings.items()))
     typer.echo(f"results in {result.out_dir}")
+
+
+def _figures(values) -> str:
+    return (f"total cost {values['total_cost'] / 1e8:,.2f} 亿CNY, curtailment {values['curtailment_rate']:.1%}, "
+            f"CO2 {values['co2_mt']:.2f} Mt, unserved {values['unserved_mwh']:,.0f} MWh")
 
 
 @app.command("list")

@@ -46,6 +46,7 @@ class ModelData:
     periods: list["ModelData"] = field(default_factory=list, repr=False)  # all investment periods; [] = this one
     position: int = 0  # which of them this is
     in_pathway: bool = False  # one of the periods of a pathway (its snapshots moved into its year)
+    existing_only: bool = False  # a pathway period in which nothing new is in service (a base year as it stands)
     _plans: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -182,8 +183,9 @@ def build_periods(config: ModelConfig) -> list[ModelData]:
         data = build_data(period_config) if clustered is None else _repeat(period_config, clustered, config)
         if pathway is not None:
             data = _move_to_year(data, year)
+        existing_only = pathway is not None and pathway.periods[year].existing_only
         periods.append(replace(data, objective_weight=weights[year], position=position, in_pathway=pathway is not None,
-                               _plans={}))
+                               existing_only=existing_only, _plans={}))
     for data in periods:
         data.periods = periods
     stamps = pd.DatetimeIndex(np.concatenate([data.time.values for data in periods]))

@@ -6,7 +6,8 @@ retrofit); a single-year run is its one-period case. For technology g and period
     build[g,p] ≥ 0                              new capacity built in period p (0 while g is inactive)
     serves(q, p)  ⇔  q ≤ p,  Y_p < Y_q + life_q,  g active in q and in p
     N[g,p] = Σ_{q serves p} build[g,q]          new capacity in service in period p
-    lo_p ≤ N[g,p] ≤ hi_p                         wherever g is active (lo, hi: the period's build_min, build_max)
+    lo_p ≤ N[g,p] ≤ hi_p                         wherever g is active (lo, hi: the period's build_min, build_max;
+                                                 0, 0 in a period declared ``existing_only``)
 
 So ``build_min``/``build_max`` bound the new capacity *in service* in a period, as in a single year: a plan
 project of 800 MW "by 2030" reads the same in a pathway, and a site potential of 1,000 MW is never
@@ -74,7 +75,7 @@ def plan(periods: list, kind: Kind, name: str) -> Plan:
     active = [data.is_active(name) for data in periods]
     years = [data.year for data in periods]
     life = [kind.life(data.technologies[name]) for data in periods]
-    bounds = [tuple(float(b) for b in kind.bounds(data, name)) if on else (0.0, 0.0)
+    bounds = [tuple(float(b) for b in kind.bounds(data, name)) if on and not data.existing_only else (0.0, 0.0)
               for data, on in zip(periods, active)]
     serving = [tuple(q for q in range(p + 1) if active[q] and active[p] and years[p] < years[q] + life[q])
                for p in range(len(periods))]

@@ -623,6 +623,9 @@ class PathwayPeriod(Strict):
 
     overrides: dict[str, object] = Field(
         default_factory=dict, description="dotted paths as in scenarios.yaml, applied after the scenario's")
+    existing_only: bool = Field(
+        False, description="only existing capacity (the 'capacity' fields) serves: nothing new of any kind is in "
+                           "service, whatever build_min says (the system of a base year as it stands)")
     sources: dict[str, str] = Field(default_factory=dict, description="override path -> source of its number")
 
 
