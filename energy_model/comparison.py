@@ -4,7 +4,8 @@ Reads ``index.csv`` and, for every successful run, its ``results.nc`` and ``summ
 ``comparison.csv`` (one table: section, item, unit, one column per run, canonical units),
 ``comparison.xlsx`` (one sheet per table, units in the headers) and ``comparison.html`` (self-contained,
 plotly.js embedded once, in Chinese or English). Plan targets come from the case's ``targets.yaml``
-(see :mod:`energy_model.targets`); a batch of a case without one has no target table.
+(see :mod:`energy_model.targets`); a batch of a case without one has no target table. A pathway run
+takes part with its last period (the plan year) and its discounted total cost.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from .analysis import ELECTRICITY, MWH_PER_GWH
 from .batch import INDEX_COLUMNS, INDEX_FILE
 from .config import CASE_FILE, read_yaml
 from .labels import axis_title, convert, kpi_name, label, tech_names
+from .pathway import final_view
 from .report import CSS, FONT, TOPOJSON_CDN, tech_colors
 from .targets import METRICS, audit, load_targets, metrics
 
@@ -61,7 +63,7 @@ def collect(batch_dir: str | Path) -> Comparison:
     datasets, summaries = {}, {}
     for run in runs:
         with xr.open_dataset(batch_dir / run / "results.nc", engine="h5netcdf") as ds:
-            datasets[run] = ds.load()
+            datasets[run] = final_view(ds.load())  # a pathway compares by its last period (the plan year)
         summaries[run] = pd.read_csv(batch_dir / run / "summary.csv").set_index("kpi")
     kpis = _kpis(summaries, runs)
     capacity = _per_tech(datasets, runs, "capacity", lambda ds: ds["capacity"].to_series())

@@ -166,6 +166,7 @@ LABELS: dict[str, tuple[str, str]] = {
     # KPIs (keys of analysis.summary; prefixed ones name the quantity before the technology)
     "kpi.total_cost": ("总成本", "Total cost"),
     "kpi.discounted_cost": ("折现成本", "Discounted cost"),
+    "kpi.pathway_total_cost": ("全路径折现总成本", "Discounted total cost of the pathway"),
     "kpi.objective_weight": ("折现年数（目标函数权重）", "Discounted years (objective weight)"),
     "kpi.curtailment_gwh": ("弃电量", "Curtailment"),
     "kpi.curtailment_rate": ("弃电率", "Curtailment rate"),

@@ -116,7 +116,7 @@ class ModelBuilder:
                 annuity = data.annuity_factor(g, kind.life(tech)) * kind.capex(tech) * data.year_fraction
                 if plan.variable[q]:
                     self.costs.append(Term("investment", g, builders[q].builds[kind.name], annuity))
-                else:
+                elif plan.fixed is not None:
                     self.add_constant_cost("investment", g, annuity * plan.fixed[q])
         self.in_service[kind.name] = served
         rows = [g for g in techs if plans[g].needs_row(p)]
@@ -198,7 +198,9 @@ class ModelBuilder:
 
     # ---- assembly -----------------------------------------------------------------------------------
     def buses(self) -> list[str]:
-        return sorted({term.bus for term in self.flows} | set(self.fixed_flows))
+        """The buses something flows through (a zero demand whose plant is not in service is no row)."""
+        fixed = {bus for bus, entries in self.fixed_flows.items() if any(values.any() for _, values in entries)}
+        return sorted({term.bus for term in self.flows} | fixed)
 
     def finish(self, objective: bool = True):
         """Write balances and unserved energy once every family has registered, and (unless the period is

@@ -172,7 +172,7 @@ def write_report(ds: xr.Dataset, summary: pd.DataFrame, path: Path, lang: str = 
         pathway=pathway,
     )
     dispatch = [_dispatch(run, key, start) for key, start in run.weeks] if run.power is not None else []
-    sections = [_metadata(run), _kpi_cards(run), *_pathway(run), _capacity(run), _balance(run), _sankey(run),
+    sections = [_metadata(run), *_pathway(run), _kpi_cards(run), _capacity(run), _balance(run), _sankey(run),
                 *dispatch,
                 _price_duration(run), _load_duration(run), _curtailment(run), _thermal_week(run), _storage(run),
                 _thermal(run),
@@ -366,7 +366,10 @@ def _kpi_cards(run: _Run) -> Section | None:
     cards = []
     for kpi in (k for k in CARD_KPIS if k in rows.index):
         value, unit = convert(float(rows.at[kpi, "value"]), str(rows.at[kpi, "unit"]), run.lang)
-        cards.append(f'<div class="card"><div class="card-label">{_esc(kpi_name(kpi, run.names, run.lang))}</div>'
+        # a pathway's summary value is its discounted total; the other cards show the last period
+        name = run.text("kpi.pathway_total_cost") if run.pathway is not None and kpi == "total_cost" \
+            else kpi_name(kpi, run.names, run.lang)
+        cards.append(f'<div class="card"><div class="card-label">{_esc(name)}</div>'
                      f'<div class="card-value">{_fmt(value)} <span class="card-unit">{_esc(unit)}</span></div></div>')
     if not cards:
         return None

@@ -91,6 +91,7 @@ def cost_figure(ds: xr.Dataset, lang: str) -> go.Figure:
                   secondary_y=True)
     fig.update_layout(barmode="relative", xaxis_title=label("axis.period", lang), xaxis_type="category")
     fig.update_yaxes(title_text=axis_title("axis.annual_cost", "CNY", lang), secondary_y=False)
-    fig.update_yaxes(title_text=axis_title("axis.co2", "Mt", lang), secondary_y=True, rangemode="tozero")
+    fig.update_yaxes(title_text=axis_title("axis.co2", "Mt", lang), secondary_y=True, rangemode="tozero",
+                     tickmode="auto", showgrid=False)
     return fig
 

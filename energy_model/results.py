@@ -65,7 +65,8 @@ def to_dataset(b: ModelBuilder, solution: Solution, metadata: dict) -> xr.Datase
         flow[bus_index[term.bus], tech_index[term.tech]] += term.coef * values
     for bus, entries in b.fixed_flows.items():
         for tech, values in entries:
-            flow[bus_index[bus], tech_index[tech]] += values
+            if bus in bus_index:  # else zero throughout
+                flow[bus_index[bus], tech_index[tech]] += values
 
     unserved = np.zeros((len(buses), n))
     if b.unserved_buses:

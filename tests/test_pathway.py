@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import xarray as xr
 
-from energy_model.config import InputError, load_case
+from energy_model.config import InputError, list_scenarios, load_case
 from energy_model.finance import annuity_factor
 from energy_model.run import run
 from micro import write_case
@@ -205,3 +205,48 @@ def test_cli_writes_a_pathway_report_and_per_year_results(tmp_path):
         assert ds["investment_period"].values.tolist() == [2025] * HOURS + [2030] * HOURS
     header = (out / "summary.csv").read_text().splitlines()[0]
     assert header == "kpi,value,unit,2025,2030"
+
+
+CASE = Path(__file__).resolve().parents[1] / "inputs" / "shuangliao"
+PLAN_WIND_SOLAR = ("wind_guoneng_800", "wind_guoneng_520", "wind_green_park_150", "wind_ruixiang_143", "wind_hybrid_200",
+                   "pv_hybrid_100", "wind_chem_park_200", "wind_caustic_100", "wind_caustic_200", "wind_xuhe_300",
+                   "wind_planned_sites", "pv_planned_sites")
+
+
+@pytest.fixture(scope="module")
+def default_pathway():
+    return run(CASE, "pathway_2025_2030", days=3, report=False)  # 3 days a period: about 5 s
+
+
+def test_the_default_pathway_follows_the_plan_dates(default_pathway):
+    ds = default_pathway.dataset
+    assert ds["year"].values.tolist() == [2025, 2027, 2030]
+    capacity = ds["capacity"].to_pandas()
+    assert capacity["coal_unit1"].tolist() == [330, 0, 0] and capacity["coal_unit2"].tolist() == [330, 0, 0]
+    assert capacity["coal_unit6"].tolist() == pytest.approx([0, 660, 660])
+    # 2025 as it stands: nothing new, of wind and solar only the village PV
+    assert float(ds["capacity_new"].sel(year=2025).sum()) == pytest.approx(0, abs=1e-6)
+    renewable = capacity.loc[:, ds["tech_kind"].values == "renewable"].sum(axis=1)
+    assert renewable[2025] == pytest.approx(50)
+    # every plan project in service by 2030, at least the 3,000 MW of L298 with the village PV
+    config = load_case(CASE, "pathway_2025_2030")
+    for g in PLAN_WIND_SOLAR:
+        assert capacity.at[2030, g] >= config.technologies[g].build_min - 1e-6, g
+    assert renewable[2030] >= 3000 - 1e-6
+    summary = default_pathway.summary.set_index("kpi")
+    assert summary.loc["unserved_mwh", ["2025", "2027", "2030"]].tolist() == pytest.approx([0, 0, 0], abs=1e-3)
+    # the annual quantities are each period's own: 200 kt of caustic soda before 2030, 500 kt in 2030
+    delivered = ds["annual_output"].sel(tech="naoh_offtake").values
+    assert delivered == pytest.approx([200e3, 200e3, 500e3], rel=1e-6)
+    assert ds.attrs["objective"] == pytest.approx(float((ds["objective_weight"] * ds["period_cost"]).sum()), rel=1e-6)
+
+
+def test_every_figure_of_the_default_pathway_has_a_source():
+    spec = list_scenarios(CASE)["pathway_2025_2030"].overrides["pathway"]
+    missing = [f"pathway.{field}" for field in spec if field != "sources" and field not in spec["sources"]]
+    for year, period in spec["periods"].items():
+        period = period or {}
+        sources = period.get("sources", {})
+        fields = [*period.get("overrides", {}), *(["existing_only"] if "existing_only" in period else [])]
+        missing += [f"pathway.periods.{year}.{key}" for key in fields if key not in sources]
+    assert not missing, "figures without a source:\n" + "\n".join(missing)
