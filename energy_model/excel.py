@@ -66,8 +66,12 @@ def _header(key: str, unit: str | None, lang: str) -> str:
 
 
 def summary_sheet(summary: pd.DataFrame, ds: xr.Dataset, lang: str) -> pd.DataFrame:
+    """The KPIs in display units; a pathway's summary also one column per period (the year as header)."""
     table = localized_summary(summary, ds, lang)[["name", "value", "unit", "kpi"]]
     table.columns = [label(k, lang) for k in ("table.kpi", "table.value", "table.unit", "excel.kpi_id")]
+    for year in (column for column in summary.columns if column.isdigit()):
+        table.insert(len(table.columns) - 1, year,
+                     localized_summary(summary.assign(value=summary[year]), ds, lang)["value"].values)
     return table
 
 
