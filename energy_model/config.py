@@ -248,6 +248,7 @@ def _period_configs(config: ModelConfig, raw: dict, timeseries: pd.DataFrame, ov
             continue
         problems += check_carrier_units(case, technologies, technologies_raw, case_dir / TECHNOLOGIES_FILE, blame)
         problems += check_references(case, technologies, frame, case_dir)
+        case.solver = config.case.solver  # one for the whole pathway: a run's solver options reach every period
         periods[year] = ModelConfig(case_dir=case_dir, scenario=config.scenario,
                                     scenario_description=config.scenario_description, case=case,
                                     technologies=technologies, timeseries=frame.iloc[: case.time.hours],

@@ -117,6 +117,26 @@ def test_a_co2_cap_of_one_period_binds_on_that_period_only(tmp_path):
     assert result.dataset.attrs["objective"] == pytest.approx(5 * costs[0] + 1 * costs[1])  # 2025-29, 2030
 
 
+@pytest.mark.parametrize("milp", [False, True])
+def test_a_retrofit_bought_in_the_first_period_serves_the_second(tmp_path, milp):
+    # A 100 MW unit (min load 0.5, a start costs more than anything else saves, so it stays committed) and
+    # 90 MW of wind in hours 2-3 for a 60 MW load. Lowering its floor by 0.3 MW per MW retrofitted saves
+    # 0.6 MWh of coal per period (60 CNY) at an annuity of 0.1295 x 100 x 4 x 0.3 = 15.5 CNY: worth it.
+    # LP: 60 MW stay committed and 60 MW are retrofitted (floor 30 - 18 = 12 MW); MILP: the unit is on or
+    # off, so 100 MW are retrofitted (floor 20 MW). Built in 2025 (life 10), the retrofit serves 2030 too.
+    case = write_case(tmp_path / "c", {
+        "coal": {"kind": "thermal", "fuel": "coal", "heat_rate": 0.1, "capacity": 100, "min_load": 0.5,
+                 "start_cost": 1e5, "retrofit_min_load": 0.2, "retrofit_capex": 100 * H, "retrofit_life": 10},
+        "wind": {"kind": "renewable", "profile": "wind", "capacity": 100}, "load": load(60),
+    }, series={"wind": [0.0, 0.9, 0.9, 0.0]}, discount_rate=R, pathway=pathway({2025: None, 2030: None}))
+    result = run(case, report=False, solver_overrides={"milp": milp})
+    retrofit, floor = (100, 20) if milp else (60, 12)
+    assert result.dataset["retrofit_capacity"].sel(tech="coal").values == pytest.approx([retrofit, retrofit])
+    cost = FUEL * (60 + 60 + 2 * floor) + annuity_factor(R, 10) * 100 * HOURS * 0.3 * retrofit
+    assert result.dataset["period_cost"].values == pytest.approx([cost, cost])
+    assert result.dataset.attrs["objective"] == pytest.approx((weight(2025, 2029) + weight(2030, 2034)) * cost)
+
+
 def seasonal_store(folder: Path, **fields) -> Path:
     # the representative-days store case (tests/test_representative_days.py): wind, coal, a store sized in energy
     return write_case(folder, {
