@@ -213,8 +213,7 @@ def _period_configs(config: ModelConfig, raw: dict, timeseries: pd.DataFrame, ov
     """Each period of the pathway: the resolved case and scenario (``raw``), the period's overrides, and
     ``year`` = the period. Checked like a scenario, with messages naming the period's override."""
     case_dir, pathway = config.case_dir, config.case.pathway
-    set_by = [key for key in overrides if key == "pathway" or key.startswith("pathway.")]
-    where = origins[set_by[0]] if set_by else f"{case_dir / CASE_FILE}: pathway"
+    where = origins["pathway"] if "pathway" in overrides else f"{case_dir / CASE_FILE}: pathway"
     problems: list[str] = []
     periods = {}
     for year, period in pathway.periods.items():
@@ -241,9 +240,10 @@ def _period_configs(config: ModelConfig, raw: dict, timeseries: pd.DataFrame, ov
             if set(names) != set(expected):
                 added, dropped = sorted(set(names) - set(expected)), sorted(set(expected) - set(names))
                 culprit = next((own[k] for k in own if k.startswith(f"{section}.")), where)
+                hint = ("; a technology is absent where its commission_year or retire_year say so"
+                        if section == "technologies" else "")
                 problems.append(f"{culprit}: the {section} must be the same in every period of a pathway "
-                                f"(added {added}, removed {dropped}); a technology is inactive where its "
-                                f"commission_year or retire_year say so")
+                                f"(added {added}, removed {dropped}){hint}")
         if case is None or technologies is None or problems:
             continue
         problems += check_carrier_units(case, technologies, technologies_raw, case_dir / TECHNOLOGIES_FILE, blame)

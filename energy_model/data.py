@@ -190,9 +190,9 @@ def build_periods(config: ModelConfig) -> list[ModelData]:
         data.periods = periods
     stamps = pd.DatetimeIndex(np.concatenate([data.time.values for data in periods]))
     if not stamps.is_unique:
-        raise InputError([f"{config.case_dir / 'case.yaml'}: pathway: the periods' snapshots overlap "
-                          f"({stamps[stamps.duplicated()][0]}); periods must be whole years apart from "
-                          f"time.start and time.hours"])
+        raise InputError([f"{config.case_dir / 'case.yaml'}: pathway: the snapshots of two periods overlap (first "
+                          f"at {stamps[stamps.duplicated()][0]}); a period's horizon (time.hours from time.start, "
+                          f"moved into its year) must end before the next period begins"])
     return periods
 
 
