@@ -46,9 +46,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "section.levelised_cost": ("产品平准化成本构成", "Levelised cost of products, by part"),
     "section.finance": ("项目财务", "Project finance"),
     "section.pathway": ("规划路径：各期关键指标", "Pathway: key figures by period"),
-    "section.pathway_capacity": ("规划路径：各期发电与储能装机", "Pathway: generation and storage capacity by period"),
+    "section.pathway_capacity": ("规划路径：各期发电与储能装机",
+                                 "Pathway: generation and storage capacity by period"),
     "section.pathway_generation": ("规划路径：各期发电量", "Pathway: electricity generation by period"),
-    "section.pathway_cost": ("规划路径：各期年度成本与二氧化碳排放", "Pathway: annual cost and CO2 by period"),
+    "section.pathway_cost": ("规划路径：各期年度成本与二氧化碳排放",
+                             "Pathway: annual cost and CO2 by period"),
     "note.no_curtailment": ("本情景无弃风弃光。", "No wind or solar output is curtailed in this run."),
     # dispatch week selector
     "week.select": ("选择周", "Week"),

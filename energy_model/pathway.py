@@ -4,9 +4,10 @@
 hourly variable along ``time`` (the periods' snapshots in order; the coordinate ``investment_period``
 says whose each is; representative days likewise along ``day``), every other variable (capacities, new
 capacity, costs, CO2, annual figures) with a leading ``year`` dimension, NaN where a period does not have
-it (and listed in its ``absent_in_periods`` attribute). ``objective_weight`` (year) holds W_y and ``period_cost`` (year) the undiscounted cost of each period's
-modelled horizon, so that the objective (attrs) = Σ_y W_y · period_cost_y. :func:`view` cuts one period
-out in the shape of a single-year Dataset, so every single-year analysis, table and chart works on it.
+it (those periods listed in its ``absent_in_periods`` attribute). ``objective_weight`` (year) holds W_y
+and ``period_cost`` (year) the undiscounted cost of each period's modelled horizon, so that the objective
+(attrs) = Σ_y W_y · period_cost_y. :func:`view` cuts one period out in the shape of a single-year
+Dataset, so every single-year analysis, table and chart works on it.
 """
 
 from __future__ import annotations
@@ -123,7 +124,8 @@ def summary(ds: xr.Dataset, per_year: dict[int, pd.DataFrame]) -> pd.DataFrame:
         table[str(year)] = [values.get(key, np.nan) for key in order]
     weights = ds["objective_weight"].values
     costs = ds["period_cost"].values
-    extra = pd.DataFrame([("discounted_cost", "CNY", *(weights * costs)), ("objective_weight", "discounted years", *weights)],
+    extra = pd.DataFrame([("discounted_cost", "CNY", *(weights * costs)),
+                          ("objective_weight", "discounted years", *weights)],
                          columns=["kpi", "unit", *map(str, years_)])
     table = pd.concat([table.iloc[:1], extra, table.iloc[1:]], ignore_index=True)
     table.insert(1, "value", table[str(years_[-1])])

@@ -130,9 +130,11 @@ class TechnologyBase(Strict):
     label_zh: str = Field("", description="Chinese name for reports")
     description: str = ""
     capacity: Capacity = Field(0.0, description="fixed capacity present in the model year [MW or t/h]; sunk, no capex")
-    build_min: Capacity = Field(0.0, description="new capacity that must be in service in the model year [MW or t/h] "
-                                                 "(in a pathway: built in that period or earlier, within its life); pays capex")
-    build_max: Capacity = Field(0.0, description="upper bound on new capacity in service [MW or t/h]; 0 = not expandable")
+    build_min: Capacity = Field(0.0, description="new capacity that must be in service in the model year [MW or "
+                                                 "t/h] (in a pathway: built in that period or earlier, within its "
+                                                 "life); pays capex")
+    build_max: Capacity = Field(0.0, description="upper bound on new capacity in service [MW or t/h]; "
+                                                 "0 = not expandable")
     capex: CapexPerUnit = Field(0.0, description="overnight investment [CNY/MW or CNY per t/h]")
     fom: FomPerUnit = Field(0.0, description="fixed O&M on all capacity [CNY/MW/yr]")
     vom: CostPerOutput = Field(0.0, description="variable O&M per unit of main flow [CNY/MWh or CNY/t]")

@@ -228,9 +228,9 @@ def test_cli_writes_a_pathway_report_and_per_year_results(tmp_path):
 
 
 CASE = Path(__file__).resolve().parents[1] / "inputs" / "shuangliao"
-PLAN_WIND_SOLAR = ("wind_guoneng_800", "wind_guoneng_520", "wind_green_park_150", "wind_ruixiang_143", "wind_hybrid_200",
-                   "pv_hybrid_100", "wind_chem_park_200", "wind_caustic_100", "wind_caustic_200", "wind_xuhe_300",
-                   "wind_planned_sites", "pv_planned_sites")
+PLAN_WIND_SOLAR = ("wind_guoneng_800", "wind_guoneng_520", "wind_green_park_150", "wind_ruixiang_143",
+                   "wind_hybrid_200", "pv_hybrid_100", "wind_chem_park_200", "wind_caustic_100", "wind_caustic_200",
+                   "wind_xuhe_300", "wind_planned_sites", "pv_planned_sites")
 
 
 @pytest.fixture(scope="module")
