@@ -75,7 +75,7 @@ def _on_buses(ds: xr.Dataset, buses: list[str]) -> xr.Dataset:
     """``ds`` on the union of the periods' buses: no flow where a period has no such bus, no price."""
     if list(ds["bus"].values) == buses:
         return ds
-    fill = {v: (np.nan if v == "marginal_price" else 0.0) for v in ds.data_vars if "bus" in ds[v].dims}
+    fill = {v: (0.0 if v in ("flow", "unserved") else np.nan) for v in ds.data_vars if "bus" in ds[v].dims}
     return ds.drop_vars("bus_carrier").reindex(bus=buses, fill_value=fill)
 
 

@@ -162,6 +162,18 @@ def test_a_one_period_pathway_is_the_plain_run(tmp_path, days):
     assert three.dataset.attrs["objective"] == pytest.approx(3 * plain.dataset.attrs["objective"], rel=1e-9)
 
 
+@pytest.mark.parametrize("days", [None, 2])
+def test_a_period_scales_a_profile_of_its_own(tmp_path, days):
+    # 2031 halves the wind (timeseries override): 10 MW on the windy days is exactly the load, nothing to store,
+    # and the calm days burn 480 MWh of coal at 300 CNY/MWh. 2030 stores its 480 MWh surplus (48,000 CNY, life 1).
+    # On representative days the clustered days are repeated in 2031 with its own (halved) wind.
+    case = seasonal_store(tmp_path / "c", pathway=pathway({2030: None, 2031: {"timeseries.wind": {"scale": 0.5}}},
+                                                          base_year=2030, end_year=2031))
+    result = run(case, report=False, days=days)
+    assert result.dataset["energy_capacity"].sel(tech="store").values == pytest.approx([480, 0], abs=1e-6)
+    assert result.dataset["period_cost"].values == pytest.approx([480 * 100, 480 * 300])
+
+
 def test_a_stores_energy_capacity_carries_into_the_next_period(tmp_path):
     # the seasonal store's 480 MWh (r = 0, 100 CNY per MWh of energy and horizon at a 1-year life). With a
     # 10-year life the 2030 purchase serves 2031 too, paying a tenth of it in each period; with a 1-year life it
