@@ -122,14 +122,21 @@ class ModelBuilder:
         rows = [g for g in techs if plans[g].needs_row(p)]
         m.add_component(f"{kind.name}_in_service", pyo.Constraint(rows, rule=lambda _, g: (
             plans[g].bounds[p][0], self._sum(served[g][1]), plans[g].bounds[p][1])))
-        return {g: (number + self._sum(variables) if number else self._sum(variables)) if variables else number
-                for g, (number, variables) in served.items()}
+        return {g: self._amount(number, variables) for g, (number, variables) in served.items()}
+
+    def _amount(self, number: float, variables: list):
+        """``number + Σ variables`` as a number where there are no variables, else as an expression."""
+        if not variables:
+            return number
+        return number + self._sum(variables) if number else self._sum(variables)
 
     def in_service_value(self, kind: Kind, tech: str, solution) -> float:
         """The amount of ``kind`` in service in this period for ``tech`` in ``solution`` (0 if never built)."""
         number, variables = self.in_service.get(kind.name, {}).get(tech, (0.0, []))
-        return number + sum(solution.value(v.parent_component())[list(v.parent_component().keys()).index(tech)]
-                            for v in variables)
+        for v in variables:
+            builds = v.parent_component()
+            number += float(solution.value(builds)[list(builds.keys()).index(tech)])
+        return number
 
     def _add_fixed_om(self, techs: list[str]):
         """Fixed O&M on all capacity in service: a constant on what is fixed, a term on each build variable."""
