@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .labels import kpi_name
+
 YEAR = "year"
 TIME_PERIOD = "investment_period"  # coordinate along time: the investment period of each snapshot
 DAY_PERIOD = "day_investment_period"  # along day (representative days): the period of each original day
@@ -137,8 +139,6 @@ def summary(ds: xr.Dataset, per_year: dict[int, pd.DataFrame]) -> pd.DataFrame:
 
 def table(summary_: pd.DataFrame, names, lang: str) -> pd.DataFrame:
     """The per-year table of the main KPIs for report.html and results.xlsx (shown via labels.localize_table)."""
-    from .labels import kpi_name
-
     rows = summary_.set_index("kpi").loc[[k for k in TABLE_KPIS if k in set(summary_["kpi"])]]
     years_ = [c for c in summary_.columns if c.isdigit()]
     frame = pd.DataFrame({"item": [kpi_name(k, names, lang) for k in rows.index], "unit": rows["unit"].values})
