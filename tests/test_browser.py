@@ -157,3 +157,22 @@ def test_run_writes_report_excel_and_images(browser, tmp_path):
     page.page.screenshot(path=folder / "report.png", full_page=True)
     page.page.close()
     assert (folder / "report.png").stat().st_size > 0
+
+
+def test_a_pathway_report_draws_its_period_charts(browser, tmp_path):
+    """Two periods of a micro case: the charts over the periods come first and are drawn without errors."""
+    from micro import write_case
+
+    from energy_model.run import run
+
+    case = write_case(tmp_path / "c", {
+        "gen": {"kind": "thermal", "fuel": "coal", "heat_rate": 0.1, "build_max": 100, "capex": 50 * 8760},
+        "load": {"kind": "demand", "annual": 10 * 8760}},
+        pathway={"base_year": 2025, "end_year": 2034,
+                 "periods": {2025: {}, 2030: {"overrides": {"technologies.load.annual": 20 * 8760}}}})
+    run(case, out_dir=tmp_path / "out", lang="en")
+    page = Page(browser, tmp_path / "out" / "report.html")
+    charts = [f"pathway_{k}" for k in ("capacity", "generation", "cost")]
+    assert_drawn(page, charts)
+    assert page.texts("h2")[1:4] == [label(f"section.{key}", "en") for key in charts]
+    page.page.close()
