@@ -116,6 +116,10 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
     with them fixed (0: sizes and dispatch in one optimisation; :mod:`energy_model.sizing`);
     ``reference`` names the results folder of a full-year run of the same inputs, to which an
     aggregated run compares its KPIs (table and file ``accuracy_kpis``).
+
+    A case with a pathway solves all its periods in one model: results.nc holds them all
+    (:mod:`energy_model.pathway`), summary.csv has a column per period, the report opens with the charts
+    over the periods, and the plan audit and investor economics are those of the last period.
     """
     timings: dict[str, float] = {}
     start = time.perf_counter()
@@ -181,16 +185,9 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
             datasets[-1] = audit.to_dataset(datasets[-1], audit_table)
         lang = lang or config.case.report_language
         tables: dict[str, pd.DataFrame] = {}  # further analyses add theirs by name (plan_audit, finance, ...)
+        dataset, shown, summary = _assemble(model, datasets, solution.objective)
         if model.pathway:
-            dataset = pathway.combine(datasets, [p.year for p in periods], [p.objective_weight for p in periods],
-                                      solution.objective)
-            shown = pathway.view(dataset, periods[-1].year)
-            summary = pathway.summary(dataset, {year: _summary(pathway.view(dataset, year))
-                                                for year in pathway.years(dataset)})
             tables["pathway"] = pathway.table(summary, tech_names(shown, lang), lang)
-        else:
-            dataset = shown = datasets[0]
-            summary = _summary(dataset)
         if audit_table is not None:
             tables["plan_audit"] = audit.display_table(audit_table, lang)
         tables.update({name: frame for name, frame in (
@@ -229,6 +226,17 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
             folder.discard()
     timings["total_s"] = time.perf_counter() - start
     return RunResult(dataset=dataset, summary=summary, out_dir=written, timings=timings, tables=tables)
+
+
+def _assemble(model, datasets: list[xr.Dataset], objective: float) -> tuple[xr.Dataset, xr.Dataset, pd.DataFrame]:
+    """The run's Dataset, the Dataset the report and results.xlsx show (for a pathway its last period) and the
+    summary (for a pathway with a column per period)."""
+    if not model.pathway:
+        return datasets[0], datasets[0], _summary(datasets[0])
+    periods = [builder.data for builder in model.periods]
+    dataset = pathway.combine(datasets, [p.year for p in periods], [p.objective_weight for p in periods], objective)
+    summary = pathway.summary(dataset, {year: _summary(pathway.view(dataset, year)) for year in pathway.years(dataset)})
+    return dataset, pathway.view(dataset, periods[-1].year), summary
 
 
 def _period_results(builder, solution, metadata: dict) -> xr.Dataset:
