@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -64,3 +68,13 @@ def test_a_horizon_no_longer_than_the_sizing_days_is_solved_in_one_piece(tmp_pat
     result = run(case, report=False, sizing_days=4)
     assert result.dataset.attrs["sizing_days"] == 0
     assert "sizing_s" not in result.timings
+
+
+def test_the_command_line_says_how_capacities_were_sized(tmp_path):
+    case = _wind_case(tmp_path / "c", [0.5, 0.1, 0.5, 0.1])
+    done = subprocess.run([sys.executable, "-m", "energy_model.cli", "run", str(case), "--sizing-days", "2",
+                           "--no-report", "--out", str(tmp_path / "out")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "capacities sized on 2 representative days" in done.stdout
+    run_file = json.loads((tmp_path / "out" / "run.json").read_text())
+    assert run_file["sizing_days"] == 2
