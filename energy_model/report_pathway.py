@@ -31,18 +31,8 @@ def _periods(ds: xr.Dataset) -> list[str]:
 
 def capacity_figure(ds: xr.Dataset, groups, lang: str) -> go.Figure | None:
     """Generation and storage capacity in service in each period [MW], stacked by technology."""
-    factor, unit = convert(1.0, "MW", lang)
     capacity = ds["capacity"].where((ds["capacity_unit"] == "MW") & ds["tech_kind"].isin(SUPPLY_KINDS), 0.0)
-    fig = go.Figure()
-    for _, name, color, members in groups:
-        values = capacity.sel(tech=members).sum("tech").values * factor
-        if values.any():
-            fig.add_bar(x=_periods(ds), y=values, name=name, marker_color=color,
-                        hovertemplate=f"%{{x}}: %{{y:,.1f}} {unit}<extra>{name}</extra>")
-    if not fig.data:
-        return None
-    return fig.update_layout(barmode="stack", xaxis_title=label("axis.period", lang), xaxis_type="category",
-                             yaxis_title=axis_title("axis.capacity", "MW", lang))
+    return _stacked(ds, capacity, groups, "MW", "axis.capacity", ",.1f", lang)
 
 
 def generation_figure(ds: xr.Dataset, groups, lang: str) -> go.Figure | None:
@@ -50,22 +40,28 @@ def generation_figure(ds: xr.Dataset, groups, lang: str) -> go.Figure | None:
     power = electric(ds["flow"])
     if power is None:
         return None
-    factor, unit = convert(1.0, "GWh", lang)
     energy = (power.clip(min=0) * ds["weight"]).groupby(ds[TIME_PERIOD]).sum("time") / MWH_PER_GWH
     generating = set(str(g) for g in ds["tech"].values[ds["tech_kind"].isin(GENERATING_KINDS).values])
+    groups = [(key, name, color, [g for g in members if g in generating]) for key, name, color, members in groups]
+    return _stacked(ds, energy, groups, "GWh", "axis.energy", ",.2f", lang)
+
+
+def _stacked(ds: xr.Dataset, values: xr.DataArray, groups, base_unit: str, axis: str, digits: str,
+             lang: str) -> go.Figure | None:
+    """Bars of ``values`` (tech × period) per period, one stacked trace per technology group with any value."""
+    factor, unit = convert(1.0, base_unit, lang)
     fig = go.Figure()
     for _, name, color, members in groups:
-        members = [g for g in members if g in generating]
         if not members:
             continue
-        values = energy.sel(tech=members).sum("tech").values * factor
-        if values.any():
-            fig.add_bar(x=_periods(ds), y=values, name=name, marker_color=color,
-                        hovertemplate=f"%{{x}}: %{{y:,.2f}} {unit}<extra>{name}</extra>")
+        total = values.sel(tech=members).sum("tech").values * factor
+        if total.any():
+            fig.add_bar(x=_periods(ds), y=total, name=name, marker_color=color,
+                        hovertemplate=f"%{{x}}: %{{y:{digits}}} {unit}<extra>{name}</extra>")
     if not fig.data:
         return None
     return fig.update_layout(barmode="stack", xaxis_title=label("axis.period", lang), xaxis_type="category",
-                             yaxis_title=axis_title("axis.energy", "GWh", lang))
+                             yaxis_title=axis_title(axis, base_unit, lang))
 
 
 def cost_figure(ds: xr.Dataset, lang: str) -> go.Figure:
