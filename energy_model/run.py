@@ -133,10 +133,6 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
     data = periods[0]
     timings["load_s"] = time.perf_counter() - start
 
-    t = time.perf_counter()
-    model = build(periods, pathway=config.periods is not None)
-    timings["build_s"] = time.perf_counter() - t
-
     metadata = {
         "case": config.case.name,
         "scenario": config.scenario,
@@ -155,11 +151,16 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
     folder = RunFolder(out_dir) if out_dir is not None else None
     try:
         try:
-            if sizing.applies(config):
+            sizes = None
+            if sizing.applies(config):  # first, so that its model is gone before the hourly one is built
                 t = time.perf_counter()
                 sizes, metadata["sizing_objective"] = sizing.size_on_representative_days(config)
-                sizing.fix_sizes(model.periods[0], sizes)
                 timings["sizing_s"] = time.perf_counter() - t
+            t = time.perf_counter()
+            model = build(periods, pathway=config.periods is not None)
+            if sizes is not None:
+                sizing.fix_sizes(model.periods[0], sizes)
+            timings["build_s"] = time.perf_counter() - t
             solution = solve(model.m, config.case.solver, log_file=folder.path / "highs.log" if folder else None)
         except SolveError as exc:
             if sizing.applies(config) and exc.status == "infeasible":
