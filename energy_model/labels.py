@@ -60,6 +60,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "meta.status": ("求解状态", "Solver status"),
     "meta.inputs_hash": ("输入数据哈希", "Inputs hash"),
     "meta.horizon": ("模拟时段", "Horizon"),
+    "meta.sizing": ("容量确定方式", "Capacities"),
+    "meta.sizing_detail": ("按 {days} 个典型日优化容量，再以该容量逐时调度全时段",
+                           "sized on {days} representative days, then every hour dispatched with them"),
     "meta.pathway": ("规划路径（投资期）", "Pathway (investment periods)"),
     "meta.pathway_detail": ("以下各节为末期", "the sections below show the last period,"),
     # axes

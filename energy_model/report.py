@@ -356,6 +356,8 @@ def _metadata(run: _Run) -> Section:
     hours = float(run.ds["weight"].sum())
     rows.append(("meta.horizon", f"{time[0]:%Y-%m-%d %H:%M} – {time[-1]:%Y-%m-%d %H:%M} "
                                  f"({_fmt(hours)} {unit_label('h', run.lang)})"))
+    if attrs.get("sizing_days"):
+        rows.append(("meta.sizing", run.text("meta.sizing_detail").format(days=int(attrs["sizing_days"]))))
     items = "".join(f"<dt>{_esc(run.text(key))}</dt><dd>{_esc(value)}</dd>" for key, value in rows
                     if value is not None)
     return Section("metadata", run.text("section.metadata"), body=f'<dl class="meta">{items}</dl>')

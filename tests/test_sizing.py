@@ -71,12 +71,14 @@ def test_a_horizon_no_longer_than_the_sizing_days_is_solved_in_one_piece(tmp_pat
     assert "sizing_s" not in result.timings
 
 
-def test_the_command_line_says_how_capacities_were_sized(tmp_path):
+def test_the_command_line_and_the_report_say_how_capacities_were_sized(tmp_path):
     case = _wind_case(tmp_path / "c", [0.5, 0.1, 0.5, 0.1])
     done = subprocess.run([sys.executable, "-m", "energy_model.cli", "run", str(case), "--sizing-days", "2",
-                           "--no-report", "--out", str(tmp_path / "out")], capture_output=True, text=True)
+                           "--lang", "en", "--out", str(tmp_path / "out")], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "capacities sized on 2 representative days" in done.stdout
+    report = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "sized on 2 representative days, then every hour dispatched with them" in report
     run_file = json.loads((tmp_path / "out" / "run.json").read_text())
     assert run_file["sizing_days"] == 2
 
