@@ -60,6 +60,10 @@ def representative_days(frame: pd.DataFrame, start: str, spec: RepresentativeDay
     data = frame.iloc[: n_days * HOURS_PER_DAY].set_axis(hours)
     constant = [c for c in data.columns if np.ptp(data[c].to_numpy()) == 0]
     varying = data.drop(columns=constant)
+    if varying.empty:
+        raise InputError([f"{CASE_FILE}: time.representative_days.days = {spec.days}: no timeseries column varies "
+                          "over the horizon, so every day is alike and there is nothing to cluster; solve every "
+                          "hour instead (days: null, or --days 0)"])
     extremes = spec.extremes
     config = tsam.ExtremeConfig(method="new_cluster", max_value=extremes.max_value, min_value=extremes.min_value,
                                 max_period=extremes.max_period, min_period=extremes.min_period) \

@@ -3,8 +3,8 @@
 Each run writes its own folder ``<batch>/<name>/`` and one row of ``<batch>/index.csv`` (status,
 objective, wall time, error message). A run that fails is recorded and the others go on. A run is
 skipped when its last result is complete and its *run key* is unchanged: the inputs hash (input files,
-scenario, resolved overrides) together with the options that change the solution (horizon, solver
-limits) and the package and solver versions; ``force`` runs it anyway.
+scenario, resolved overrides) together with the options that change the solution (hours, representative
+days, solver limits) and the package and solver versions; ``force`` runs it anyway.
 
 Runs go to local worker processes, one per core by default (``workers=1``: one after another in this
 process; workers are spawned, so a script that calls :func:`run_batch` needs a ``__main__`` guard), or with ``scheduler="tcp://host:port"`` to an existing Dask distributed cluster, whose workers
@@ -37,7 +37,7 @@ from .solve import SolveError
 INDEX_FILE = "index.csv"
 ERRORS_DIR = "errors"
 INDEX_COLUMNS = ["name", "case", "scenario", "status", "skipped", "objective", "wall_s", "solver_status", "error",
-                 "hours", "inputs_hash", "run_key", "finished"]
+                 "hours", "days", "inputs_hash", "run_key", "finished"]
 PENDING, OK, FAILED = "pending", "ok", "failed"
 
 
@@ -57,14 +57,16 @@ class RunSpec:
 class RunOptions:
     """How every run of a batch is solved and written."""
 
-    hours: int | None = None
+    hours: int | None = None  # the first N hours; None: the case's horizon
+    days: int | None = None  # representative days; 0: every hour; None: as the case (or scenario) says
     report: bool = True
     lang: str | None = None  # None: the case's report_language
     solver: dict[str, object] = field(default_factory=dict)  # time_limit, threads, ...
 
     def key(self) -> dict[str, object]:
         """The options that change a solution (threads and report language do not)."""
-        return {"hours": self.hours, "solver": {k: v for k, v in sorted(self.solver.items()) if k != "threads"}}
+        solver = {k: v for k, v in sorted(self.solver.items()) if k != "threads"}
+        return {"hours": self.hours, "days": self.days, "solver": solver}
 
 
 # ---- what to run ----------------------------------------------------------------------------------------
@@ -134,11 +136,11 @@ def execute(spec: RunSpec, out_dir: Path, options: RunOptions) -> dict:
 
     start = time.perf_counter()
     row = {"name": spec.name, "case": spec.case_dir, "scenario": spec.scenario, "status": FAILED,
-           "hours": options.hours}
+           "hours": options.hours, "days": options.days}
     try:
-        result = run(spec.case_dir, spec.scenario, out_dir, hours=options.hours, report=options.report,
-                     lang=options.lang, solver_overrides=options.solver, overrides=spec.overrides,
-                     overrides_source=spec.overrides_source)
+        result = run(spec.case_dir, spec.scenario, out_dir, hours=options.hours, days=options.days,
+                     report=options.report, lang=options.lang, solver_overrides=options.solver,
+                     overrides=spec.overrides, overrides_source=spec.overrides_source)
         attrs = result.dataset.attrs
         row.update(status=OK, objective=float(attrs["objective"]), solver_status=attrs["solver_status"],
                    inputs_hash=attrs["inputs_hash"])
@@ -258,7 +260,7 @@ def _run_remote(specs: list[RunSpec], batch_dir: Path, options: RunOptions, sche
 
 def _failed(spec: RunSpec, options: RunOptions, error: str) -> dict:
     return {"name": spec.name, "case": spec.case_dir, "scenario": spec.scenario, "status": FAILED,
-            "hours": options.hours, "error": error}
+            "hours": options.hours, "days": options.days, "error": error}
 
 
 # ---- skipping -----------------------------------------------------------------------------------------

@@ -117,7 +117,8 @@ def scenarios(
     scenario: list[str] = typer.Option(None, "--scenario", "-s",
                                        help="only these (repeatable); 'a+b' combines scenarios (default: all)"),
     out: Path = typer.Option(Path("results/scenarios"), "--out", "-o", help="batch folder"),
-    hours: int = typer.Option(None, help="solve only the first N hours (quick checks)"),
+    hours: int = typer.Option(None, min=1, help="solve only the first N hours (quick checks)"),
+    days: int = typer.Option(None, min=0, help="solve every run on K representative days (tsam); 0 = every hour"),
     workers: int = typer.Option(None, help="parallel runs (default: one per core)"),
     scheduler: str = typer.Option(None, help="Dask scheduler address tcp://host:port (default: local processes)"),
     force: bool = typer.Option(False, "--force", help="re-run even where inputs are unchanged"),
@@ -133,14 +134,15 @@ def scenarios(
         specs = scenario_runs(case, scenario or None)
     except InputError as exc:
         _fail(exc, debug)
-    _run_batch(specs, out, hours, workers, scheduler, force, lang, time_limit, no_report, debug)
+    _run_batch(specs, out, hours, days, workers, scheduler, force, lang, time_limit, no_report, debug)
 
 
 @app.command()
 def sweep(
     sweep_file: Path = typer.Argument(..., help="sweep file, e.g. inputs/shuangliao/sweeps/storage_h2_export.yaml"),
     out: Path = typer.Option(None, "--out", "-o", help="batch folder (default: results/<sweep file name>)"),
-    hours: int = typer.Option(None, help="solve only the first N hours (quick checks)"),
+    hours: int = typer.Option(None, min=1, help="solve only the first N hours (quick checks)"),
+    days: int = typer.Option(None, min=0, help="solve every run on K representative days (tsam); 0 = every hour"),
     workers: int = typer.Option(None, help="parallel runs (default: one per core)"),
     scheduler: str = typer.Option(None, help="Dask scheduler address tcp://host:port (default: local processes)"),
     force: bool = typer.Option(False, "--force", help="re-run even where inputs are unchanged"),
@@ -157,8 +159,8 @@ def sweep(
     except InputError as exc:
         _fail(exc, debug)
     typer.echo(f"{spec.name}: {len(spec.runs)} runs. {spec.description}")
-    _run_batch(spec.runs, out or Path("results") / spec.name, hours, workers, scheduler, force, lang, time_limit,
-               no_report, debug)
+    _run_batch(spec.runs, out or Path("results") / spec.name, hours, days, workers, scheduler, force, lang,
+               time_limit, no_report, debug)
 
 
 @app.command()
@@ -175,11 +177,11 @@ def compare(batch: Path = typer.Argument(..., help="batch folder holding index.c
     typer.echo("\n".join(str(p) for p in paths))
 
 
-def _run_batch(specs, out: Path, hours, workers, scheduler, force, lang, time_limit, no_report, debug):
+def _run_batch(specs, out: Path, hours, days, workers, scheduler, force, lang, time_limit, no_report, debug):
     """Run a batch, print a one-line tally; exit 1 when a run failed (after everything is written)."""
     from .batch import FAILED, RunOptions, run_batch
 
-    options = RunOptions(hours=hours, report=not no_report, lang=lang,
+    options = RunOptions(hours=hours, days=days, report=not no_report, lang=lang,
                          solver={"time_limit": time_limit} if time_limit else {})
     try:
         index = run_batch(specs, out, options, workers=workers, scheduler=scheduler, force=force)

@@ -3,9 +3,11 @@
 Reads ``index.csv`` and, for every successful run, its ``results.nc`` and ``summary.csv``; writes
 ``comparison.csv`` (one table: section, item, unit, one column per run, canonical units),
 ``comparison.xlsx`` (one sheet per table, units in the headers) and ``comparison.html`` (self-contained,
-plotly.js embedded once, in Chinese or English). Plan targets come from the case's ``targets.yaml``
-(see :mod:`energy_model.targets`); a batch of a case without one has no target table. A pathway run
-takes part with its last period (the plan year) and its discounted total cost.
+plotly.js embedded once, in Chinese or English). Each run's horizon (hours it stands for, time steps
+solved, representative days) is read from its results and shown with it: a batch may mix horizons. Plan
+targets come from the case's ``targets.yaml`` (see :mod:`energy_model.targets`); a batch of a case without
+one has no target table. A pathway run takes part with its last period (the plan year) and its discounted
+total cost.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class Comparison:
 
     index: pd.DataFrame
     runs: list[str]
+    horizon: pd.DataFrame  # index item (hours, snapshots, representative_days); unit + runs
     kpis: pd.DataFrame  # index kpi; unit + runs (over the modelled horizon, as in summary.csv)
     capacity: pd.DataFrame  # index tech; kind, unit + runs
     generation: pd.DataFrame  # index tech; kind + runs [GWh over the horizon]
@@ -65,6 +68,8 @@ def collect(batch_dir: str | Path) -> Comparison:
         with xr.open_dataset(batch_dir / run / "results.nc", engine="h5netcdf") as ds:
             datasets[run] = final_view(ds.load())  # a pathway compares by its last period (the plan year)
         summaries[run] = pd.read_csv(batch_dir / run / "summary.csv").set_index("kpi")
+    horizon = pd.DataFrame({run: _horizon(datasets[run]) for run in runs}, index=list(HORIZON_UNITS))
+    horizon.insert(0, "unit", list(HORIZON_UNITS.values()))
     kpis = _kpis(summaries, runs)
     capacity = _per_tech(datasets, runs, "capacity", lambda ds: ds["capacity"].to_series())
     generation = _per_tech(datasets, runs, "generation", _generation)
@@ -78,8 +83,23 @@ def collect(batch_dir: str | Path) -> Comparison:
         for run in runs:
             targets[run] = audits[run]["actual"]
         met = pd.DataFrame({run: audits[run]["met"] for run in runs}, index=first.index)
-    return Comparison(index=index, runs=runs, kpis=kpis, capacity=capacity, generation=generation,
-                      targets=targets, met=met, datasets=datasets, params=params)
+    return Comparison(index=index, runs=runs, horizon=horizon, kpis=kpis, capacity=capacity,
+                      generation=generation, targets=targets, met=met, datasets=datasets, params=params)
+
+
+HORIZON_UNITS = {"hours": "h", "snapshots": "", "representative_days": ""}
+
+
+def _horizon(ds: xr.Dataset) -> list[float]:
+    """Hours the run stands for (its weights), time steps solved, representative days (0: every hour)."""
+    return [float(ds["weight"].sum()), int(ds.attrs["snapshots"]), int(ds.attrs.get("representative_days", 0))]
+
+
+def horizon_text(c: Comparison, run: str, lang: str) -> str:
+    """``8,760 h`` or ``12 representative days (8,760 h)``: what a run's totals are over."""
+    hours, _, days = c.horizon[run]
+    text = label("compare.hours", lang).format(hours=f"{hours:,.0f}")
+    return label("compare.days", lang).format(days=int(days), hours=text) if days else text
 
 
 def _kpis(summaries: dict[str, pd.DataFrame], runs: list[str]) -> pd.DataFrame:
@@ -132,6 +152,7 @@ def write_comparison(batch_dir: str | Path, lang: str | None = None) -> list[Pat
 def long_table(c: Comparison) -> pd.DataFrame:
     """Every table stacked: ``section, item, unit, <run>...`` in canonical units."""
     parts = [
+        _section_frame("horizon", c.horizon, c.runs),
         _section_frame("kpi", c.kpis, c.runs),
         _section_frame("capacity", c.capacity, c.runs),
         _section_frame("generation", c.generation, c.runs),
@@ -155,7 +176,10 @@ def _section_frame(section: str, table: pd.DataFrame, runs: list[str]) -> pd.Dat
 def write_xlsx(c: Comparison, path: Path) -> None:
     """One sheet per table; headers carry units (openpyxl)."""
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        c.index.to_excel(writer, sheet_name="runs", index=False)
+        runs = c.index.copy()
+        for item in c.horizon.index:
+            runs[f"horizon_{item}"] = runs["name"].astype(str).map(c.horizon.loc[item, c.runs])
+        runs.to_excel(writer, sheet_name="runs", index=False)
         if c.targets is not None:
             targets = c.targets.copy()
             targets.insert(0, "unit", [METRICS[m][1] for m in targets["metric"]])
@@ -193,14 +217,15 @@ def html_page(c: Comparison, batch: str, lang: str) -> str:
 
 
 def _runs_table(c: Comparison, lang: str) -> str:
-    head = ["compare.run", "compare.scenario", *c.params, "compare.status", "compare.skipped", "meta.objective",
-            "compare.wall_s", "compare.error"]
+    head = ["compare.run", "compare.scenario", *c.params, "compare.status", "compare.horizon_column",
+            "compare.skipped", "meta.objective", "compare.wall_s", "compare.error"]
     rows = []
     for row in c.index.to_dict("records"):
         objective = row.get("objective")
         shown = "–" if pd.isna(objective) else "{} {}".format(*_display(float(objective), "CNY", lang))
         status = str(row.get("status"))
-        cells = [row["name"], row.get("scenario"), *(row.get(p) for p in c.params), status,
+        horizon = horizon_text(c, str(row["name"]), lang) if str(row["name"]) in c.runs else None
+        cells = [row["name"], row.get("scenario"), *(row.get(p) for p in c.params), status, horizon,
                  "✓" if row.get("skipped") is True else "", shown, row.get("wall_s"), row.get("error")]
         klass = "failed" if status == "failed" else ""
         rows.append("<tr>" + "".join(f'<td class="{klass}">{_esc(_blank(v))}</td>' for v in cells[:-1])
@@ -246,8 +271,10 @@ def _kpi_table(c: Comparison, names: dict[str, str], lang: str) -> str:
         rows.append(f"<tr><td>{_esc(kpi_name(str(kpi), names, lang))}</td><td>{_esc(shown_unit)}</td>"
                     f"{''.join(cells)}</tr>")
     header = "".join(f"<th>{_esc(h)}</th>" for h in [label("table.kpi", lang), label("table.unit", lang), *c.runs])
-    hours = float(c.datasets[c.runs[0]]["weight"].sum())
-    note = f'<p class="note">{_esc(label("compare.horizon", lang).format(hours=f"{hours:,.0f}"))}</p>'
+    hours = set(c.horizon.loc["hours", c.runs])  # representative days of a year stand for the year's hours
+    text = label("compare.horizons_differ", lang) if len(hours) > 1 else \
+        label("compare.horizon", lang).format(hours=f"{hours.pop():,.0f}")
+    note = f'<p class="note">{_esc(text)}</p>'
     return _section("kpis", label("compare.section.kpis", lang), note + _table(header, rows))
 
 

@@ -101,6 +101,35 @@ def test_rerun_skips_unchanged_runs_and_reruns_what_changed(case, tmp_path):
     assert not any(row["skipped"] for row in forced.values())
 
 
+def test_representative_days_go_through_the_batch_and_into_its_run_key(tmp_path):
+    # wind at cf 0.5 on day one and 1 on day two. Representative days keep every profile's energy and
+    # 20 MW of wind never exceeds the load, so one day standing for both gives the 48-hour objective:
+    # coal (60 x 48 - 20 x 36) MWh x 300 CNY/MWh
+    case = write_case(tmp_path / "case", TECHS, series={"flat": [0.5] * 24 + [1.0] * 24}, scenarios=SCENARIOS)
+    out = tmp_path / "batch"
+    done = subprocess.run([sys.executable, "-m", "energy_model.cli", "scenarios", str(case), "--out", str(out),
+                           "-s", "no_wind", "-s", "some_wind", "--days", "1", "--workers", "1", "--no-report",
+                           "--lang", "en"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    index = rows(pd.read_csv(out / "index.csv"))
+    assert {name: row["days"] for name, row in index.items()} == {"no_wind": 1, "some_wind": 1}
+    assert index["some_wind"]["objective"] == pytest.approx((60 * 48 - 20 * 36) * 300)
+    c = collect(out)
+    assert c.horizon["some_wind"].tolist() == [48, 24, 1]  # hours stood for, snapshots, representative days
+    assert "1 representative days for 48 h" in (out / "comparison.html").read_text(encoding="utf-8")
+    table = pd.read_csv(out / "comparison.csv").set_index(["section", "item"])
+    assert table.loc[("horizon", "representative_days"), "no_wind"] == 1
+
+    specs = scenario_runs(case, ["no_wind", "some_wind"])
+    again = rows(run_batch(specs, out, RunOptions(days=1, report=False), workers=1, progress=False, compare=False))
+    assert all(row["skipped"] for row in again.values())
+    hourly = rows(run_batch(specs, out, RunOptions(days=0, report=False), workers=1, progress=False))
+    assert not any(row["skipped"] for row in hourly.values())  # the days are part of the run key
+    assert {name: row["days"] for name, row in hourly.items()} == {"no_wind": 0, "some_wind": 0}
+    assert hourly["some_wind"]["objective"] == pytest.approx((60 * 48 - 20 * 36) * 300)
+    assert collect(out).horizon["some_wind"].tolist() == [48, 48, 0]
+
+
 def test_sweep_runs_the_cartesian_product(case, tmp_path):
     sweeps = case / "sweeps"
     sweeps.mkdir()
@@ -158,7 +187,7 @@ def test_comparison_tables_and_plan_targets(case, tmp_path):
     assert met["co2"]["no_wind"] is None
 
     table = pd.read_csv(out / "comparison.csv")
-    assert set(table["section"]) == {"kpi", "capacity", "generation", "target", "target_met"}
+    assert set(table["section"]) == {"horizon", "kpi", "capacity", "generation", "target", "target_met"}
     assert list(table.columns[3:]) == c.runs
     book = load_workbook(out / "comparison.xlsx", read_only=True)
     assert book.sheetnames == ["runs", "targets", "kpis", "capacity (MW, t per h)", "generation (GWh)"]
@@ -166,3 +195,4 @@ def test_comparison_tables_and_plan_targets(case, tmp_path):
     for section in ("runs", "targets", "kpis", "capacity", "generation", "objective"):
         assert f'<section id="{section}">' in page
     assert "Thermal capacity ≥ 100 MW" in page and "broken" in page and "names nothing" in page
+    assert "Totals over the modelled horizon (4 h)" in page

@@ -80,6 +80,13 @@ def test_representative_days_need_whole_days_and_fewer_days_than_the_horizon(tmp
         run(case, report=False, days=5)
 
 
+def test_representative_days_of_a_horizon_where_nothing_varies_are_refused_plainly(tmp_path):
+    case = write_case(tmp_path / "c", {"load": {"kind": "demand", "annual": 10 * HOURS_PER_YEAR}},
+                      series={"flat": [1.0] * 48})
+    with pytest.raises(InputError, match="no timeseries column varies"):
+        run(case, report=False, days=1)
+
+
 def test_reference_must_be_a_full_year_run_of_the_same_inputs(tmp_path):
     case = seasonal_store_case(tmp_path / "c")
     run(case, out_dir=tmp_path / "days", report=False, days=2)
