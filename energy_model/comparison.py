@@ -4,10 +4,10 @@ Reads ``index.csv`` and, for every successful run, its ``results.nc`` and ``summ
 ``comparison.csv`` (one table: section, item, unit, one column per run, canonical units),
 ``comparison.xlsx`` (one sheet per table, units in the headers) and ``comparison.html`` (self-contained,
 plotly.js embedded once, in Chinese or English). Each run's horizon (hours it stands for, time steps
-solved, representative days) is read from its results and shown with it: a batch may mix horizons. Plan
-targets come from the case's ``targets.yaml`` (see :mod:`energy_model.targets`); a batch of a case without
-one has no target table. A pathway run takes part with its last period (the plan year) and its discounted
-total cost.
+solved, representative days) is read from its results and shown with it: a batch may mix horizons. The
+plan targets are the checks of each run's plan audit, as the run stored them in results.nc (from the case's
+``plan_targets.yaml``, see :mod:`energy_model.audit`); a batch of a case without one has no target table.
+A pathway run takes part with its last period (the plan year) and its discounted total cost.
 """
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ import plotly.graph_objects as go
 import xarray as xr
 from plotly.offline import get_plotlyjs
 
+from . import audit
 from .analysis import ELECTRICITY, MWH_PER_GWH
 from .batch import INDEX_COLUMNS, INDEX_FILE
 from .config import CASE_FILE, read_yaml
 from .labels import axis_title, convert, kpi_name, label, tech_names
 from .pathway import final_view
 from .report import CSS, FONT, TOPOJSON_CDN, tech_colors
-from .targets import METRICS, audit, load_targets, metrics
 
 OUTPUTS = ("comparison.csv", "comparison.xlsx", "comparison.html")
 PER_TECH_PREFIXES = ("capacity_", "energy_capacity_", "generation_")
@@ -50,15 +50,17 @@ class Comparison:
     kpis: pd.DataFrame  # index kpi; unit + runs (over the modelled horizon, as in summary.csv)
     capacity: pd.DataFrame  # index tech; kind, unit + runs
     generation: pd.DataFrame  # index tech; kind + runs [GWh over the horizon]
-    targets: pd.DataFrame | None  # index target; metric, sense, value, tolerance, source + runs (actual)
-    met: pd.DataFrame | None  # index target; runs -> True / False / None
+    targets: pd.DataFrame | None  # index check; label, label_zh, relation, unit, tolerance, source
+    actual: pd.DataFrame | None  # index check; runs -> the run's figure (in the check's unit)
+    plans: pd.DataFrame | None  # index check; runs -> the figure it is checked against (the same in most)
+    met: pd.DataFrame | None  # index check; runs -> True / False / None (shown only, or not audited)
     datasets: dict[str, xr.Dataset]
     params: list[str]
 
 
 def collect(batch_dir: str | Path) -> Comparison:
-    """Read the index and the results of every successful run of ``batch_dir``; the plan targets are
-    those of the first successful run's case."""
+    """Read the index and the results of every successful run of ``batch_dir``, with the checks of their
+    plan audits (the union of them, in the order of the first run that has each)."""
     batch_dir = Path(batch_dir)
     index = pd.read_csv(batch_dir / INDEX_FILE)
     params = [c for c in index.columns if c not in INDEX_COLUMNS]
@@ -73,18 +75,30 @@ def collect(batch_dir: str | Path) -> Comparison:
     kpis = _kpis(summaries, runs)
     capacity = _per_tech(datasets, runs, "capacity", lambda ds: ds["capacity"].to_series())
     generation = _per_tech(datasets, runs, "generation", _generation)
-    targets = met = None
-    spec = load_targets(index.loc[index["status"] == "ok", "case"].iloc[0]) if runs else None
-    if spec is not None:
-        audits = {run: audit(metrics(datasets[run], spec), spec).set_index("target") for run in runs}
-        first = next(iter(audits.values()))
-        targets = first[["metric", "sense", "value", "tolerance"]].copy()
-        targets["source"] = [spec.targets[name].source for name in targets.index]
-        for run in runs:
-            targets[run] = audits[run]["actual"]
-        met = pd.DataFrame({run: audits[run]["met"] for run in runs}, index=first.index)
+    checks = {run: table[table["group"] == "check"].set_index("check")
+              for run in runs if (table := audit.from_dataset(datasets[run])) is not None}
+    targets = actual = plans = met = None
+    if checks:
+        tables = list(checks.values())
+        targets = pd.concat(tables)[DESCRIPTION].groupby(level=0, sort=False).first()
+        actual, plans = ({run: checks[run][column] if run in checks else None for run in runs}
+                         for column in ("scenario", "plan"))
+        actual, plans = (pd.DataFrame(frame, index=targets.index, columns=runs) for frame in (actual, plans))
+        met = pd.DataFrame({run: [_met(checks.get(run), name) for name in targets.index] for run in runs},
+                           index=targets.index)
     return Comparison(index=index, runs=runs, horizon=horizon, kpis=kpis, capacity=capacity,
-                      generation=generation, targets=targets, met=met, datasets=datasets, params=params)
+                      generation=generation, targets=targets, actual=actual, plans=plans, met=met,
+                      datasets=datasets, params=params)
+
+
+DESCRIPTION = ["label", "label_zh", "relation", "unit", "tolerance", "source"]
+
+
+def _met(table: pd.DataFrame | None, check: str) -> bool | None:
+    """Whether a run passed a check: None where it only shows a figure or did not audit it."""
+    if table is None or check not in table.index or pd.isna(table.at[check, "passed"]):
+        return None
+    return bool(table.at[check, "passed"])
 
 
 HORIZON_UNITS = {"hours": "h", "snapshots": "", "representative_days": ""}
@@ -158,12 +172,9 @@ def long_table(c: Comparison) -> pd.DataFrame:
         _section_frame("generation", c.generation, c.runs),
     ]
     if c.targets is not None:
-        targets = c.targets.copy()
-        targets["unit"] = [METRICS[m][1] for m in targets["metric"]]
-        parts.append(_section_frame("target", targets, c.runs))
-        met = c.met.copy()
-        met["unit"] = "met"
-        parts.append(_section_frame("target_met", met, c.runs))
+        for section, table in (("target", c.actual), ("target_plan", c.plans)):
+            parts.append(_section_frame(section, table.assign(unit=c.targets["unit"]), c.runs))
+        parts.append(_section_frame("target_met", c.met.assign(unit="met"), c.runs))
     return pd.concat(parts, ignore_index=True)
 
 
@@ -181,11 +192,7 @@ def write_xlsx(c: Comparison, path: Path) -> None:
             runs[f"horizon_{item}"] = runs["name"].astype(str).map(c.horizon.loc[item, c.runs])
         runs.to_excel(writer, sheet_name="runs", index=False)
         if c.targets is not None:
-            targets = c.targets.copy()
-            targets.insert(0, "unit", [METRICS[m][1] for m in targets["metric"]])
-            for run in c.runs:
-                targets[f"{run} met"] = c.met[run]
-            targets.to_excel(writer, sheet_name="targets", index_label="target")
+            _tidy_targets(c).to_excel(writer, sheet_name="targets", index=False)
         c.kpis.to_excel(writer, sheet_name="kpis", index_label="kpi")
         c.capacity.to_excel(writer, sheet_name="capacity (MW, t per h)", index_label="tech")
         c.generation.to_excel(writer, sheet_name="generation (GWh)", index_label="tech")
@@ -194,6 +201,17 @@ def write_xlsx(c: Comparison, path: Path) -> None:
             for column in sheet.columns:
                 width = max(len(str(cell.value)) if cell.value is not None else 0 for cell in column[:50])
                 sheet.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 60)
+
+
+def _tidy_targets(c: Comparison) -> pd.DataFrame:
+    """One row per run and check: the run's figure, the plan's, whether it is met, and the check's source."""
+    rows = []
+    for run in c.runs:
+        for check, target in c.targets.iterrows():
+            rows.append({"run": run, "check": check, "label": target["label"], "value": c.actual.at[check, run],
+                         "relation": target["relation"], "plan": c.plans.at[check, run], "unit": target["unit"],
+                         "tolerance": target["tolerance"], "met": c.met.at[check, run], "source": target["source"]})
+    return pd.DataFrame(rows)
 
 
 # ---- HTML ---------------------------------------------------------------------------------------------
@@ -235,20 +253,25 @@ def _runs_table(c: Comparison, lang: str) -> str:
 
 
 def _targets_table(c: Comparison, lang: str) -> str:
-    """One row per run, one column per target: the run's figure, marked met (✓) or missed (✗)."""
-    goals = []
-    for name, target in c.targets.iterrows():
-        goal = label(f"metric.{target['metric']}", lang, default=target["metric"])
-        if target["sense"] != "report":
-            value, shown_unit = _display(float(target["value"]), METRICS[target["metric"]][1], lang)
-            goal += f" {'≥' if target['sense'] == '>=' else '≤'} {value} {shown_unit}"
+    """One row per run, one column per check: the run's figure, marked met (✓) or missed (✗). The plan's
+    figure heads the column, or, for a check against a figure of the run itself, follows each cell."""
+    goals, common = [], {}
+    for check, target in c.targets.iterrows():
+        goal = target["label_zh" if lang == "zh" else "label"]
+        plans = c.plans.loc[check].dropna().unique()
+        if target["relation"] != audit.REPORT and len(plans) == 1:
+            common[check] = True
+            goal += f" {_relation(target['relation'], float(plans[0]), str(target['unit']), lang)}"
         goals.append(goal)
     rows = []
     for run in c.runs:
         cells = []
-        for name, target in c.targets.iterrows():
-            value, shown_unit = _display(float(target[run]), METRICS[target["metric"]][1], lang)
-            met = c.met.at[name, run]
+        for check, target in c.targets.iterrows():
+            value, shown_unit = _display(float(c.actual.at[check, run]), str(target["unit"]), lang)
+            plan = c.plans.at[check, run]
+            if not common.get(check) and pd.notna(plan):
+                shown_unit += f" {_relation(target['relation'], float(plan), str(target['unit']), lang)}"
+            met = c.met.at[check, run]
             klass, mark = ("shown", "") if met is None or pd.isna(met) else ("met", " ✓") if met else ("missed", " ✗")
             tip = label(f"compare.{'report' if klass == 'shown' else klass}", lang)
             cells.append(f'<td class="num {klass}" title="{_esc(tip)}">{value} {_esc(shown_unit)}{mark}</td>')
@@ -258,6 +281,15 @@ def _targets_table(c: Comparison, lang: str) -> str:
     notes = (f'<p class="note">{_esc(label("compare.annualised", lang))}. '
              f'{_esc(label("compare.output_value_note", lang))}</p><ul class="note">{sources}</ul>')
     return _section("targets", label("compare.section.targets", lang), _table(header, rows) + notes)
+
+
+def _relation(relation: str, plan: float, unit: str, lang: str) -> str:
+    """``≥ 266 万千瓦``: a relation and the figure it compares with, in display units."""
+    value, shown_unit = _display(plan, unit, lang)
+    return f"{RELATIONS[relation]} {value} {shown_unit}"
+
+
+RELATIONS = {">=": "≥", "<=": "≤", "==": "="}
 
 
 def _kpi_table(c: Comparison, names: dict[str, str], lang: str) -> str:

@@ -35,6 +35,7 @@ from .units import UnitError, matching_unit
 CASE_FILE = "case.yaml"
 TECHNOLOGIES_FILE = "technologies.yaml"
 SCENARIOS_FILE = "scenarios.yaml"
+PLAN_TARGETS_FILE = "plan_targets.yaml"  # optional: the plan's figures every run is audited against (audit.py)
 TIMESERIES_DIR = "timeseries"
 SCENARIO_SEPARATOR = "+"
 
@@ -615,12 +616,13 @@ def check_carrier_units(case: Case, technologies: dict, raw: dict, path: Path, b
 
 def hash_inputs(case_dir: Path, scenario: str, overrides: dict[str, object] | None = None,
                 includes: list[str] = ()) -> str:
-    """Digest of the files the loader reads (with the files the scenario includes), the scenario name and
-    its resolved overrides: equal inputs, equal hash. ``scenarios.yaml`` enters only through the overrides,
-    so editing one scenario changes the hash of that scenario (and those built on it) alone."""
+    """Digest of the files a run reads (with the files the scenario includes, and the plan targets it is
+    audited against), the scenario name and its resolved overrides: equal inputs, equal hash.
+    ``scenarios.yaml`` enters only through the overrides, so editing one scenario changes the hash of that
+    scenario (and those built on it) alone."""
     digest = hashlib.sha256(scenario.encode())
     digest.update(json.dumps(overrides or {}, sort_keys=True, default=str).encode())
-    files = [case_dir / name for name in (CASE_FILE, TECHNOLOGIES_FILE, *includes)]
+    files = [case_dir / name for name in (CASE_FILE, TECHNOLOGIES_FILE, PLAN_TARGETS_FILE, *includes)]
     files += sorted((case_dir / TIMESERIES_DIR).glob("*.csv"))
     for path in files:
         if path.is_file():
@@ -655,6 +657,18 @@ def _line(path: Path, dotted: str, value: str | None, message: str, blame: _Blam
         origin = blame.origins.get(key, f"{blame.path}: ?.overrides.{key}")
         return f"{origin} = {_show(blame.overrides[key])}: {message}{where}"
     return f"{path}: {dotted}: {message}" if value is None else f"{path}: {dotted} = {value}: {message}"
+
+
+def load_file(path: Path, schema_: type[BaseModel]):
+    """Read the YAML file ``path`` and validate it against the pydantic model ``schema_``, for the files
+    beside a case that analyses read (``plan_targets.yaml``): the model, or an :class:`InputError` whose
+    lines name the file, the field, the value and what was expected, as for the case's own files."""
+    problems: list[str] = []
+    raw = read_yaml(path, problems)
+    model = None if problems else _validate(schema_, raw, path, problems)
+    if problems:
+        raise InputError(problems)
+    return model
 
 
 def _validate(schema_, raw, path: Path, problems: list[str], blame: _Blame | None = None, prefix: str = ""):

@@ -3,6 +3,7 @@ comparison with its plan-target table. Objectives are computed by hand on a four
 
 from __future__ import annotations
 
+import copy
 import subprocess
 import sys
 
@@ -29,16 +30,20 @@ SCENARIOS = {
     "broken": {"description": "a typo", "overrides": {"technologies.wnd.capacity": 20}},
     "dear_coal": {"description": "coal x2", "overrides": {"fuels.coal.price": {"scale": 2}}},
 }
-TARGETS = {
-    "existing_consumption": "500 GWh/yr",
-    "output_value": {"electricity_price": {"coal*": 300, "wind*": 200}},
-    "targets": {
-        "thermal": {"metric": "thermal_capacity_mw", "sense": ">=", "value": 100, "source": "test"},
-        "wind": {"metric": "wind_solar_capacity_mw", "sense": ">=", "value": 25, "source": "test"},
-        "new_load": {"metric": "new_load_gwh", "sense": ">=", "value": "20 GWh/yr", "source": "test"},
-        "value": {"metric": "output_value_cny", "sense": ">=", "value": "1.5 亿CNY/yr", "source": "test"},
-        "co2": {"metric": "co2_mt", "sense": "report", "source": "test"},
+def check(left: dict, relation: str, value: object = None) -> dict:
+    right = {} if value is None else {"right": {"measure": "value", "value": value}}
+    return {"label": "x", "label_zh": "x", "source": "test", "left": left, "relation": relation, **right}
+
+
+PLAN_TARGETS = {
+    "checks": {
+        "thermal": {**check({"measure": "capacity", "techs": ["coal"]}, ">=", "100 MW"), "label": "Thermal capacity"},
+        "wind": check({"measure": "capacity", "kinds": ["renewable"], "carrier": "electricity"}, ">=", "25 MW"),
+        "new_load": check({"measure": "electricity_use", "kinds": ["demand"]}, ">=", "20 GWh/yr"),
+        "value": check({"measure": "output_value"}, ">=", "1.5 亿CNY/yr"),
+        "co2": check({"measure": "co2"}, "report"),
     },
+    "output_value": {"electricity_price": {"coal*": 300, "wind*": 200}},
 }
 
 
@@ -49,7 +54,7 @@ def coal_cost(wind_mw: float, price: float = 1000.0) -> float:
 @pytest.fixture
 def case(tmp_path):
     folder = write_case(tmp_path / "case", TECHS, scenarios=SCENARIOS)
-    (folder / "targets.yaml").write_text(yaml.safe_dump(TARGETS, allow_unicode=True), encoding="utf-8")
+    (folder / "plan_targets.yaml").write_text(yaml.safe_dump(PLAN_TARGETS, allow_unicode=True), encoding="utf-8")
     return folder
 
 
@@ -93,6 +98,12 @@ def test_rerun_skips_unchanged_runs_and_reruns_what_changed(case, tmp_path):
     third = rows(run_batch(specs, out, options, workers=1, progress=False, compare=False))
     assert third["no_wind"]["skipped"] and not third["some_wind"]["skipped"]
     assert third["some_wind"]["objective"] == pytest.approx(coal_cost(30))
+
+    plan = copy.deepcopy(PLAN_TARGETS)
+    plan["checks"]["wind"]["right"]["value"] = "30 MW"  # a changed plan figure changes every run's audit
+    (case / "plan_targets.yaml").write_text(yaml.safe_dump(plan, allow_unicode=True), encoding="utf-8")
+    fourth = rows(run_batch(specs, out, options, workers=1, progress=False, compare=False))
+    assert not any(row["skipped"] for row in fourth.values())
 
     shorter = rows(run_batch(specs, out, RunOptions(hours=2, report=False), workers=1, progress=False, compare=False))
     assert not any(row["skipped"] for row in shorter.values())  # the horizon is part of the run key
@@ -175,11 +186,13 @@ def test_comparison_tables_and_plan_targets(case, tmp_path):
     assert c.capacity.loc["wind", "some_wind"] == 20 and c.capacity.loc["coal", "no_wind"] == 100
     assert c.generation.loc["coal", "some_wind"] == pytest.approx(4 * 40 / 1e3)  # GWh over the 4 hours
     assert c.kpis.loc["total_cost", "dear_coal"] == pytest.approx(coal_cost(0, 2000))
-    # annual: load 60 MW -> 525.6 GWh/yr, 25.6 GWh/yr above the existing 500
-    assert c.targets.loc["new_load", "some_wind"] == pytest.approx(25.6)
-    # (40 MW coal x 300 + 20 MW wind x 200) CNY/MWh x 8760 h = 1.4016e8 CNY/yr
-    assert c.targets.loc["value", "some_wind"] == pytest.approx((40 * 300 + 20 * 200) * HOURS_PER_YEAR)
-    assert c.targets.loc["co2", "no_wind"] == pytest.approx(60 * 0.3 * 2.0 * HOURS_PER_YEAR / 1e6)
+    # the run's figures, annual: load 60 MW -> 525.6 GWh/yr; (40 MW coal x 300 + 20 MW wind x 200) CNY/MWh
+    # x 8760 h = 1.4016e8 CNY/yr; 60 MW coal x 0.3 t/MWh x 2 t CO2/t x 8760 h
+    assert c.actual.loc["new_load", "some_wind"] == pytest.approx(525.6)
+    assert c.actual.loc["value", "some_wind"] == pytest.approx((40 * 300 + 20 * 200) * HOURS_PER_YEAR)
+    assert c.actual.loc["co2", "no_wind"] == pytest.approx(60 * 0.3 * 2.0 * HOURS_PER_YEAR)
+    assert c.plans.loc["value", "no_wind"] == pytest.approx(1.5e8) and pd.isna(c.plans.loc["co2", "no_wind"])
+    assert c.targets.loc["co2", "unit"] == "t/yr" and c.targets.loc["new_load", "unit"] == "GWh/yr"
     met = c.met.to_dict("index")
     assert met["thermal"] == {"dear_coal": True, "no_wind": True, "some_wind": True}
     assert met["wind"] == {"dear_coal": False, "no_wind": False, "some_wind": False}
@@ -187,7 +200,8 @@ def test_comparison_tables_and_plan_targets(case, tmp_path):
     assert met["co2"]["no_wind"] is None
 
     table = pd.read_csv(out / "comparison.csv")
-    assert set(table["section"]) == {"horizon", "kpi", "capacity", "generation", "target", "target_met"}
+    assert set(table["section"]) == {"horizon", "kpi", "capacity", "generation", "target", "target_plan",
+                                     "target_met"}
     assert list(table.columns[3:]) == c.runs
     book = load_workbook(out / "comparison.xlsx", read_only=True)
     assert book.sheetnames == ["runs", "targets", "kpis", "capacity (MW, t per h)", "generation (GWh)"]
@@ -195,4 +209,6 @@ def test_comparison_tables_and_plan_targets(case, tmp_path):
     for section in ("runs", "targets", "kpis", "capacity", "generation", "objective"):
         assert f'<section id="{section}">' in page
     assert "Thermal capacity ≥ 100 MW" in page and "broken" in page and "names nothing" in page
+    targets = pd.read_excel(out / "comparison.xlsx", sheet_name="targets")
+    assert len(targets) == 3 * 5 and not targets.set_index(["run", "check"]).loc[("some_wind", "wind"), "met"]
     assert "Totals over the modelled horizon (4 h)" in page

@@ -188,10 +188,17 @@ def test_default_case_delivers_every_annual_target_and_audits_the_plan(tmp_path)
     made = ds["product_made"].to_series()
     assert made["naoh"] == pytest.approx(500_000, rel=1e-6) and made["methanol"] == pytest.approx(49_000, rel=1e-6)
     audit = (tmp_path / "out" / "plan_audit.csv").read_text()
-    assert "methane_vs_xuhe_wind" in audit and "new_load_5twh" in audit
+    assert "methane_vs_xuhe_wind" in audit and "new_load" in audit
     table = result.dataset["audit_passed"].to_series()
     assert table["chlor_alkali"] == 1 and table["methane_vs_xuhe_wind"] == 0
-    assert table["industry_output_130_vs_50"] == 0 and np.isnan(table["data_centre"])
+    assert np.isnan(table["data_centre"]) and np.isnan(table["co2"])
+    # new load: every plant and load but the local load and the existing chlor-alkali (plan_targets.yaml)
+    new = [g for g, t in config.technologies.items() if t.kind in ("conversion", "demand")
+           and g not in ("local_load", "chlor_alkali_existing")]
+    figures = result.dataset["audit_scenario"].to_series()
+    assert figures["new_load"] == pytest.approx(float(ds["annual_electricity"].sel(tech=new).sum()) / 1e3)
+    assert figures["thermal_capacity"] == pytest.approx(float(ds["capacity"].sel(
+        tech=[f"coal_unit{i}" for i in range(1, 8)]).sum()))
     page = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     for section in ("products", "product_economics", "levelised_cost", "plan_audit"):
         assert f'<section id="{section}"' in page
