@@ -9,8 +9,6 @@ SCENARIO ?= base_2030
 # make sweep SWEEP=... SCHEDULER=tcp://host:8786
 BATCH_OPTS = $(if $(HOURS),--hours $(HOURS)) $(if $(DAYS),--days $(DAYS)) $(if $(WORKERS),--workers $(WORKERS)) \
 	$(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(FORCE),--force)
-# a shortened batch goes to its own folder (results/scenarios_d12), so it never replaces the full-year results
-HORIZON := $(if $(HOURS),_h$(HOURS))$(if $(DAYS),_d$(DAYS))
 
 ARGS ?=
 
@@ -25,12 +23,12 @@ $(STAMP): pyproject.toml
 run: $(STAMP) $(if $(findstring --images,$(ARGS)),chromium)  ## solve the default case (full year) into results/$(SCENARIO)/; ARGS="--images --lang en" passes options
 	$(BIN)/energy-model run $(CASE) --scenario $(SCENARIO) --out results/$(SCENARIO) $(ARGS)
 
-scenarios: $(STAMP)  ## every scenario of the case (full year; DAYS=12 for a quick batch), in parallel, into results/scenarios/ with comparison.html
-	$(BIN)/energy-model scenarios $(CASE) --out results/scenarios$(HORIZON) $(BATCH_OPTS)
+scenarios: $(STAMP)  ## every scenario of the case (full year; DAYS=12 for a quick batch, into results/scenarios_d12/), in parallel, into results/scenarios/ with comparison.html
+	$(BIN)/energy-model scenarios $(CASE) $(BATCH_OPTS)
 
 sweep: $(STAMP)  ## a parameter sweep: make sweep SWEEP=inputs/shuangliao/sweeps/storage_h2_export.yaml [DAYS=12]
 	@test -n "$(SWEEP)" || { echo "usage: make sweep SWEEP=<sweep file>"; exit 2; }
-	$(BIN)/energy-model sweep $(SWEEP) --out results/$(basename $(notdir $(SWEEP)))$(HORIZON) $(BATCH_OPTS)
+	$(BIN)/energy-model sweep $(SWEEP) $(BATCH_OPTS)
 
 test: $(STAMP) chromium  ## the whole test suite
 	$(BIN)/python -m pytest -q

@@ -116,7 +116,8 @@ def scenarios(
     case: Path = typer.Argument(..., help="case folder, e.g. inputs/shuangliao"),
     scenario: list[str] = typer.Option(None, "--scenario", "-s",
                                        help="only these (repeatable); 'a+b' combines scenarios (default: all)"),
-    out: Path = typer.Option(Path("results/scenarios"), "--out", "-o", help="batch folder"),
+    out: Path = typer.Option(None, "--out", "-o", help="batch folder (default: results/scenarios, with _d12 for "
+                                                        "--days 12, _h720 for --hours 720)"),
     hours: int = typer.Option(None, min=1, help="solve only the first N hours (quick checks)"),
     days: int = typer.Option(None, min=0, help="solve every run on K representative days (tsam); 0 = every hour"),
     workers: int = typer.Option(None, help="parallel runs (default: one per core)"),
@@ -134,13 +135,15 @@ def scenarios(
         specs = scenario_runs(case, scenario or None)
     except InputError as exc:
         _fail(exc, debug)
-    _run_batch(specs, out, hours, days, workers, scheduler, force, lang, time_limit, no_report, debug)
+    _run_batch(specs, out or _batch_dir("scenarios", hours, days), hours, days, workers, scheduler, force, lang,
+               time_limit, no_report, debug)
 
 
 @app.command()
 def sweep(
     sweep_file: Path = typer.Argument(..., help="sweep file, e.g. inputs/shuangliao/sweeps/storage_h2_export.yaml"),
-    out: Path = typer.Option(None, "--out", "-o", help="batch folder (default: results/<sweep file name>)"),
+    out: Path = typer.Option(None, "--out", "-o", help="batch folder (default: results/<sweep file name>, with "
+                                                        "_d12 for --days 12, _h720 for --hours 720)"),
     hours: int = typer.Option(None, min=1, help="solve only the first N hours (quick checks)"),
     days: int = typer.Option(None, min=0, help="solve every run on K representative days (tsam); 0 = every hour"),
     workers: int = typer.Option(None, help="parallel runs (default: one per core)"),
@@ -159,7 +162,7 @@ def sweep(
     except InputError as exc:
         _fail(exc, debug)
     typer.echo(f"{spec.name}: {len(spec.runs)} runs. {spec.description}")
-    _run_batch(spec.runs, out or Path("results") / spec.name, hours, days, workers, scheduler, force, lang,
+    _run_batch(spec.runs, out or _batch_dir(spec.name, hours, days), hours, days, workers, scheduler, force, lang,
                time_limit, no_report, debug)
 
 
@@ -175,6 +178,12 @@ def compare(batch: Path = typer.Argument(..., help="batch folder holding index.c
     except InputError as exc:
         _fail(exc, debug)
     typer.echo("\n".join(str(p) for p in paths))
+
+
+def _batch_dir(name: str, hours: int | None, days: int | None) -> Path:
+    """``results/<name>``, suffixed for a shortened horizon so that a quick batch never replaces the
+    results of a full-year one."""
+    return Path("results") / (name + (f"_h{hours}" if hours else "") + (f"_d{days}" if days is not None else ""))
 
 
 def _run_batch(specs, out: Path, hours, days, workers, scheduler, force, lang, time_limit, no_report, debug):

@@ -79,11 +79,9 @@ def collect(batch_dir: str | Path) -> Comparison:
               for run in runs if (table := audit.from_dataset(datasets[run])) is not None}
     targets = actual = plans = met = None
     if checks:
-        tables = list(checks.values())
-        targets = pd.concat(tables)[DESCRIPTION].groupby(level=0, sort=False).first()
-        actual, plans = ({run: checks[run][column] if run in checks else None for run in runs}
-                         for column in ("scenario", "plan"))
-        actual, plans = (pd.DataFrame(frame, index=targets.index, columns=runs) for frame in (actual, plans))
+        targets = pd.concat(checks.values())[DESCRIPTION].groupby(level=0, sort=False).first()
+        actual, plans = (pd.DataFrame({run: table[column] for run, table in checks.items()}, index=targets.index)
+                         .reindex(columns=runs) for column in ("scenario", "plan"))
         met = pd.DataFrame({run: [_met(checks.get(run), name) for name in targets.index] for run in runs},
                            index=targets.index)
     return Comparison(index=index, runs=runs, horizon=horizon, kpis=kpis, capacity=capacity,

@@ -4,14 +4,17 @@ comparison with its plan-target table. Objectives are computed by hand on a four
 from __future__ import annotations
 
 import copy
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
 from openpyxl import load_workbook
 
+import energy_model
 from energy_model.batch import RunOptions, load_sweep, run_batch, scenario_runs
 from energy_model.comparison import collect
 from energy_model.config import InputError
@@ -45,6 +48,10 @@ PLAN_TARGETS = {
     },
     "output_value": {"electricity_price": {"coal*": 300, "wind*": 200}},
 }
+
+
+# a subprocess started in another folder imports the package under test, not another installed copy
+PACKAGE_ENV = {**os.environ, "PYTHONPATH": str(Path(energy_model.__file__).resolve().parents[1])}
 
 
 def coal_cost(wind_mw: float, price: float = 1000.0) -> float:
@@ -117,10 +124,10 @@ def test_representative_days_go_through_the_batch_and_into_its_run_key(tmp_path)
     # 20 MW of wind never exceeds the load, so one day standing for both gives the 48-hour objective:
     # coal (60 x 48 - 20 x 36) MWh x 300 CNY/MWh
     case = write_case(tmp_path / "case", TECHS, series={"flat": [0.5] * 24 + [1.0] * 24}, scenarios=SCENARIOS)
-    out = tmp_path / "batch"
-    done = subprocess.run([sys.executable, "-m", "energy_model.cli", "scenarios", str(case), "--out", str(out),
-                           "-s", "no_wind", "-s", "some_wind", "--days", "1", "--workers", "1", "--no-report",
-                           "--lang", "en"], capture_output=True, text=True)
+    out = tmp_path / "results" / "scenarios_d1"  # by default a shortened batch has its own folder
+    done = subprocess.run([sys.executable, "-m", "energy_model.cli", "scenarios", str(case), "-s", "no_wind",
+                           "-s", "some_wind", "--days", "1", "--workers", "1", "--no-report", "--lang", "en"],
+                          capture_output=True, text=True, cwd=tmp_path, env=PACKAGE_ENV)
     assert done.returncode == 0, done.stderr
     index = rows(pd.read_csv(out / "index.csv"))
     assert {name: row["days"] for name, row in index.items()} == {"no_wind": 1, "some_wind": 1}
