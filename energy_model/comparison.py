@@ -99,19 +99,24 @@ def _met(table: pd.DataFrame | None, check: str) -> bool | None:
     return bool(table.at[check, "passed"])
 
 
-HORIZON_UNITS = {"hours": "h", "snapshots": "", "representative_days": ""}
+HORIZON_UNITS = {"hours": "h", "snapshots": "", "representative_days": "", "sizing_days": ""}
 
 
 def _horizon(ds: xr.Dataset) -> list[float]:
-    """Hours the run stands for (its weights), time steps solved, representative days (0: every hour)."""
-    return [float(ds["weight"].sum()), int(ds.attrs["snapshots"]), int(ds.attrs.get("representative_days", 0))]
+    """Hours the run stands for (its weights), time steps solved, representative days (0: every hour), and
+    the representative days its capacities were sized on before an hourly dispatch (0: one optimisation)."""
+    return [float(ds["weight"].sum()), int(ds.attrs["snapshots"]), int(ds.attrs.get("representative_days", 0)),
+            int(ds.attrs.get("sizing_days", 0))]
 
 
 def horizon_text(c: Comparison, run: str, lang: str) -> str:
-    """``8,760 h`` or ``12 representative days (8,760 h)``: what a run's totals are over."""
-    hours, _, days = c.horizon[run]
+    """``12 representative days for 8,760 h``, ``8,760 h, sized on 24 representative days`` or ``8,760 h``:
+    what a run's totals are over."""
+    hours, _, days, sizing = c.horizon[run]
     text = label("compare.hours", lang).format(hours=f"{hours:,.0f}")
-    return label("compare.days", lang).format(days=int(days), hours=text) if days else text
+    if days:
+        return label("compare.days", lang).format(days=int(days), hours=text)
+    return label("compare.sized", lang).format(hours=text, days=int(sizing)) if sizing else text
 
 
 def _kpis(summaries: dict[str, pd.DataFrame], runs: list[str]) -> pd.DataFrame:

@@ -272,6 +272,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "compare.horizon_column": ("模拟时段", "Horizon"),
     "compare.hours": ("{hours} 小时", "{hours} h"),
     "compare.days": ("{days} 个典型日，代表 {hours}", "{days} representative days for {hours}"),
+    "compare.sized": ("{hours}（容量按 {days} 个典型日优化）", "{hours}, sized on {days} representative days"),
     "compare.annualised": ("电量、产值和排放按模拟时段折算为全年", "Energy, value and emissions scaled to a year from the modelled hours"),
     "compare.output_value_note": ("电力能源产值 = 各类机组发电量 × 上网电价 + 绿电+N产品交付量 × 产品价格（价格及来源见 plan_targets.yaml）",
                                   "Power-energy output value = generation × on-grid price by type + products delivered × product price (prices and sources in plan_targets.yaml)"),

@@ -122,8 +122,9 @@ def test_rerun_skips_unchanged_runs_and_reruns_what_changed(case, tmp_path):
 def test_representative_days_go_through_the_batch_and_into_its_run_key(tmp_path):
     # wind at cf 0.5 on day one and 1 on day two. Representative days keep every profile's energy and
     # 20 MW of wind never exceeds the load, so one day standing for both gives the 48-hour objective:
-    # coal (60 x 48 - 20 x 36) MWh x 300 CNY/MWh
-    case = write_case(tmp_path / "case", TECHS, series={"flat": [0.5] * 24 + [1.0] * 24}, scenarios=SCENARIOS)
+    # coal (60 x 48 - 20 x 36) MWh x 300 CNY/MWh. Every hour: sized on one day first (nothing to size here)
+    case = write_case(tmp_path / "case", TECHS, series={"flat": [0.5] * 24 + [1.0] * 24}, scenarios=SCENARIOS,
+                      time={"sizing_days": 1})
     out = tmp_path / "results" / "scenarios_d1"  # by default a shortened batch has its own folder
     done = subprocess.run([sys.executable, "-m", "energy_model.cli", "scenarios", str(case), "-s", "no_wind",
                            "-s", "some_wind", "--days", "1", "--workers", "1", "--no-report", "--lang", "en"],
@@ -133,7 +134,8 @@ def test_representative_days_go_through_the_batch_and_into_its_run_key(tmp_path)
     assert {name: row["days"] for name, row in index.items()} == {"no_wind": 1, "some_wind": 1}
     assert index["some_wind"]["objective"] == pytest.approx((60 * 48 - 20 * 36) * 300)
     c = collect(out)
-    assert c.horizon["some_wind"].tolist() == [48, 24, 1]  # hours stood for, snapshots, representative days
+    # hours stood for, snapshots, representative days, days capacities were sized on (none: one optimisation)
+    assert c.horizon["some_wind"].tolist() == [48, 24, 1, 0]
     assert "1 representative days for 48 h" in (out / "comparison.html").read_text(encoding="utf-8")
     table = pd.read_csv(out / "comparison.csv").set_index(["section", "item"])
     assert table.loc[("horizon", "representative_days"), "no_wind"] == 1
@@ -141,11 +143,12 @@ def test_representative_days_go_through_the_batch_and_into_its_run_key(tmp_path)
     specs = scenario_runs(case, ["no_wind", "some_wind"])
     again = rows(run_batch(specs, out, RunOptions(days=1, report=False), workers=1, progress=False, compare=False))
     assert all(row["skipped"] for row in again.values())
-    hourly = rows(run_batch(specs, out, RunOptions(days=0, report=False), workers=1, progress=False))
+    hourly = rows(run_batch(specs, out, RunOptions(days=0, report=False, lang="en"), workers=1, progress=False))
     assert not any(row["skipped"] for row in hourly.values())  # the days are part of the run key
     assert {name: row["days"] for name, row in hourly.items()} == {"no_wind": 0, "some_wind": 0}
     assert hourly["some_wind"]["objective"] == pytest.approx((60 * 48 - 20 * 36) * 300)
-    assert collect(out).horizon["some_wind"].tolist() == [48, 48, 0]
+    assert collect(out).horizon["some_wind"].tolist() == [48, 48, 0, 1]
+    assert "48 h, sized on 1 representative days" in (out / "comparison.html").read_text(encoding="utf-8")
 
 
 def test_sweep_runs_the_cartesian_product(case, tmp_path):
