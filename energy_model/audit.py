@@ -5,10 +5,11 @@ written once with its source. Every run audits itself against it (``plan_audit.c
 ``audit_*`` in results.nc), and a batch comparison sets the checks of its runs side by side
 (:mod:`energy_model.comparison`). The file has three parts:
 
-- ``loads``: for each plan load, its plants or demands and the plan's quantity of their product. The
-  electricity that quantity needs is quantity × the product's electricity intensity along its chain
-  (from the plants' ratios, :func:`energy_model.products.electricity_intensity`); what the run gives
-  it is the run's quantity × the same intensity. Pass: run ≥ plan (within ``tolerance``).
+- ``loads``: for each plan load, its plants or demands (by name, or every plant making a ``product``) and
+  the plan's quantity of their product. The electricity that quantity needs is quantity × the product's
+  electricity intensity along its chain (from the plants' ratios,
+  :func:`energy_model.products.electricity_intensity`); what the run gives it is the run's quantity × the
+  same intensity. Pass: run ≥ plan (within ``tolerance``).
 - ``checks``: ``left relation right``. Relations ``>=``, ``<=``, ``==`` hold within a relative
   ``tolerance``; ``report`` shows the left side alone (the plan sets no figure). Each side, times
   ``scale``, is one measure: ``capacity`` (Σ MW), ``electricity_use`` (Σ net electricity drawn, MWh/yr)
@@ -117,12 +118,15 @@ class Load(Strict):
     label: str
     label_zh: str
     source: str
-    techs: list[str] = Field(min_length=1)
+    techs: list[str] = Field(default_factory=list, description="its plants or demands by name")
+    product: str | None = Field(None, description="or every plant making this product (one a scenario adds too)")
     plan_quantity: float | str | None = Field(None, description="plan quantity of the techs' product per year")
     tolerance: Fraction = 0.005
 
     @model_validator(mode="after")
     def _check(self):
+        if bool(self.techs) == (self.product is not None):
+            raise ValueError("a load names its techs or a product, one of the two")
         if self.plan_quantity is not None:
             parse(self.plan_quantity)
         return self
@@ -158,6 +162,8 @@ def load_audit(case_dir: str | Path, technologies: dict, carriers) -> AuditSpec 
         made = {_product(technologies[g]) for g in load.techs if g in technologies}
         if len(made) > 1:
             problems.append(f"{path}: loads.{key}: its techs make different products {sorted(made)}")
+        if load.product is not None and not _load_techs(load, technologies):
+            problems.append(f"{path}: loads.{key}.product: no plant makes '{load.product}'")
     for key, check in spec.checks.items():
         for side in ("left", "right"):
             m, where = getattr(check, side), f"{path}: checks.{key}.{side}"
@@ -196,6 +202,16 @@ def _product(tech) -> str:
     return tech.product if tech.kind == "conversion" else getattr(tech, "carrier", ELECTRICITY)
 
 
+def _load_techs(load: Load, technologies: dict) -> list[str]:
+    if load.techs:
+        return load.techs
+    return [g for g, t in technologies.items() if t.kind == "conversion" and t.product == load.product]
+
+
+def _load_product(load: Load, technologies: dict) -> str:
+    return load.product or _product(technologies[load.techs[0]])
+
+
 def _generator(tech) -> bool:
     return tech.kind in GENERATORS and tech.carrier == ELECTRICITY
 
@@ -213,11 +229,12 @@ def audit(ds: xr.Dataset, technologies: dict, spec: AuditSpec) -> pd.DataFrame:
     intensity = electricity_intensity(technologies)
     rows = []
     for key, load in spec.loads.items():
-        e = intensity.get(_product(technologies[load.techs[0]]), 0.0)
-        made = float(ds["annual_output"].sel(tech=load.techs).sum())
+        product = _load_product(load, technologies)
+        e = intensity.get(product, 0.0)
+        made = float(ds["annual_output"].sel(tech=_load_techs(load, technologies)).sum())
         plan = parse(load.plan_quantity)[0] if load.plan_quantity is not None else np.nan
         passed = made >= plan * (1 - load.tolerance) if np.isfinite(plan) else np.nan
-        shown_unit = "MWh/yr" if _product(technologies[load.techs[0]]) == ELECTRICITY else "t/yr"
+        shown_unit = "MWh/yr" if product == ELECTRICITY else "t/yr"
         rows.append([key, "load", load.label, load.label_zh, load.source, made * e / MWH_PER_GWH, ">=",
                      plan * e / MWH_PER_GWH, "GWh/yr", load.tolerance, passed, plan, made, shown_unit])
     measure = _Measurer(ds, technologies, spec, intensity)
@@ -251,7 +268,7 @@ class _Measurer:
             value = parse(m.value)[0]
         elif m.measure == "plan_electricity":
             load = self.spec.loads[m.load]
-            value = parse(load.plan_quantity)[0] * self.intensity.get(_product(self.technologies[load.techs[0]]), 0.0)
+            value = parse(load.plan_quantity)[0] * self.intensity.get(_load_product(load, self.technologies), 0.0)
         elif m.measure == "output_value":
             value = output_value(ds, self.spec.output_value)
         elif m.measure == "co2":

@@ -70,6 +70,10 @@ def test_measures_select_by_kind_and_carrier_less_exclusions(tmp_path):
     ({"checks": {"a": check({"measure": "output_value"}, "report")}}, "needs the file's output_value prices"),
     ({"checks": {}, "output_value": {"electricity_price": {"coal*": 300}}},
      "output_value.electricity_price: no pattern matches 'wind'"),
+    ({"loads": {"l": {"label": "x", "label_zh": "x", "source": "test", "product": "naho"}}},
+     "loads.l.product: no plant makes 'naho'"),
+    ({"loads": {"l": {"label": "x", "label_zh": "x", "source": "test", "product": "x", "techs": ["coal"]}}},
+     "a load names its techs or a product"),
     ({"checks": {"a": {**check({"measure": "co2"}, "report"), "relaton": ">="}}},
      "plan_targets.yaml: checks.a.relaton = '>=': unknown field (did you mean 'relation'?)"),
 ])
@@ -78,6 +82,14 @@ def test_mistakes_in_the_plan_targets_are_named_before_the_solve(tmp_path, plan,
     with pytest.raises(InputError) as info:
         run(case, report=False)
     assert message in str(info.value)
+
+
+def test_a_load_by_product_takes_the_plant_a_scenario_moves_to_a_direct_supply_project(tmp_path):
+    # direct_supply_chlor_alkali replaces chlor_alkali_200kt by its own plant dsc_electrolysis
+    result = run("inputs/shuangliao", "direct_supply_chlor_alkali", days=3, report=False)
+    table = audit.from_dataset(result.dataset).set_index("check")
+    assert table.loc["chlor_alkali", "scenario_quantity"] == pytest.approx(500_000, rel=1e-6)
+    assert table.loc["chlor_alkali", "passed"] == 1
 
 
 def test_every_scenario_of_the_default_case_is_audited_against_the_one_file():
