@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
+HOURS_PER_YEAR = 8760
+
 
 def write_case(folder: Path, technologies: dict, series: dict[str, list[float]] | None = None,
                scenarios: dict | None = None, **case_fields) -> Path:
@@ -43,3 +45,18 @@ def write_case(folder: Path, technologies: dict, series: dict[str, list[float]] 
 
 def hourly_mwh(values) -> float:
     return float(np.sum(values))
+
+
+def seasonal_store_case(folder: Path, **case_fields) -> Path:
+    # Two windy days, then two calm ones. Load 10 MW; wind 20 MW at cf 1 or 0; coal 10 MW at
+    # 0.3 t/MWh x 1000 CNY/t = 300 CNY/MWh; a store with 10 MW of power and energy at 100 CNY/MWh of
+    # capacity over the horizon (discount 0, life 1: capex_energy x 96/8760). Storing the windy days'
+    # surplus (10 MW x 48 h = 480 MWh) for the calm days (480 MWh of need) beats coal (100 < 300):
+    # E = 480 MWh, level at the start of each day 0, 240, 480, 240, total cost 480 x 100 = 48,000.
+    return write_case(folder, {
+        "wind": {"kind": "renewable", "profile": "wind", "capacity": 20},
+        "coal": {"kind": "thermal", "fuel": "coal", "heat_rate": 0.3, "capacity": 10},
+        "store": {"kind": "storage", "capacity": 10, "build_max_energy": 1000, "life": 1,
+                  "capex_energy": 100 * HOURS_PER_YEAR / 96},
+        "load": {"kind": "demand", "annual": 10 * HOURS_PER_YEAR},
+    }, series={"wind": [1.0] * 48 + [0.0] * 48}, **case_fields)

@@ -18,7 +18,7 @@ import xarray as xr
 from energy_model.config import InputError, list_scenarios, load_case
 from energy_model.finance import annuity_factor
 from energy_model.run import run
-from micro import write_case
+from micro import seasonal_store_case, write_case
 
 H = 8760
 HOURS = 4
@@ -137,27 +137,16 @@ def test_a_retrofit_bought_in_the_first_period_serves_the_second(tmp_path, milp)
     assert result.dataset.attrs["objective"] == pytest.approx((weight(2025, 2029) + weight(2030, 2034)) * cost)
 
 
-def seasonal_store(folder: Path, **fields) -> Path:
-    # the representative-days store case (tests/test_representative_days.py): wind, coal, a store sized in energy
-    return write_case(folder, {
-        "wind": {"kind": "renewable", "profile": "wind", "capacity": 20},
-        "coal": {"kind": "thermal", "fuel": "coal", "heat_rate": 0.3, "capacity": 10},
-        "store": {"kind": "storage", "capacity": 10, "build_max_energy": 1000, "life": 1,
-                  "capex_energy": 100 * H / 96},
-        "load": {"kind": "demand", "annual": 10 * H},
-    }, series={"wind": [1.0] * 48 + [0.0] * 48}, **fields)
-
-
 @pytest.mark.parametrize("days", [None, 2])
 def test_a_one_period_pathway_is_the_plain_run(tmp_path, days):
-    plain = run(seasonal_store(tmp_path / "plain"), report=False, days=days)
-    one = run(seasonal_store(tmp_path / "one", pathway=pathway({2030: None}, base_year=2030, end_year=2030)),
+    plain = run(seasonal_store_case(tmp_path / "plain"), report=False, days=days)
+    one = run(seasonal_store_case(tmp_path / "one", pathway=pathway({2030: None}, base_year=2030, end_year=2030)),
               report=False, days=days)
     assert one.dataset.attrs["objective"] == pytest.approx(plain.dataset.attrs["objective"], rel=1e-9)
     assert one.dataset["energy_capacity"].sel(tech="store").values.tolist() == pytest.approx(
         [plain.dataset["energy_capacity"].sel(tech="store").item()])
     # with r = 0 a period standing for three years counts three times
-    three = run(seasonal_store(tmp_path / "three", pathway=pathway({2030: None}, base_year=2030, end_year=2032)),
+    three = run(seasonal_store_case(tmp_path / "three", pathway=pathway({2030: None}, base_year=2030, end_year=2032)),
                 report=False, days=days)
     assert three.dataset.attrs["objective"] == pytest.approx(3 * plain.dataset.attrs["objective"], rel=1e-9)
 
@@ -167,7 +156,7 @@ def test_a_period_scales_a_profile_of_its_own(tmp_path, days):
     # 2031 halves the wind (timeseries override): 10 MW on the windy days is exactly the load, nothing to store,
     # and the calm days burn 480 MWh of coal at 300 CNY/MWh. 2030 stores its 480 MWh surplus (48,000 CNY, life 1).
     # On representative days the clustered days are repeated in 2031 with its own (halved) wind.
-    case = seasonal_store(tmp_path / "c", pathway=pathway({2030: None, 2031: {"timeseries.wind": {"scale": 0.5}}},
+    case = seasonal_store_case(tmp_path / "c", pathway=pathway({2030: None, 2031: {"timeseries.wind": {"scale": 0.5}}},
                                                           base_year=2030, end_year=2031))
     result = run(case, report=False, days=days)
     assert result.dataset["energy_capacity"].sel(tech="store").values == pytest.approx([480, 0], abs=1e-6)
@@ -179,7 +168,7 @@ def test_a_stores_energy_capacity_carries_into_the_next_period(tmp_path):
     # 10-year life the 2030 purchase serves 2031 too, paying a tenth of it in each period; with a 1-year life it
     # is bought again in 2031. Either way 480 MWh are in service in each period (960 would mean two purchases).
     for life, annuity in ((10, 0.1), (1, 1.0)):
-        case = seasonal_store(tmp_path / f"life{life}", pathway=pathway({2030: None, 2031: None}, 2030, 2031))
+        case = seasonal_store_case(tmp_path / f"life{life}", pathway=pathway({2030: None, 2031: None}, 2030, 2031))
         result = run(case, report=False, overrides={"technologies.store.life": life})
         assert result.dataset["energy_capacity"].sel(tech="store").values == pytest.approx([480, 480])
         investment = result.dataset["cost"].sel(cost_category="investment", cost_owner="store").values

@@ -9,7 +9,7 @@ import pytest
 from energy_model.config import InputError, load_case
 from energy_model.data import build_data
 from energy_model.run import run, set_horizon
-from micro import write_case
+from micro import seasonal_store_case, write_case
 
 HOURS_PER_YEAR = 8760
 ANNUAL_ENERGY_TOLERANCE = 1e-6  # relative: tsam rescales each representative profile to the annual mean
@@ -38,21 +38,6 @@ def test_previous_snapshot_wraps_within_each_representative_day():
     others = np.setdiff1d(np.arange(len(data.time)), first_hours)
     np.testing.assert_array_equal(previous[others], others - 1)
     assert data.shift(3)[first_hours[1] + 1] == first_hours[1] + 22
-
-
-def seasonal_store_case(folder):
-    # Two windy days, then two calm ones. Load 10 MW; wind 20 MW at cf 1 or 0; coal 10 MW at
-    # 0.3 t/MWh x 1000 CNY/t = 300 CNY/MWh; a store with 10 MW of power and energy at 100 CNY/MWh of
-    # capacity over the horizon (discount 0, life 1: capex_energy x 96/8760). Storing the windy days'
-    # surplus (10 MW x 48 h = 480 MWh) for the calm days (480 MWh of need) beats coal (100 < 300):
-    # E = 480 MWh, level at the start of each day 0, 240, 480, 240, total cost 480 x 100 = 48,000.
-    return write_case(folder, {
-        "wind": {"kind": "renewable", "profile": "wind", "capacity": 20},
-        "coal": {"kind": "thermal", "fuel": "coal", "heat_rate": 0.3, "capacity": 10},
-        "store": {"kind": "storage", "capacity": 10, "build_max_energy": 1000, "life": 1,
-                  "capex_energy": 100 * HOURS_PER_YEAR / 96},
-        "load": {"kind": "demand", "annual": 10 * HOURS_PER_YEAR},
-    }, series={"wind": [1.0] * 48 + [0.0] * 48})
 
 
 def test_a_seasonal_store_carries_energy_from_one_representative_day_to_another(tmp_path):
