@@ -5,9 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CASE ?= inputs/shuangliao
 SCENARIO ?= base_2030
-# batch options, e.g. make scenarios DAYS=12 (representative days; 0 = every hour), HOURS=720 WORKERS=2 FORCE=1,
-# make sweep SWEEP=... SCHEDULER=tcp://host:8786
-BATCH_OPTS = $(if $(HOURS),--hours $(HOURS)) $(if $(DAYS),--days $(DAYS)) $(if $(WORKERS),--workers $(WORKERS)) \
+# batch options, e.g. make scenarios DAYS=12 (representative days; 0 = every hour), SIZING_DAYS=0 (sizes and hours
+# in one optimisation), HOURS=720 WORKERS=2 FORCE=1, make sweep SWEEP=... SCHEDULER=tcp://host:8786
+BATCH_OPTS = $(if $(HOURS),--hours $(HOURS)) $(if $(DAYS),--days $(DAYS)) \
+	$(if $(SIZING_DAYS),--sizing-days $(SIZING_DAYS)) $(if $(WORKERS),--workers $(WORKERS)) \
 	$(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(FORCE),--force)
 
 ARGS ?=

@@ -37,7 +37,7 @@ from .solve import SolveError
 INDEX_FILE = "index.csv"
 ERRORS_DIR = "errors"
 INDEX_COLUMNS = ["name", "case", "scenario", "status", "skipped", "objective", "wall_s", "solver_status", "error",
-                 "hours", "days", "inputs_hash", "run_key", "finished"]
+                 "hours", "days", "sizing_days", "inputs_hash", "run_key", "finished"]
 PENDING, OK, FAILED = "pending", "ok", "failed"
 
 
@@ -59,6 +59,7 @@ class RunOptions:
 
     hours: int | None = None  # the first N hours; None: the case's horizon
     days: int | None = None  # representative days; 0: every hour; None: as the case (or scenario) says
+    sizing_days: int | None = None  # size on K representative days, then every hour; 0: one optimisation
     report: bool = True
     lang: str | None = None  # None: the case's report_language
     solver: dict[str, object] = field(default_factory=dict)  # time_limit, threads, ...
@@ -66,7 +67,7 @@ class RunOptions:
     def key(self) -> dict[str, object]:
         """The options that change a solution (threads and report language do not)."""
         solver = {k: v for k, v in sorted(self.solver.items()) if k != "threads"}
-        return {"hours": self.hours, "days": self.days, "solver": solver}
+        return {"hours": self.hours, "days": self.days, "sizing_days": self.sizing_days, "solver": solver}
 
 
 # ---- what to run ----------------------------------------------------------------------------------------
@@ -136,9 +137,10 @@ def execute(spec: RunSpec, out_dir: Path, options: RunOptions) -> dict:
 
     start = time.perf_counter()
     row = {"name": spec.name, "case": spec.case_dir, "scenario": spec.scenario, "status": FAILED,
-           "hours": options.hours, "days": options.days}
+           "hours": options.hours, "days": options.days, "sizing_days": options.sizing_days}
     try:
         result = run(spec.case_dir, spec.scenario, out_dir, hours=options.hours, days=options.days,
+                     sizing_days=options.sizing_days,
                      report=options.report, lang=options.lang, solver_overrides=options.solver,
                      overrides=spec.overrides, overrides_source=spec.overrides_source)
         attrs = result.dataset.attrs
@@ -260,7 +262,7 @@ def _run_remote(specs: list[RunSpec], batch_dir: Path, options: RunOptions, sche
 
 def _failed(spec: RunSpec, options: RunOptions, error: str) -> dict:
     return {"name": spec.name, "case": spec.case_dir, "scenario": spec.scenario, "status": FAILED,
-            "hours": options.hours, "days": options.days, "error": error}
+            "hours": options.hours, "days": options.days, "sizing_days": options.sizing_days, "error": error}
 
 
 # ---- skipping -----------------------------------------------------------------------------------------

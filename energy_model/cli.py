@@ -117,9 +117,11 @@ def scenarios(
     scenario: list[str] = typer.Option(None, "--scenario", "-s",
                                        help="only these (repeatable); 'a+b' combines scenarios (default: all)"),
     out: Path = typer.Option(None, "--out", "-o", help="batch folder (default: results/scenarios, with _d12 for "
-                                                        "--days 12, _h720 for --hours 720)"),
+                                                        "--days 12, _h720 for --hours 720, _s0 for --sizing-days 0)"),
     hours: int = typer.Option(None, min=1, help="solve only the first N hours (quick checks)"),
     days: int = typer.Option(None, min=0, help="solve every run on K representative days (tsam); 0 = every hour"),
+    sizing_days: int = typer.Option(None, "--sizing-days", min=0, help="size every run on K representative days, "
+                                    "then dispatch every hour; 0 = one optimisation (default: as the case says)"),
     workers: int = typer.Option(None, help="parallel runs (default: one per core)"),
     scheduler: str = typer.Option(None, help="Dask scheduler address tcp://host:port (default: local processes)"),
     force: bool = typer.Option(False, "--force", help="re-run even where inputs are unchanged"),
@@ -135,8 +137,8 @@ def scenarios(
         specs = scenario_runs(case, scenario or None)
     except InputError as exc:
         _fail(exc, debug)
-    _run_batch(specs, out or _batch_dir("scenarios", hours, days), hours, days, workers, scheduler, force, lang,
-               time_limit, no_report, debug)
+    _run_batch(specs, out or _batch_dir("scenarios", hours, days, sizing_days), hours, days, sizing_days, workers,
+               scheduler, force, lang, time_limit, no_report, debug)
 
 
 @app.command()
@@ -146,6 +148,8 @@ def sweep(
                                                         "_d12 for --days 12, _h720 for --hours 720)"),
     hours: int = typer.Option(None, min=1, help="solve only the first N hours (quick checks)"),
     days: int = typer.Option(None, min=0, help="solve every run on K representative days (tsam); 0 = every hour"),
+    sizing_days: int = typer.Option(None, "--sizing-days", min=0, help="size every run on K representative days, "
+                                    "then dispatch every hour; 0 = one optimisation (default: as the case says)"),
     workers: int = typer.Option(None, help="parallel runs (default: one per core)"),
     scheduler: str = typer.Option(None, help="Dask scheduler address tcp://host:port (default: local processes)"),
     force: bool = typer.Option(False, "--force", help="re-run even where inputs are unchanged"),
@@ -162,8 +166,8 @@ def sweep(
     except InputError as exc:
         _fail(exc, debug)
     typer.echo(f"{spec.name}: {len(spec.runs)} runs. {spec.description}")
-    _run_batch(spec.runs, out or _batch_dir(spec.name, hours, days), hours, days, workers, scheduler, force, lang,
-               time_limit, no_report, debug)
+    _run_batch(spec.runs, out or _batch_dir(spec.name, hours, days, sizing_days), hours, days, sizing_days, workers,
+               scheduler, force, lang, time_limit, no_report, debug)
 
 
 @app.command()
@@ -180,17 +184,19 @@ def compare(batch: Path = typer.Argument(..., help="batch folder holding index.c
     typer.echo("\n".join(str(p) for p in paths))
 
 
-def _batch_dir(name: str, hours: int | None, days: int | None) -> Path:
-    """``results/<name>``, suffixed for a shortened horizon so that a quick batch never replaces the
-    results of a full-year one."""
-    return Path("results") / (name + (f"_h{hours}" if hours else "") + (f"_d{days}" if days is not None else ""))
+def _batch_dir(name: str, hours: int | None, days: int | None, sizing_days: int | None = None) -> Path:
+    """``results/<name>``, suffixed for a shortened horizon or another way of sizing, so that such a batch
+    never replaces the results of the case's own."""
+    return Path("results") / (name + (f"_h{hours}" if hours else "") + (f"_d{days}" if days is not None else "")
+                              + (f"_s{sizing_days}" if sizing_days is not None else ""))
 
 
-def _run_batch(specs, out: Path, hours, days, workers, scheduler, force, lang, time_limit, no_report, debug):
+def _run_batch(specs, out: Path, hours, days, sizing_days, workers, scheduler, force, lang, time_limit, no_report,
+               debug):
     """Run a batch, print a one-line tally; exit 1 when a run failed (after everything is written)."""
     from .batch import FAILED, RunOptions, run_batch
 
-    options = RunOptions(hours=hours, days=days, report=not no_report, lang=lang,
+    options = RunOptions(hours=hours, days=days, sizing_days=sizing_days, report=not no_report, lang=lang,
                          solver={"time_limit": time_limit} if time_limit else {})
     try:
         index = run_batch(specs, out, options, workers=workers, scheduler=scheduler, force=force)

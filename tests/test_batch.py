@@ -149,6 +149,12 @@ def test_representative_days_go_through_the_batch_and_into_its_run_key(tmp_path)
     assert hourly["some_wind"]["objective"] == pytest.approx((60 * 48 - 20 * 36) * 300)
     assert collect(out).horizon["some_wind"].tolist() == [48, 48, 0, 1]
     assert "48 h, sized on 1 representative days" in (out / "comparison.html").read_text(encoding="utf-8")
+    joint = rows(run_batch(specs, out, RunOptions(days=0, sizing_days=0, report=False), workers=1, progress=False,
+                           compare=False))
+    assert not any(row["skipped"] for row in joint.values())  # so is the way capacities are sized
+    assert {name: row["sizing_days"] for name, row in joint.items()} == {"no_wind": 0, "some_wind": 0}
+    assert joint["some_wind"]["objective"] == pytest.approx((60 * 48 - 20 * 36) * 300)
+    assert collect(out).horizon["some_wind"].tolist() == [48, 48, 0, 0]
 
 
 def test_sweep_runs_the_cartesian_product(case, tmp_path):
