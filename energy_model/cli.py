@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Annotated, Optional
 
 import typer
 
@@ -21,6 +22,23 @@ from .pathway import final_view
 from .solve import OPTIMAL, SolveError
 
 EXIT_INPUT, EXIT_SOLVE, EXIT_WRITE, EXIT_BUG, EXIT_INTERRUPTED = 2, 3, 4, 1, 130
+
+# the options both batch commands (scenarios, sweep) take
+BatchHours = Annotated[Optional[int], typer.Option(min=1, help="solve only the first N hours (quick checks)")]
+BatchDays = Annotated[Optional[int], typer.Option(
+    min=0, help="solve every run on K representative days (tsam); 0 = every hour")]
+BatchSizingDays = Annotated[Optional[int], typer.Option(
+    "--sizing-days", min=0, help="size every run on K representative days, then dispatch every hour; "
+                                 "0 = one optimisation (default: as the case says)")]
+BatchWorkers = Annotated[Optional[int], typer.Option(help="parallel runs (default: one per core)")]
+BatchScheduler = Annotated[Optional[str], typer.Option(
+    help="Dask scheduler address tcp://host:port (default: local processes)")]
+BatchForce = Annotated[bool, typer.Option("--force", help="re-run even where inputs are unchanged")]
+BatchLang = Annotated[Optional[str], typer.Option(
+    help="language of reports and comparison, zh or en (default: the case's)")]
+BatchTimeLimit = Annotated[Optional[float], typer.Option(help="solver time limit per run [s]")]
+BatchNoReport = Annotated[bool, typer.Option("--no-report", help="skip each run's report.html")]
+Debug = Annotated[bool, typer.Option(help="show tracebacks")]
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Capacity and dispatch optimisation of the Shuangliao energy base (pyomo + HiGHS).")
@@ -118,17 +136,16 @@ def scenarios(
                                        help="only these (repeatable); 'a+b' combines scenarios (default: all)"),
     out: Path = typer.Option(None, "--out", "-o", help="batch folder (default: results/scenarios, with _d12 for "
                                                         "--days 12, _h720 for --hours 720, _s0 for --sizing-days 0)"),
-    hours: int = typer.Option(None, min=1, help="solve only the first N hours (quick checks)"),
-    days: int = typer.Option(None, min=0, help="solve every run on K representative days (tsam); 0 = every hour"),
-    sizing_days: int = typer.Option(None, "--sizing-days", min=0, help="size every run on K representative days, "
-                                    "then dispatch every hour; 0 = one optimisation (default: as the case says)"),
-    workers: int = typer.Option(None, help="parallel runs (default: one per core)"),
-    scheduler: str = typer.Option(None, help="Dask scheduler address tcp://host:port (default: local processes)"),
-    force: bool = typer.Option(False, "--force", help="re-run even where inputs are unchanged"),
-    lang: str = typer.Option(None, help="language of reports and comparison, zh or en (default: the case's)"),
-    time_limit: float = typer.Option(None, help="solver time limit per run [s]"),
-    no_report: bool = typer.Option(False, "--no-report", help="skip each run's report.html"),
-    debug: bool = typer.Option(False, help="show tracebacks"),
+    hours: BatchHours = None,
+    days: BatchDays = None,
+    sizing_days: BatchSizingDays = None,
+    workers: BatchWorkers = None,
+    scheduler: BatchScheduler = None,
+    force: BatchForce = False,
+    lang: BatchLang = None,
+    time_limit: BatchTimeLimit = None,
+    no_report: BatchNoReport = False,
+    debug: Debug = False,
 ):
     """Run every scenario of a case (in parallel) into OUT/<scenario>/, with OUT/index.csv and the comparison."""
     from .batch import scenario_runs
@@ -146,17 +163,16 @@ def sweep(
     sweep_file: Path = typer.Argument(..., help="sweep file, e.g. inputs/shuangliao/sweeps/storage_h2_export.yaml"),
     out: Path = typer.Option(None, "--out", "-o", help="batch folder (default: results/<sweep file name>, with "
                                                         "_d12 for --days 12, _h720 for --hours 720)"),
-    hours: int = typer.Option(None, min=1, help="solve only the first N hours (quick checks)"),
-    days: int = typer.Option(None, min=0, help="solve every run on K representative days (tsam); 0 = every hour"),
-    sizing_days: int = typer.Option(None, "--sizing-days", min=0, help="size every run on K representative days, "
-                                    "then dispatch every hour; 0 = one optimisation (default: as the case says)"),
-    workers: int = typer.Option(None, help="parallel runs (default: one per core)"),
-    scheduler: str = typer.Option(None, help="Dask scheduler address tcp://host:port (default: local processes)"),
-    force: bool = typer.Option(False, "--force", help="re-run even where inputs are unchanged"),
-    lang: str = typer.Option(None, help="language of reports and comparison, zh or en (default: the case's)"),
-    time_limit: float = typer.Option(None, help="solver time limit per run [s]"),
-    no_report: bool = typer.Option(False, "--no-report", help="skip each run's report.html"),
-    debug: bool = typer.Option(False, help="show tracebacks"),
+    hours: BatchHours = None,
+    days: BatchDays = None,
+    sizing_days: BatchSizingDays = None,
+    workers: BatchWorkers = None,
+    scheduler: BatchScheduler = None,
+    force: BatchForce = False,
+    lang: BatchLang = None,
+    time_limit: BatchTimeLimit = None,
+    no_report: BatchNoReport = False,
+    debug: Debug = False,
 ):
     """Run every point of a parameter sweep (the cartesian product of its values) and compare them."""
     from .batch import load_sweep
