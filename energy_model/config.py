@@ -134,10 +134,18 @@ def read_yaml(path: Path, problems: list[str] | None = None) -> dict:
 def list_scenarios(case_dir: str | Path) -> dict[str, Scenario]:
     """The scenarios of a case, validated, in file order."""
     problems: list[str] = []
-    scenarios = _read_scenarios(Path(case_dir), problems)
+    scenarios = _read_scenarios(case_folder(case_dir), problems)
     if problems:
         raise InputError(problems)
     return scenarios
+
+
+def case_folder(case_dir: str | Path) -> Path:
+    """``case_dir`` as a Path, or an input error when there is no such folder."""
+    case_dir = Path(case_dir)
+    if not case_dir.is_dir():
+        raise InputError([f"{case_dir}: case folder not found"])
+    return case_dir
 
 
 def _read_scenarios(case_dir: Path, problems: list[str]) -> dict[str, Scenario]:
@@ -153,9 +161,7 @@ def load_case(case_dir: str | Path, scenario: str | None = None, overrides: dict
     ``scenario`` may combine several, ``"base_2030+high_carbon_price"`` (see :func:`resolve_scenario`);
     ``overrides`` (e.g. one point of a sweep, named ``overrides_source`` in messages) apply last.
     """
-    case_dir = Path(case_dir)
-    if not case_dir.is_dir():
-        raise InputError([f"{case_dir}: case folder not found"])
+    case_dir = case_folder(case_dir)
     problems: list[str] = []
     raw = read_yaml(case_dir / CASE_FILE, problems)
     technologies_raw = read_yaml(case_dir / TECHNOLOGIES_FILE, problems)

@@ -228,3 +228,11 @@ def test_comparison_tables_and_plan_targets(case, tmp_path):
     targets = pd.read_excel(out / "comparison.xlsx", sheet_name="targets")
     assert len(targets) == 3 * 5 and not targets.set_index(["run", "check"]).loc[("some_wind", "wind"), "met"]
     assert "Totals over the modelled horizon (4 h)" in page
+
+
+def test_a_batch_of_a_missing_case_folder_is_an_input_error(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "energy_model.cli", "scenarios", str(tmp_path / "nowhere"),
+                           "--no-report"], capture_output=True, text=True, cwd=tmp_path, env=PACKAGE_ENV)
+    assert done.returncode == 2
+    assert f"{tmp_path / 'nowhere'}: case folder not found" in done.stderr
+    assert not (tmp_path / "results").exists()
