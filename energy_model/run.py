@@ -126,6 +126,7 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
     config = load_case(case_dir, scenario, overrides, overrides_source)
     audit_spec = audit.load_audit(case_dir, config.technologies, config.case.carriers)
     set_horizon(config, hours, days, sizing_days)
+    two_stage = sizing.applies(config)
     reference_summary = load_reference(reference, config.inputs_hash) if reference is not None else None
     for key, value in (solver_overrides or {}).items():
         setattr(config.case.solver, key, value)
@@ -141,7 +142,7 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
         "overrides": json.dumps(config.overrides, ensure_ascii=False, default=str),
         "snapshots": sum(len(period.time) for period in periods),
         "representative_days": int(data.period.max() + 1) if data.representative is not None else 0,
-        "sizing_days": config.case.time.sizing_days if sizing.applies(config) else 0,
+        "sizing_days": config.case.time.sizing_days if two_stage else 0,
         "run_options": json.dumps({"hours": hours, "days": days, "sizing_days": sizing_days,
                                    "solver_overrides": solver_overrides or {}}, sort_keys=True),
         "solver_options": config.case.solver.model_dump_json(),
@@ -152,7 +153,7 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
     try:
         try:
             sizes = None
-            if sizing.applies(config):  # first, so that its model is gone before the hourly one is built
+            if two_stage:  # first, so that its model is gone before the hourly one is built
                 t = time.perf_counter()
                 sizes, metadata["sizing_objective"] = sizing.size_on_representative_days(config)
                 timings["sizing_s"] = time.perf_counter() - t
@@ -163,7 +164,7 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
             timings["build_s"] = time.perf_counter() - t
             solution = solve(model.m, config.case.solver, log_file=folder.path / "highs.log" if folder else None)
         except SolveError as exc:
-            if sizing.applies(config) and exc.status == "infeasible":
+            if two_stage and exc.status == "infeasible":
                 exc.args = (f"{exc} with the capacities sized on {config.case.time.sizing_days} representative "
                             "days; --sizing-days 0 sizes them on every hour",)
             if folder is not None:
