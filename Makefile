@@ -45,7 +45,7 @@ bench: $(STAMP)  ## this model against PyPSA, full year and representative days:
 	nice $(BIN)/python benchmarks/bench.py --case $(CASE) --scenario $(SCENARIO) --days 12
 
 profiles: $(STAMP)  ## regenerate the hourly profiles of the default case
-	$(BIN)/python -m energy_model.profiles --out $(CASE)/timeseries
+	$(BIN)/python -m synthetic_weather.generator --out $(CASE)/timeseries
 
 clean:
 	rm -rf $(VENV) results/*/ .pytest_cache

@@ -34,10 +34,11 @@ def measure(tool: str, case: str, scenario: str, hours: int | None, days: int | 
     """One run in this process: times of each phase, objective, peak memory."""
     sys.path.insert(0, str(HERE))
     start = time.perf_counter()
-    from energy_model.config import load_case
-    from energy_model.data import build_data
-    from energy_model.run import set_horizon
     from pypsa_case import comparable, constant_costs
+
+    from energy_model.case.config import load_case
+    from energy_model.model.data import build_data
+    from energy_model.run import set_horizon
 
     config = load_case(case, scenario)
     if features == "comparable":
@@ -61,10 +62,11 @@ def measure(tool: str, case: str, scenario: str, hours: int | None, days: int | 
 
 
 def _ours(data, config) -> dict:
-    from energy_model import analysis, sizing
-    from energy_model.build import build_model
-    from energy_model.results import capacities, to_dataset
-    from energy_model.solve import solve
+    from energy_model import sizing
+    from energy_model.analysis import kpis as analysis
+    from energy_model.model.build import build_model
+    from energy_model.results.dataset import capacities, to_dataset
+    from energy_model.solve.highs import solve
 
     sizes, sizing_s = None, 0.0
     if sizing.applies(config):  # as a run does it: the sizing stage first, then the hourly model
@@ -123,7 +125,7 @@ def _pypsa(data, config, options: str) -> dict:
 
 def highs_options(solver) -> dict:
     """This model's HiGHS options (case.yaml ``solver``) as HiGHS option names."""
-    from energy_model.solve import highs_option_values
+    from energy_model.solve.highs import highs_option_values
 
     return highs_option_values(solver, has_integers=False)
 
@@ -178,7 +180,7 @@ def main(argv=None):
 def batch_speedup(case: str, work_dir: Path, hours: int, runs: int) -> dict:
     """The batch module's parallel speed-up: the first ``runs`` scenarios, one after another and in parallel."""
     from energy_model.batch import measure_speedup
-    from energy_model.config import list_scenarios
+    from energy_model.case.config import list_scenarios
 
     print(f"bench: batch of {runs} scenarios, {hours} h, serial then parallel", file=sys.stderr, flush=True)
     return measure_speedup(case, list(list_scenarios(case))[:runs], work_dir, hours=hours)

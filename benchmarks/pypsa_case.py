@@ -20,9 +20,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from energy_model.config import ModelConfig
-from energy_model.data import ModelData
-from energy_model.model import bus_name
+from energy_model.case.config import ModelConfig
+from energy_model.model.builder import bus_name
+from energy_model.model.data import ModelData
 
 
 def comparable(config: ModelConfig) -> ModelConfig:
@@ -41,7 +41,7 @@ def comparable(config: ModelConfig) -> ModelConfig:
 
 def constant_costs(data: ModelData) -> float:
     """Our objective's constant part (sunk and forced capacity), which PyPSA is not given."""
-    from energy_model.model import ModelBuilder
+    from energy_model.model.builder import ModelBuilder
 
     return sum(value for _, _, value in ModelBuilder(data).constant_costs)
 

@@ -29,15 +29,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import (CASE_FILE, SCENARIOS_FILE, InputError, hash_inputs, list_scenarios, load_case, read_yaml,
-                     resolve, resolve_includes)
-from .results import COMPLETE_MARKER
-from .solve import SolveError
+from .case.config import (
+    CASE_FILE,
+    SCENARIOS_FILE,
+    hash_inputs,
+    list_scenarios,
+    load_case,
+    read_yaml,
+    resolve,
+    resolve_includes,
+)
+from .errors import InputError, SolveError
+from .results.dataset import COMPLETE_MARKER
+from .results.index import INDEX_FILE, read_index, write_index
 
-INDEX_FILE = "index.csv"
 ERRORS_DIR = "errors"
-INDEX_COLUMNS = ["name", "case", "scenario", "status", "skipped", "objective", "wall_s", "solver_status", "error",
-                 "hours", "days", "sizing_days", "inputs_hash", "run_key", "finished"]
 PENDING, OK, FAILED = "pending", "ok", "failed"
 
 
@@ -208,7 +214,7 @@ def run_batch(specs: list[RunSpec], batch_dir: str | Path, options: RunOptions |
     bar.close()
     index = pd.read_csv(batch_dir / INDEX_FILE)
     if compare:
-        from .comparison import write_comparison
+        from .report.comparison import write_comparison
 
         write_comparison(batch_dir, lang=options.lang)
     return index
@@ -301,25 +307,7 @@ def _complete(out_dir: Path, inputs_hash: str | None) -> bool:
     return inputs_hash is not None and marker.exists() and f"inputs_hash={inputs_hash}" in marker.read_text()
 
 
-# ---- the index ----------------------------------------------------------------------------------------
-def read_index(batch_dir: Path) -> dict[str, dict]:
-    """Rows of an existing ``index.csv`` by run name (empty if there is none)."""
-    path = Path(batch_dir) / INDEX_FILE
-    if not path.exists():
-        return {}
-    frame = pd.read_csv(path, dtype={"run_key": str, "inputs_hash": str})
-    return {str(row["name"]): {k: v for k, v in row.items() if pd.notna(v)} for row in frame.to_dict("records")}
 
-
-def write_index(batch_dir: Path, rows, specs: list[RunSpec]) -> None:
-    """Write the rows in batch order, replacing the file atomically (a reader never sees half of it)."""
-    params = list(dict.fromkeys(key for spec in specs for key in spec.params))
-    frame = pd.DataFrame(list(rows)).reindex(columns=INDEX_COLUMNS + params)
-    order = {spec.name: i for i, spec in enumerate(specs)}
-    frame = frame.sort_values("name", key=lambda names: names.map(order))
-    staging = Path(batch_dir) / f".{INDEX_FILE}.tmp"
-    frame.to_csv(staging, index=False)
-    os.replace(staging, Path(batch_dir) / INDEX_FILE)
 
 
 def _check_names(specs: list[RunSpec]) -> None:
@@ -363,4 +351,3 @@ def measure_speedup(case_dir: str | Path, scenarios: list[str], work_dir: str | 
             raise RuntimeError(f"{label} batch had failed runs: {failed[['name', 'error']].to_dict('records')}")
     return {"runs": len(specs), "hours": hours or 0, "workers": workers, "serial_s": times["serial"],
             "parallel_s": times["parallel"], "speedup": times["serial"] / times["parallel"]}
-

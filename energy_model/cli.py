@@ -15,11 +15,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import finance
-from .config import InputError, list_scenarios
-from .labels import LANGUAGES
-from .pathway import final_view
-from .solve import OPTIMAL, SolveError
+from .analysis import finance
+from .case.config import list_scenarios
+from .errors import InputError, SolveError
+from .report.labels import LANGUAGES
+from .results.pathway import final_view
+from .solve.highs import OPTIMAL
 
 EXIT_INPUT, EXIT_SOLVE, EXIT_WRITE, EXIT_BUG, EXIT_INTERRUPTED = 2, 3, 4, 1, 130
 
@@ -191,7 +192,7 @@ def compare(batch: Path = typer.Argument(..., help="batch folder holding index.c
             lang: str = typer.Option(None, help="zh or en (default: the case's report_language)"),
             debug: bool = typer.Option(False)):
     """(Re)write comparison.html, .csv and .xlsx of a batch from its index and run folders."""
-    from .comparison import write_comparison
+    from .report.comparison import write_comparison
 
     try:
         paths = write_comparison(batch, lang=lang)
@@ -231,7 +232,7 @@ def _run_batch(specs, out: Path, hours, days, sizing_days, workers, scheduler, f
 def _default_scenario(case: Path) -> str | None:
     """The case's default scenario, to name the output folder; problems are left to the loader to report
     together with those of the other files."""
-    from .config import CASE_FILE, read_yaml
+    from .case.config import CASE_FILE, read_yaml
 
     problems: list[str] = []
     default = read_yaml(Path(case) / CASE_FILE, problems).get("default_scenario")
@@ -240,7 +241,7 @@ def _default_scenario(case: Path) -> str | None:
 
 def _fail(exc: BaseException, debug: bool):
     """Print what went wrong in a sentence and exit with the code of its kind (traceback with --debug)."""
-    from .report import ImageError
+    from .errors import ImageError
 
     if isinstance(exc, SystemExit):
         raise exc

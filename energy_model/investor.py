@@ -22,12 +22,13 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from . import finance
-from .build import build_model
-from .data import build_data
-from .projects import is_separable, standalone
-from .results import capacities, to_dataset
-from .solve import SolveError, solve
+from .analysis import finance
+from .case.projects import is_separable, standalone
+from .errors import SolveError
+from .model.build import build_model
+from .model.data import build_data
+from .results.dataset import capacities, to_dataset
+from .solve.highs import solve
 
 log = logging.getLogger(__name__)
 

@@ -1,9 +1,9 @@
 """One run end to end: load → data → model → solve → results → files. The CLI and batch call this.
 
-Files go through a :class:`~energy_model.results.RunFolder`: the HiGHS log is written straight into
+Files go through a :class:`~energy_model.results.dataset.RunFolder`: the HiGHS log is written straight into
 the staging folder, results follow, and the folder is swapped into place only when complete. A solve
 without a solution still commits the folder, holding ``diagnosis.txt`` and ``run.json`` and no results,
-before the :class:`~energy_model.solve.SolveError` is raised on, so that a batch sees why a scenario
+before the :class:`~energy_model.errors.SolveError` is raised on, so that a batch sees why a scenario
 failed. Any other error discards the staging folder and leaves the previous results untouched.
 """
 
@@ -24,15 +24,27 @@ import pyomo
 import xarray as xr
 from pydantic import ValidationError
 
-from . import analysis, audit, curtailment, direct_supply, finance, investor, pathway, products, sizing
-from .aggregation import compare_runs, load_reference
-from .build import build
-from .config import CASE_FILE, InputError, ModelConfig, load_case
-from .data import build_periods
-from .excel import write_excel
-from .labels import tech_names
-from .results import RunFolder, capacities, to_dataset, write_failure, write_results
-from .solve import SolveError, solve
+from . import investor, sizing
+from .analysis import audit, compliance, curtailment, kpis, products
+from .analysis.accuracy import compare_runs, load_reference
+from .case.config import CASE_FILE, ModelConfig, load_case
+from .errors import InputError, SolveError
+from .model.build import build
+from .model.data import build_periods
+from .report import finance as finance_report
+from .report.excel import write_excel
+from .report.labels import tech_names
+from .report.pathway import pathway_table
+from .report.tables import audit_display, compliance_display
+from .results import pathway
+from .results.dataset import (
+    RunFolder,
+    capacities,
+    to_dataset,
+    write_failure,
+    write_results,
+)
+from .solve.highs import solve
 
 # attributes that differ between two runs of the same inputs (everything else must be identical)
 VOLATILE_ATTRS = ("created_utc", "time_")
@@ -118,7 +130,7 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
     aggregated run compares its KPIs (table and file ``accuracy_kpis``).
 
     A case with a pathway solves all its periods in one model: results.nc holds them all
-    (:mod:`energy_model.pathway`), summary.csv has a column per period, the report opens with the charts
+    (:mod:`energy_model.results.pathway`), summary.csv has a column per period, the report opens with the charts
     over the periods, and the plan audit and investor economics are those of the last period.
     """
     timings: dict[str, float] = {}
@@ -189,12 +201,12 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
         tables: dict[str, pd.DataFrame] = {}  # further analyses add theirs by name (plan_audit, finance, ...)
         dataset, shown, summary = _assemble(model, datasets, solution.objective)
         if model.pathway:
-            tables["pathway"] = pathway.table(summary, tech_names(shown, lang), lang)
+            tables["pathway"] = pathway_table(summary, tech_names(shown, lang), lang)
         if audit_table is not None:
-            tables["plan_audit"] = audit.display_table(audit_table, lang)
+            tables["plan_audit"] = audit_display(audit_table, lang)
         tables.update({name: frame for name, frame in (
-            ("compliance", direct_supply.report_table(shown, final, lang)),
-            ("finance", finance.report_table(shown, lang))) if len(frame)})
+            ("compliance", compliance_display(shown, final, lang)),
+            ("finance", finance_report.finance_table(shown, lang))) if len(frame)})
         tables.update(_accuracy(data, summary, reference_summary))
         timings["extract_s"] = time.perf_counter() - t
 
@@ -207,11 +219,11 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
                        lambda path: _per_period(dataset, products.product_table).to_csv(path / "products.csv",
                                                                                         index=False),
                        lambda path: _write_compliance(dataset, path),
-                       lambda path: finance.write_files(shown, path, lang=lang)]
+                       lambda path: finance_report.write_files(shown, path, lang=lang)]
             if audit_table is not None:
                 writers.append(lambda path: audit_table.to_csv(path / "plan_audit.csv", index=False))
             if report:
-                from .report import write_report
+                from .report.html import write_report
 
                 writers.append(lambda path: write_report(
                     shown, summary, path / "report.html", lang=lang, tables=tables,
@@ -246,11 +258,11 @@ def _period_results(builder, solution, metadata: dict) -> xr.Dataset:
     config = builder.data.config
     period_solution = replace(solution, capacities=capacities(builder, solution))
     dataset = products.add_results(to_dataset(builder, period_solution, metadata), config.technologies)
-    return curtailment.attribute(direct_supply.compliance(dataset, config), config)
+    return curtailment.attribute(compliance.compliance(dataset, config), config)
 
 
 def _summary(dataset: xr.Dataset) -> pd.DataFrame:
-    return pd.concat([analysis.summary(dataset), products.summary_rows(dataset)], ignore_index=True)
+    return pd.concat([kpis.summary(dataset), products.summary_rows(dataset)], ignore_index=True)
 
 
 def _per_period(dataset: xr.Dataset, make) -> pd.DataFrame:
@@ -260,7 +272,7 @@ def _per_period(dataset: xr.Dataset, make) -> pd.DataFrame:
 
 def _write_compliance(dataset: xr.Dataset, folder: Path) -> None:
     """``compliance.csv`` when the run has a direct-supply project (every period of a pathway)."""
-    table = _per_period(dataset, analysis.compliance_table)
+    table = _per_period(dataset, compliance.compliance_table)
     if len(table):
         table.to_csv(folder / "compliance.csv", index=False)
 

@@ -21,11 +21,12 @@ from __future__ import annotations
 import copy
 import math
 
-from .build import build_model
-from .config import ModelConfig
-from .data import build_data
-from .model import ModelBuilder
-from .solve import SolveError, solve
+from .case.config import ModelConfig
+from .errors import SolveError
+from .model.build import build_model
+from .model.builder import ModelBuilder
+from .model.data import build_data
+from .solve.highs import solve
 
 
 def applies(config: ModelConfig) -> bool:

@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from energy_model.config import InputError, load_case
+from energy_model.case.config import load_case
+from energy_model.errors import InputError
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 VALID = CORPUS / "valid"

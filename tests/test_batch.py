@@ -12,13 +12,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from micro import write_case
 from openpyxl import load_workbook
 
 import energy_model
 from energy_model.batch import RunOptions, load_sweep, run_batch, scenario_runs
-from energy_model.comparison import collect
-from energy_model.config import InputError
-from micro import write_case
+from energy_model.errors import InputError
+from energy_model.report.comparison import collect
 
 HOURS_PER_YEAR = 8760
 # load 60 MW for 4 h; wind at cf 1 covers W MW of it, coal (0.3 t/MWh x 1000 CNY/t = 300 CNY/MWh) the rest

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from energy_model.build import build_model
-from energy_model.config import load_case
-from energy_model.data import build_data
+from energy_model.case.config import load_case
+from energy_model.model.build import build_model
+from energy_model.model.data import build_data
 from energy_model.run import set_horizon
-from energy_model.solve import solve
+from energy_model.solve.highs import solve
 
 pytest.importorskip("pypsa", reason="PyPSA is the benchmark's reference: pip install -e '.[bench]'")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))

@@ -17,9 +17,9 @@ import pytest
 from datasets import synthetic_dataset
 from openpyxl import load_workbook
 
-from energy_model.analysis import summary
-from energy_model.labels import label
-from energy_model.report import IMAGE_SCALE, IMAGE_SIZE, write_report
+from energy_model.analysis.kpis import summary
+from energy_model.report.html import IMAGE_SCALE, IMAGE_SIZE, write_report
+from energy_model.report.labels import label
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 import xarray as xr
-
 from micro import write_case
 
 CASE = Path(__file__).resolve().parents[1] / "inputs" / "shuangliao"

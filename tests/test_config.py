@@ -6,9 +6,10 @@ import subprocess
 import sys
 
 import pytest
-
-from energy_model.config import InputError, load_case
 from micro import write_case
+
+from energy_model.case.config import load_case
+from energy_model.errors import InputError
 
 WIND = {"kind": "renewable", "profile": "flat", "capacity": 10}
 

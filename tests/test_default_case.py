@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 import yaml
 
-from energy_model.config import load_case
+from energy_model.case.config import load_case
+from energy_model.case.units import convert
+from energy_model.errors import UnitError
 from energy_model.run import run
-from energy_model.units import UnitError, convert
 
 CASE = Path(__file__).resolve().parents[1] / "inputs" / "shuangliao"
 HOURS = 336

@@ -8,15 +8,16 @@ import pyomo.environ as pyo
 import pytest
 import xarray as xr
 import yaml
+from micro import write_case
 from typer.testing import CliRunner
 
-from energy_model import diagnosis
+from energy_model.case.schema import SolverConfig
 from energy_model.cli import EXIT_SOLVE, app
-from energy_model.results import DIAGNOSIS_FILE, read_run_file
+from energy_model.errors import SolveError
+from energy_model.results.dataset import DIAGNOSIS_FILE, read_run_file
 from energy_model.run import run
-from energy_model.schema import SolverConfig
-from energy_model.solve import SolveError, solve
-from micro import write_case
+from energy_model.solve import diagnosis
+from energy_model.solve.highs import solve
 
 COAL = {"kind": "thermal", "fuel": "coal", "heat_rate": 0.3, "capacity": 100}
 WIND = {"kind": "renewable", "profile": "flat", "capacity": 100}
@@ -138,7 +139,7 @@ def test_a_run_stopped_at_the_time_limit_is_marked_in_results_and_on_the_console
 
 
 def test_limits_from_the_command_line_reach_the_solver_and_the_metadata(tmp_path, monkeypatch):
-    import energy_model.solve as solve_module
+    import energy_model.solve.highs as solve_module
 
     seen = {}
     original = solve_module._set_options

@@ -8,9 +8,9 @@ import pytest
 from datasets import synthetic_dataset, tiny_dataset
 from openpyxl import load_workbook
 
-from energy_model.analysis import summary
-from energy_model.excel import NUMBER_FORMAT, write_excel
-from energy_model.labels import label
+from energy_model.analysis.kpis import summary
+from energy_model.report.excel import NUMBER_FORMAT, write_excel
+from energy_model.report.labels import label
 
 SHEETS = ["summary", "capacities", "monthly_energy", "monthly_curtailment", "thermal", "products"]
 

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from energy_model import finance
-from energy_model.run import run
 from micro import write_case
+
+from energy_model.analysis import finance
+from energy_model.model.investment import annuity_factor
+from energy_model.run import run
 
 HOURS_PER_YEAR = 8760
 
 
 def test_annuity_factor():
     # 10 % over 2 years: 0.1 / (1 - 1/1.21) = 0.1 * 1.21 / 0.21 = 121/210
-    assert finance.annuity_factor(0.10, 2) == pytest.approx(121 / 210)
-    assert finance.annuity_factor(0.0, 4) == pytest.approx(0.25)
+    assert annuity_factor(0.10, 2) == pytest.approx(121 / 210)
+    assert annuity_factor(0.0, 4) == pytest.approx(0.25)
 
 
 def test_npv_discounts_from_the_first_year():

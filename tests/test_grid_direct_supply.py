@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from energy_model.analysis import compliance_table
-from energy_model.config import InputError, load_case
-from energy_model.run import run
 from micro import write_case
+
+from energy_model.analysis.compliance import compliance_table
+from energy_model.case.config import load_case
+from energy_model.errors import InputError
+from energy_model.run import run
 
 HOURS_PER_YEAR = 8760
 
@@ -195,7 +196,7 @@ def test_a_sweep_design_the_rules_cannot_hold_is_reported_infeasible(tmp_path):
     }, series={"wind": [1.0, 0.0, 1.0, 0.0]}, projects={"site": project})
     result = run(case, report=False, sweep=True)
     assert compliance(result)["min_self_consumption"] == (pytest.approx(0.6), True)
-    from energy_model.finance import from_dataset
+    from energy_model.analysis.finance import from_dataset
     sweep = from_dataset(result.dataset)[0].sweep.set_index("capacity_wind")
     assert sweep.loc[200.0, "status"] == "infeasible" and np.isnan(sweep.loc[200.0, "npv"])
     assert sweep.loc[50.0, "status"].tolist() == ["optimal", "optimal"]  # the optimiser's design and its twin

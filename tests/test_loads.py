@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from energy_model.config import InputError, load_case
-from energy_model.run import run
 from micro import write_case
+
+from energy_model.case.config import load_case
+from energy_model.errors import InputError
+from energy_model.run import run
 
 HOURS_PER_YEAR = 8760
 WIND_HIGH_LOW = {"wind": [1.0, 1.0, 0.0, 0.0]}
@@ -209,7 +210,7 @@ def test_default_case_delivers_every_annual_target_and_audits_the_plan(tmp_path)
 def test_electricity_intensity_follows_the_chain_as_the_case_readme_computes_it():
     # README: 49 kt methanol -> 9.555 kt H2 x 55 MWh/t + 0.25 MWh/t = 0.5378 TWh; 40 kt methane -> 1.112 TWh;
     # NaOH 2.35 MWh/t; glass 0.95 MWh/t x 50 % electric; the electrolyser 1 / 0.018182 t/MWh
-    from energy_model.products import electricity_intensity
+    from energy_model.analysis.products import electricity_intensity
 
     intensity = electricity_intensity(load_case("inputs/shuangliao", "base_2030").technologies)
     assert intensity["hydrogen"] == pytest.approx(55.0, rel=1e-4)

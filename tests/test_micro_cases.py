@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from micro import write_case
 
 from energy_model.run import run
-from micro import write_case
 
 HOURS_PER_YEAR = 8760
 

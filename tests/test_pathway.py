@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 import xarray as xr
-
-from energy_model.config import InputError, list_scenarios, load_case
-from energy_model.finance import annuity_factor
-from energy_model.run import run
 from micro import seasonal_store_case, write_case
+
+from energy_model.case.config import list_scenarios, load_case
+from energy_model.errors import InputError
+from energy_model.model.investment import annuity_factor
+from energy_model.run import run
 
 H = 8760
 HOURS = 4

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import pytest
 import yaml
-
-from energy_model import audit
-from energy_model.config import InputError, list_scenarios, load_case
-from energy_model.run import run
 from micro import write_case
+
+from energy_model.analysis import audit
+from energy_model.case.config import list_scenarios, load_case
+from energy_model.errors import InputError
+from energy_model.run import run
 
 HOURS_PER_YEAR = 8760
 # two loads (60 MW new, 10 MW existing) on 4 h; 20 MW wind at cf 1, coal the rest

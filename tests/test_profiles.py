@@ -9,7 +9,7 @@ import pytest
 pytest.importorskip("pvlib")
 pytest.importorskip("windpowerlib")
 
-from energy_model import profiles  # noqa: E402
+from synthetic_weather import generator as profiles  # noqa: E402
 
 TIMESERIES_DIR = Path(__file__).resolve().parents[1] / "inputs" / "shuangliao" / "timeseries"
 # Half a unit in the last written digit (plus float slack) per file.

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from openpyxl import load_workbook
-
-from energy_model.config import InputError, load_case
-from energy_model.run import run
 from micro import write_case
+from openpyxl import load_workbook
 from test_default_case import _is_number
+
+from energy_model.case.config import load_case
+from energy_model.errors import InputError
+from energy_model.run import run
 
 CASE = Path(__file__).resolve().parents[1] / "inputs" / "shuangliao"
 WIND = {"kind": "renewable", "profile": "flat", "capacity": 10}

@@ -16,14 +16,14 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
+from bad_inputs_harness import VALID
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from bad_inputs_harness import VALID
-from energy_model import schema
-from energy_model.config import InputError, load_case
+from energy_model.case import schema
+from energy_model.case.config import load_case
+from energy_model.errors import InputError, SolveError
 from energy_model.run import run
-from energy_model.solve import SolveError
 
 settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True, database=None,
                           suppress_health_check=[HealthCheck.too_slow])

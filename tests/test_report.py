@@ -12,18 +12,30 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
-from datasets import HOURS, synthetic_dataset, tiny_dataset, without_storage_and_renewables
+from datasets import (
+    HOURS,
+    synthetic_dataset,
+    tiny_dataset,
+    without_storage_and_renewables,
+)
 from micro import write_case
 from openpyxl import load_workbook
 from plotly.offline import get_plotlyjs
 
-from energy_model.analysis import summary
-from energy_model.config import InputError, load_case
-from energy_model.labels import convert, kpi_name, label, localize_table, tech_names
-from energy_model.report import _family, sankey_links, tech_colors, write_report
-from energy_model.report_weeks import DATA_ID, HourlySeries, dispatch_weeks, quantize
+from energy_model.analysis.kpis import summary
+from energy_model.case.config import load_case
+from energy_model.errors import InputError
+from energy_model.report.html import _family, sankey_links, tech_colors, write_report
+from energy_model.report.labels import (
+    convert,
+    kpi_name,
+    label,
+    localize_table,
+    tech_names,
+)
+from energy_model.report.tables import electric, product_output, thermal_operation
+from energy_model.report.weeks import DATA_ID, HourlySeries, dispatch_weeks, quantize
 from energy_model.run import run
-from energy_model.tables import electric, product_output, thermal_operation
 
 PLOTLY_MARKER = "* plotly.js v"  # the bundle's licence header: once per embedded copy
 ALL_SECTIONS = ["metadata", "kpis", "capacity", "balance", "sankey", "dispatch_first", "dispatch_last",
@@ -286,7 +298,7 @@ def test_the_case_chooses_the_language_and_lang_overrides_it(tmp_path):
 def test_missing_browser_for_images_is_a_clear_error(monkeypatch, tmp_path):
     import plotly.io
 
-    from energy_model.report import ImageError
+    from energy_model.errors import ImageError
 
     def no_browser(*args, **kwargs):
         raise RuntimeError("no Chrome found")

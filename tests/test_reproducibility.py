@@ -6,10 +6,10 @@ import json
 import shutil
 
 import xarray as xr
-
 from bad_inputs_harness import VALID
-from energy_model.config import load_case
-from energy_model.results import read_run_file
+
+from energy_model.case.config import load_case
+from energy_model.results.dataset import read_run_file
 from energy_model.run import VOLATILE_ATTRS, run
 
 RESULT_FILES = ("summary.csv", "technologies.csv", "costs.csv", "hourly_flow.csv", "hourly_technology.csv",

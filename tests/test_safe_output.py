@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
-
 from bad_inputs_harness import VALID
-from energy_model.results import COMPLETE_MARKER, RunFolder, read_run_file
+
+from energy_model.results.dataset import COMPLETE_MARKER, RunFolder, read_run_file
 from energy_model.run import run
 
 # Runs the valid case, but the writer stops after the CSVs (results.nc is already staged) and waits
@@ -21,7 +21,7 @@ from energy_model.run import run
 SLOW_WRITER = """
 import sys, time
 from pathlib import Path
-import energy_model.results as results
+import energy_model.results.dataset as results
 original = results.write_tidy_csvs
 def slow(ds, folder):
     original(ds, folder)
@@ -79,7 +79,7 @@ def test_a_first_run_killed_while_writing_leaves_no_folder(tmp_path):
 
 
 def test_a_run_failing_while_writing_keeps_the_old_results_and_cleans_up(tmp_path, monkeypatch):
-    import energy_model.results as results
+    import energy_model.results.dataset as results
 
     out = tmp_path / "out"
     run(VALID, out_dir=out, report=False)

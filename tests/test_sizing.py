@@ -9,9 +9,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from micro import write_case
 
 from energy_model.run import run
-from micro import write_case
 
 HOURS_PER_YEAR = 8760
 

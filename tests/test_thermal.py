@@ -9,11 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from energy_model.config import load_case
-from energy_model.data import build_data
-from energy_model.run import run
 from micro import write_case
+
+from energy_model.case.config import load_case
+from energy_model.model.data import build_data
+from energy_model.run import run
 
 H = 8760
 CASE = Path(__file__).resolve().parents[1] / "inputs" / "shuangliao"
@@ -194,7 +194,7 @@ def test_heat_decoupling_lowers_winter_curtailment_on_the_default_case():
 
 
 def test_bad_thermal_options_name_the_field_and_the_problem(tmp_path):
-    from energy_model.config import InputError
+    from energy_model.errors import InputError
 
     def problems(techs, folder):
         with pytest.raises(InputError) as info:

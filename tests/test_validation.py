@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from bad_inputs_harness import VALID, build, cases, problems
+from micro import write_case
 from typer.testing import CliRunner
 
-from bad_inputs_harness import VALID, build, cases, problems
+from energy_model.case.config import list_scenarios, load_case, read_yaml
 from energy_model.cli import EXIT_BUG, EXIT_INPUT, app
-from energy_model.config import InputError, list_scenarios, load_case, read_yaml
+from energy_model.errors import InputError
 from energy_model.run import run
-from micro import write_case
 
 CASES = cases()
 HOURS_PER_YEAR = 8760
