@@ -203,7 +203,7 @@ def cash_flows(ds: xr.Dataset, config, name: str, capital: tuple | None = None) 
 
 def _investment(ds: xr.Dataset, g: str, tech) -> float:
     """Capital spent on new capacity of ``g`` (power and, for stores sized separately, energy)."""
-    spent = tech.capex * float(ds["capacity_new"].sel(tech=g))
+    spent = tech.capex_per_capacity() * float(ds["capacity_new"].sel(tech=g))
     if tech.kind == "storage" and tech.duration is None and tech.capex_energy:
         new_energy = float(ds["energy_capacity"].sel(tech=g)) - tech.energy_capacity
         spent += tech.capex_energy * max(new_energy, 0.0)

@@ -40,6 +40,8 @@ def summary(ds: xr.Dataset) -> pd.DataFrame:
     elec = ds["bus_carrier"] == ELECTRICITY
     elec_flow = ds["flow"].where(elec, 0).sum("bus")
     generators = kinds.isin(["renewable", "thermal"])
+    if "tech_fossil" in ds.coords:  # a conversion burning a fossil carrier generates too (a gas engine)
+        generators = generators | ((kinds == "conversion") & ds["tech_fossil"])
     generation = _weighted_sum(elec_flow.clip(min=0)).where(generators, drop=True) / MWH_PER_GWH
     for g in generation.tech.values:
         rows.append((f"generation_{g}", float(generation.sel(tech=g)), "GWh"))

@@ -161,6 +161,14 @@ class TechnologyBase(Strict):
             )
         return self
 
+    def capex_per_capacity(self) -> float:
+        """Investment per unit of new capacity (a family whose other sizes follow capacity adds theirs)."""
+        return self.capex
+
+    def build_limit(self) -> float:
+        """Upper bound on new capacity in service, from every limit the technology states."""
+        return self.build_max
+
 
 class Renewable(TechnologyBase):
     """Variable renewable: output up to capacity × hourly capacity factor; the rest is curtailed."""
@@ -239,6 +247,31 @@ class Storage(TechnologyBase):
     efficiency_charge: Efficiency = 1.0
     efficiency_discharge: Efficiency = 1.0
     standing_loss: Fraction = Field(0.0, description="share of the stored energy lost per hour")
+
+    @model_validator(mode="after")
+    def _check_duration(self):
+        """With a fixed ``duration`` energy follows power, e = duration·cap: ``capex_energy`` then prices that
+        energy (capex + duration·capex_energy per unit of power) and ``build_max_energy`` bounds it
+        (cap_new ≤ build_max_energy / duration); a fixed ``energy_capacity`` would contradict it."""
+        if self.duration is None:
+            return self
+        if "energy_capacity" in self.model_fields_set:
+            raise ValueError(f"energy_capacity ({self.energy_capacity:g}) and duration ({self.duration:g} h) are both "
+                             "given: with a fixed duration the energy follows the power (duration x capacity); "
+                             "drop energy_capacity, or drop duration to size energy on its own")
+        if self.build_min > self.build_limit() * (1 + 1e-9):
+            raise ValueError(f"build_min ({self.build_min:g}) at duration {self.duration:g} h needs "
+                             f"{self.build_min * self.duration:g} of new energy, above build_max_energy "
+                             f"({self.build_max_energy:g})")
+        return self
+
+    def capex_per_capacity(self) -> float:
+        return self.capex + (self.duration * self.capex_energy if self.duration is not None else 0.0)
+
+    def build_limit(self) -> float:
+        if self.duration is not None and "build_max_energy" in self.model_fields_set:
+            return min(self.build_max, self.build_max_energy / self.duration)
+        return self.build_max
 
 
 class Conversion(TechnologyBase):
@@ -392,6 +425,10 @@ class Carrier(Strict):
     unit: Literal["MWh", "t"] = Field(description="unit of quantity; flows are per hour")
     label_zh: str = ""
     free_disposal: bool = Field(False, description="surplus may be vented (by-products such as O2, Cl2)")
+    co2_factor: Annotated[float, Field(ge=0)] = Field(
+        0.0, description="t CO2 per unit of the carrier consumed (t/MWh, or t/t for a mass carrier); above 0 the "
+                         "carrier is fossil: a conversion consuming it emits, pays the CO2 price and its "
+                         "electricity counts as fossil generation")
 
 
 class Node(Strict):

@@ -114,7 +114,7 @@ class ModelData:
     def build_bounds(self, name: str) -> tuple[float, float]:
         """Bounds on new capacity in service (which pays capex); zero while the technology is inactive."""
         tech = self.technologies[name]
-        return (tech.build_min, tech.build_max) if self.is_active(name) else (0.0, 0.0)
+        return (tech.build_min, tech.build_limit()) if self.is_active(name) else (0.0, 0.0)
 
     def plan(self, kind: Kind, name: str) -> Plan:
         """The builds of ``kind`` of technology ``name`` over all investment periods."""
@@ -138,6 +138,27 @@ class ModelData:
         """Capital recovery factor: the yearly payment per CNY invested over the tech's life (or ``life``)."""
         return annuity_factor(self.case.discount_rate, life or self.technologies[name].life)
 
+    def co2_per_unit(self, name: str) -> float:
+        """t CO2 per unit of a conversion's input flow: the CO2 content of each carrier it consumes (its input,
+        and any output with a negative ratio) times the amount consumed; 0 for other families, whose
+        emissions come from their fuel."""
+        tech = self.technologies[name]
+        if tech.kind != "conversion":
+            return 0.0
+        carriers = self.case.carriers
+        consumed = {tech.input: 1.0}
+        for carrier in tech.outputs:
+            if tech.ratio(carrier) < 0:
+                consumed[carrier] = consumed.get(carrier, 0.0) - tech.ratio(carrier)
+        return sum(carriers[c].co2_factor * amount for c, amount in consumed.items() if c in carriers)
+
+    def is_fossil(self, name: str) -> bool:
+        """Burns fossil fuel: a thermal unit on a fossil fuel, or a conversion consuming a carrier with CO2."""
+        tech = self.technologies[name]
+        if tech.kind == "thermal":
+            return self.case.fuels[tech.fuel].fossil
+        return self.co2_per_unit(name) > 0
+
     def series(self, value: float | str | None) -> np.ndarray:
         """A number or a profile name as an array over the snapshots."""
         if value is None:
@@ -148,7 +169,7 @@ class ModelData:
 
 
 BUILD = Kind("build", "new capacity", bounds=lambda data, g: data.build_bounds(g),
-             capex=lambda tech: tech.capex, life=lambda tech: tech.life)
+             capex=lambda tech: tech.capex_per_capacity(), life=lambda tech: tech.life)
 
 
 def build_data(config: ModelConfig) -> ModelData:

@@ -90,6 +90,7 @@ def to_dataset(b: ModelBuilder, solution: Solution, metadata: dict) -> xr.Datase
         "tech_node": ("tech", [data.technologies[g].node for g in techs]),
         "tech_carrier": ("tech", [_main_carrier(data.technologies[g]) for g in techs]),
         "tech_fuel": ("tech", [getattr(data.technologies[g], "fuel", "") for g in techs]),
+        "tech_fossil": ("tech", [data.is_fossil(g) for g in techs]),
         "tech_label_zh": ("tech", [data.technologies[g].label_zh for g in techs]),
         "bus_carrier": ("bus", [x.split("/", 1)[1] for x in buses]),
         "weight": ("time", data.weights),

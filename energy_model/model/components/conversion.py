@@ -7,6 +7,9 @@ carbide and glass furnaces).
     committed (start_cost > 0):    min_load[g]·on[g,t] ≤ in[g,t] ≤ on[g,t] ≤ cap[g]
                                    su[g,t] ≥ on[g,t] − on[g,t−1];  cost start_cost[g]·su[g,t]
     ramp:                          |in[g,t] − in[g,t−1]| ≤ ramp_rate[g]·cap[g]·Δt
+    CO2:                           co2[g,t] = Σ_c co2_factor[c]·consumed[g,c]·in[g,t]   (fossil carriers c
+                                   consumed: the input, and outputs of negative ratio), priced at the CO2
+                                   price and counted in the CO2 cap and the fossil share
     t−1 wraps around within each period (the horizon, or each representative day).
 
 Committed capacity is continuous (the linearised commitment of thermal units): a plant that may stop
@@ -73,6 +76,10 @@ def add(b: ModelBuilder, techs: list[str]) -> None:
         for carrier in tech.outputs:
             b.add_flow(bus_name(tech.node, carrier), g, inflow, tech.ratio(carrier))
         b.add_cost("variable_om", g, inflow, tech.vom)
+        co2 = data.co2_per_unit(g)
+        if co2 > 0:
+            b.add_emission(g, inflow, co2)
+            b.add_cost("co2", g, inflow, data.case.policy.co2_price * co2)
         if g in committed:
             b.add_cost("startup", g, m.conversion_startup, tech.start_cost)
 

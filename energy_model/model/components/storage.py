@@ -4,6 +4,9 @@
     ch[g,t], dis[g,t] ≤ cap[g];   soc[g,t] ≤ e_cap[g]
     e_cap[g] = duration·cap[g]   or   fixed energy + new energy in service (build_energy, invest())
 
+With a fixed duration the energy is priced and bounded through the power it follows: the build pays
+capex + duration·capex_energy and cap_new ≤ build_max_energy / duration (schema.Storage).
+
 Cyclic state of charge means the horizon neither borrows from nor leaves energy to the next year.
 
 On representative days the level is linked across the year (Kotzur et al. 2018, Applied Energy 213,

@@ -1,0 +1,96 @@
+"""Fields a modeller writes are never ignored: a store of fixed duration still pays for and is bounded by its
+energy, and a fossil plant written as a conversion carries its CO2 into the price, the cap and the shares.
+
+Every optimum below is worked out by hand in its comment; runs go through the same path as a user's."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from micro import HOURS_PER_YEAR, write_case
+
+from energy_model.errors import InputError
+from energy_model.run import run
+
+VOLL = 10000.0
+
+
+def _battery_case(tmp_path, **battery):
+    # Two hours, one node: wind 2 MW in hour 1 and none in hour 2; load 1 MW in each hour.
+    # Without storage hour 2 is unserved: 1 MWh at VOLL = 10,000 CNY.
+    return write_case(tmp_path / "c", {
+        "wind": {"kind": "renewable", "profile": "wind", "capacity": 2},
+        "battery": {"kind": "storage", "duration": 1, "build_max": 10, "life": 1, **battery},
+        "load": {"kind": "demand", "annual": 1.0 * HOURS_PER_YEAR},
+    }, series={"wind": [1.0, 0.0]})
+
+
+def test_a_fixed_duration_store_pays_for_its_energy(tmp_path):
+    # capex_energy 1e9 CNY/MWh over life 1 at rate 0, for 2 of 8,760 h: 228,311 CNY per MWh of energy, far
+    # above the 10,000 CNY of unserved energy it could save: nothing is built and the cost is the VOLL.
+    result = run(_battery_case(tmp_path, capex_energy=1.0e9, build_max_energy=0.5))
+    assert float(result.dataset["capacity"].sel(tech="battery")) == pytest.approx(0.0, abs=1e-9)
+    assert result.dataset.attrs["objective"] == pytest.approx(VOLL)
+
+
+def test_a_fixed_duration_store_is_bounded_by_its_energy_limit(tmp_path):
+    # capex_energy 8,760 CNY/MWh → 2 CNY per MWh of energy over the two hours: worth building, but at most
+    # 0.5 MWh (so 0.5 MW at 1 h): 0.5 MWh still unserved (5,000) + 0.5 × 2 = 5,001 CNY.
+    result = run(_battery_case(tmp_path, capex_energy=HOURS_PER_YEAR, build_max_energy=0.5))
+    ds = result.dataset
+    assert float(ds["capacity"].sel(tech="battery")) == pytest.approx(0.5)
+    assert float(ds["energy_capacity"].sel(tech="battery")) == pytest.approx(0.5)
+    assert ds.attrs["objective"] == pytest.approx(0.5 * VOLL + 0.5 * 2.0)
+
+
+def test_a_fixed_duration_store_with_its_own_energy_capacity_is_refused(tmp_path):
+    case = _battery_case(tmp_path, energy_capacity=5)
+    with pytest.raises(InputError) as caught:
+        run(case)
+    message = str(caught.value)
+    assert "technologies.yaml" in message and "battery" in message and "energy_capacity" in message
+    assert "duration" in message
+
+
+def _gas_case(tmp_path, **policy):
+    # Load 10 MW for 4 h; wind 10 MW blows in hours 1-2 only. A gas engine (a conversion: gas → 0.4
+    # electricity) fills hours 3-4: 20 MWh of power from 50 MWh of gas at 100 CNY/MWh, gas emitting
+    # 0.2 t CO2/MWh (10 t) at a CO2 price of 50 CNY/t: 5,000 + 500 = 5,500 CNY.
+    folder = write_case(tmp_path / "g", {
+        "wind": {"kind": "renewable", "profile": "wind", "capacity": 10},
+        "gas_supply": {"kind": "market", "carrier": "gas", "capacity": 1000, "import_price": 100.0},
+        "gas_engine": {"kind": "conversion", "input": "gas", "outputs": {"electricity": 0.4}, "capacity": 100},
+        "load": {"kind": "demand", "annual": 10.0 * HOURS_PER_YEAR},
+    }, series={"wind": [1.0, 1.0, 0.0, 0.0]}, policy={"voll": VOLL, "co2_price": 50.0, **policy})
+    case = yaml.safe_load((folder / "case.yaml").read_text())
+    case["carriers"]["gas"] = {"unit": "MWh", "co2_factor": 0.2}
+    (folder / "case.yaml").write_text(yaml.safe_dump(case))
+    return folder
+
+
+def test_a_conversion_burning_a_fossil_carrier_emits_and_pays_for_its_co2(tmp_path):
+    result = run(_gas_case(tmp_path))
+    ds = result.dataset
+    assert float(ds["co2"].sel(tech="gas_engine").sum()) == pytest.approx(10.0)
+    assert ds.attrs["objective"] == pytest.approx(5500.0)
+    kpis = result.summary.set_index("kpi")["value"]
+    assert kpis["co2_mt"] == pytest.approx(10.0 / 1e6)
+    assert kpis["generation_gas_engine"] == pytest.approx(20.0 / 1e3)  # GWh
+    assert kpis["non_fossil_share"] == pytest.approx(0.5)
+
+
+def test_a_fossil_conversion_counts_in_the_non_fossil_share_rule(tmp_path):
+    # At least 60 % non-fossil: gas power ≤ 20 × 0.4 / 0.6 = 13.33 MWh, the rest of hours 3-4 unserved:
+    # 13.33 MWh from 33.33 MWh of gas at 110 CNY/MWh (fuel and CO2) + 6.67 MWh at VOLL.
+    result = run(_gas_case(tmp_path, min_non_fossil_share=0.6))
+    gas_power = 20.0 * 0.4 / 0.6
+    expected = gas_power / 0.4 * 110.0 + (20.0 - gas_power) * VOLL
+    assert result.dataset.attrs["objective"] == pytest.approx(expected)
+
+
+def test_a_co2_cap_binds_a_fossil_conversion(tmp_path):
+    # A cap of 5 t over the 4 h (written per year: 5 × 8760 / 4) halves the gas: 25 MWh of gas, 10 MWh of
+    # power; 10 MWh unserved: 25 × 110 + 10 × 10,000.
+    result = run(_gas_case(tmp_path, co2_cap=5.0 * HOURS_PER_YEAR / 4))
+    assert float(result.dataset["co2"].sum()) == pytest.approx(5.0)
+    assert result.dataset.attrs["objective"] == pytest.approx(25 * 110.0 + 10 * VOLL)
