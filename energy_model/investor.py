@@ -9,8 +9,8 @@ compares the NPV of each design with the optimiser's own (marked). The optimiser
 before tax at the case's discount rate, the NPV adds the construction schedule, tax and the project's WACC,
 so a neighbouring design may show a slightly higher NPV. Both re-solve the project on its own,
 which gives its optimum only when it is separable from the rest of the case (its connection is a market):
-otherwise they are left out and the run says why. A full-year re-solve of a project takes minutes on two
-cores (seconds on representative days), so the sweep runs only when asked for (``energy-model run --sweep``).
+otherwise they are left out and the run says why. Each design is a full re-solve of the project, so the
+sweep runs only when asked for (``energy-model run --sweep``).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Size on representative days, then dispatch every hour: the two-stage run of a full year.
 
 One optimisation of sizes and hourly dispatch over 8,760 h is a large LP whose few sizing columns touch
-every hour; HiGHS's dual simplex then needed 47 minutes on two cores for the default case, while the
-same LP with the sizes fixed solves in well under a minute (README, "Sizing on representative days"). So, as long-term planning tools hand
+every hour, which slows HiGHS's dual simplex by one to two orders of magnitude against the same LP with
+the sizes fixed (docs/performance.md). So, as long-term planning tools hand
 their build plan to an hourly production-cost run (PLEXOS LT → ST, GenX → PowerSimulations), a case
 may set ``time.sizing_days: K``:
 
@@ -12,7 +12,7 @@ may set ``time.sizing_days: K``:
    for operation, prices and costs. Everything reported comes from this stage.
 
 The result is a feasible plan for the full year, so its cost is an upper bound on the one-piece
-optimum (+0.26 % for the default case at 24 days, measured in the README). ``--sizing-days 0`` (or
+optimum (its gap for the default case is measured in docs/performance.md). ``--sizing-days 0`` (or
 ``sizing_days: null``) solves sizes and dispatch in one optimisation.
 """
 

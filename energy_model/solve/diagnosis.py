@@ -2,9 +2,8 @@
 
 A small infeasible model gets HiGHS's irreducible infeasible subset (IIS): rows and variable bounds
 that cannot all hold, while dropping any one of them leaves the rest feasible. HiGHS finds it with an
-elasticity filter that adds one row per LP solve, so its time grows with the size of the conflict:
-measured on the Shuangliao case with an impossible export duty, 1.4 s at 168 h, 33 s at 720 h and
-over 6 minutes (unfinished) at 8,760 h, where the conflict spans every hour. Above ``IIS_MAX_ROWS``
+elasticity filter that adds one row per LP solve, so its time grows with the size of the conflict,
+which on a full year can span every hour (docs/troubleshooting.md). Above ``IIS_MAX_ROWS``
 rows, and wherever HiGHS returns no IIS, one elastic re-solve replaces it: every row gets a slack at
 unit cost, and the report names the rows the least-violation relaxation must violate and the rows
 and bounds that hold against it (non-zero duals and reduced costs). Either way each row and column is
