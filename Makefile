@@ -21,8 +21,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[test,profiles,images,bench]"
 	touch $(STAMP)
 
-run: $(STAMP) $(if $(findstring --images,$(ARGS)),chromium)  ## solve the default case (full year) into results/$(SCENARIO)/; ARGS="--images --lang en" passes options
-	$(BIN)/energy-model run $(CASE) --scenario $(SCENARIO) --out results/$(SCENARIO) $(ARGS)
+run: $(STAMP) $(if $(findstring --images,$(ARGS)),chromium)  ## solve the default case (full year) into results/$(SCENARIO)/ (a shortened run into its own folder); ARGS="--images --lang en" passes options
+	$(BIN)/energy-model run $(CASE) --scenario $(SCENARIO) $(ARGS)
 
 scenarios: $(STAMP)  ## every scenario of the case (full year; DAYS=12 for a quick batch, into results/scenarios_d12/), in parallel, into results/scenarios/ with comparison.html
 	$(BIN)/energy-model scenarios $(CASE) $(BATCH_OPTS)

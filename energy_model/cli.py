@@ -25,13 +25,13 @@ from .solve.highs import OPTIMAL
 EXIT_INPUT, EXIT_SOLVE, EXIT_WRITE, EXIT_BUG, EXIT_INTERRUPTED = 2, 3, 4, 1, 130
 
 # the options both batch commands (scenarios, sweep) take
-BatchHours = Annotated[Optional[int], typer.Option(min=1, help="solve only the first N hours (quick checks)")]
+BatchHours = Annotated[Optional[int], typer.Option(min=1, max=8784, help="solve only the first N hours (quick checks)")]
 BatchDays = Annotated[Optional[int], typer.Option(
-    min=0, help="solve every run on K representative days (tsam); 0 = every hour")]
+    min=0, max=366, help="solve every run on K representative days (tsam); 0 = every hour")]
 BatchSizingDays = Annotated[Optional[int], typer.Option(
-    "--sizing-days", min=0, help="size every run on K representative days, then dispatch every hour; "
+    "--sizing-days", min=0, max=366, help="size every run on K representative days, then dispatch every hour; "
                                  "0 = one optimisation (default: as the case says)")]
-BatchWorkers = Annotated[Optional[int], typer.Option(help="parallel runs (default: one per core)")]
+BatchWorkers = Annotated[Optional[int], typer.Option(min=1, help="parallel runs (default: one per core)")]
 BatchScheduler = Annotated[Optional[str], typer.Option(
     help="Dask scheduler address tcp://host:port (default: local processes)")]
 BatchForce = Annotated[bool, typer.Option("--force", help="re-run even where inputs are unchanged")]
@@ -49,13 +49,15 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 def run(
     case: Path = typer.Argument(..., help="case folder, e.g. inputs/shuangliao"),
     scenario: str = typer.Option(None, "--scenario", "-s", help="scenario name (default: the case's default)"),
-    out: Path = typer.Option(None, "--out", "-o", help="output folder (default: results/<scenario>)"),
-    hours: int = typer.Option(None, min=1, help="solve only the first N hours (quick checks)"),
+    out: Path = typer.Option(None, "--out", "-o", help="output folder (default: results/<scenario>, with _h720 "
+                             "for --hours 720, _d12 for --days 12, _s0 for --sizing-days 0); a folder that holds "
+                             "anything but an earlier run is refused"),
+    hours: int = typer.Option(None, min=1, max=8784, help="solve only the first N hours (quick checks)"),
     lang: str = typer.Option(None, help="report language, zh or en (default: the case's report_language)"),
     images: bool = typer.Option(False, "--images", help="also write PNGs of the report's charts to images/"),
-    days: int = typer.Option(None, min=0, help="solve on K representative days (tsam); 0 = every hour"),
+    days: int = typer.Option(None, min=0, max=366, help="solve on K representative days (tsam); 0 = every hour"),
     reference: Path = typer.Option(None, help="results folder of the full-year run to compare --days with"),
-    sizing_days: int = typer.Option(None, "--sizing-days", min=0, help="size capacities on K representative "
+    sizing_days: int = typer.Option(None, "--sizing-days", min=0, max=366, help="size capacities on K representative "
                                     "days, then dispatch every hour with them fixed; 0 = one optimisation "
                                     "(default: time.sizing_days of the case)"),
     time_limit: float = typer.Option(None, min=0.001, help="solver time limit [s]; the best solution found is kept"),
@@ -76,7 +78,7 @@ def run(
         if lang is not None and lang not in LANGUAGES:
             raise InputError([f"--lang: '{lang}' is not one of {', '.join(LANGUAGES)}"])
         scenario_name = scenario or _default_scenario(case)
-        out_dir = out or Path("results") / (scenario_name or "case")
+        out_dir = out or _default_out(scenario_name or "case", hours, days, sizing_days)
         result = run_model(case, scenario_name, out_dir, hours=hours, report=not no_report, lang=lang,
                            images=images, solver_overrides=overrides, sweep=sweep, days=days,
                            reference=reference, sizing_days=sizing_days)
@@ -155,7 +157,7 @@ def scenarios(
         specs = scenario_runs(case, scenario or None)
     except InputError as exc:
         _fail(exc, debug)
-    _run_batch(specs, out or _batch_dir("scenarios", hours, days, sizing_days), hours, days, sizing_days, workers,
+    _run_batch(specs, out or _default_out("scenarios", hours, days, sizing_days), hours, days, sizing_days, workers,
                scheduler, force, lang, time_limit, no_report, debug)
 
 
@@ -183,7 +185,7 @@ def sweep(
     except InputError as exc:
         _fail(exc, debug)
     typer.echo(f"{spec.name}: {len(spec.runs)} runs. {spec.description}")
-    _run_batch(spec.runs, out or _batch_dir(spec.name, hours, days, sizing_days), hours, days, sizing_days, workers,
+    _run_batch(spec.runs, out or _default_out(spec.name, hours, days, sizing_days), hours, days, sizing_days, workers,
                scheduler, force, lang, time_limit, no_report, debug)
 
 
@@ -201,9 +203,9 @@ def compare(batch: Path = typer.Argument(..., help="batch folder holding index.c
     typer.echo("\n".join(str(p) for p in paths))
 
 
-def _batch_dir(name: str, hours: int | None, days: int | None, sizing_days: int | None = None) -> Path:
-    """``results/<name>``, suffixed for a shortened horizon or another way of sizing, so that such a batch
-    never replaces the results of the case's own."""
+def _default_out(name: str, hours: int | None, days: int | None, sizing_days: int | None = None) -> Path:
+    """``results/<name>``, suffixed for a shortened horizon or another way of sizing, so that such a run or
+    batch never replaces the results of the case's own."""
     return Path("results") / (name + (f"_h{hours}" if hours else "") + (f"_d{days}" if days is not None else "")
                               + (f"_s{sizing_days}" if sizing_days is not None else ""))
 

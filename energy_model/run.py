@@ -161,7 +161,7 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
         "created_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         **{f"version_{k}": v for k, v in package_versions().items()},
     }
-    folder = RunFolder(out_dir) if out_dir is not None else None
+    folder = RunFolder(out_dir, keep=(config.case_dir,)) if out_dir is not None else None
     try:
         try:
             sizes = None

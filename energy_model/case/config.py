@@ -322,7 +322,11 @@ def merge_includes(raw: dict, files: list[str], case_dir: Path) -> dict:
     result = copy.deepcopy(raw)
     problems: list[str] = []
     for name in files:
-        path = case_dir / name
+        path = (case_dir / name).resolve()
+        if Path(name).is_absolute() or case_dir.resolve() not in path.parents:
+            problems.append(f"{case_dir / SCENARIOS_FILE}: include '{name}' is not a file of the case folder; "
+                            "includes are paths relative to it, inside it")
+            continue
         for section, entries in read_yaml(path, problems).items():
             if section not in INCLUDABLE:
                 problems.append(f"{path}: section '{section}' cannot be included; "
@@ -508,7 +512,7 @@ def read_timeseries(folder: Path, problems: list[str], time: TimeConfig | None =
 def _read_csv(path: Path, problems: list[str]) -> pd.DataFrame | None:
     """One CSV with a 'time' column of regular hourly timestamps, or None after noting why not."""
     try:
-        with open(path, encoding="utf-8", newline="") as fh:
+        with open(path, encoding="utf-8-sig", newline="") as fh:  # Excel's "CSV UTF-8" starts with a BOM
             header = next(csv.reader(fh), [])
         repeated = sorted({name for name in header if header.count(name) > 1})
         if repeated:
@@ -517,7 +521,7 @@ def _read_csv(path: Path, problems: list[str]) -> pd.DataFrame | None:
         if "time" not in header:
             problems.append(f"{path}: no 'time' column; the header is {_show(','.join(header))}")
             return None
-        frame = pd.read_csv(path, index_col="time", encoding="utf-8")
+        frame = pd.read_csv(path, index_col="time", encoding="utf-8-sig")
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         problems.append(f"{path}: cannot be read as a CSV table: {reason}")

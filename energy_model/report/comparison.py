@@ -25,6 +25,7 @@ from plotly.offline import get_plotlyjs
 from ..analysis import audit
 from ..case.config import CASE_FILE, read_yaml
 from ..constants import ELECTRICITY, MWH_PER_GWH
+from ..errors import InputError
 from ..results.index import INDEX_COLUMNS, INDEX_FILE
 from ..results.pathway import final_view
 from .html import CSS, FONT, TOPOJSON_CDN, tech_colors
@@ -62,6 +63,9 @@ def collect(batch_dir: str | Path) -> Comparison:
     """Read the index and the results of every successful run of ``batch_dir``, with the checks of their
     plan audits (the union of them, in the order of the first run that has each)."""
     batch_dir = Path(batch_dir)
+    if not (batch_dir / INDEX_FILE).is_file():
+        raise InputError([f"{batch_dir}: no {INDEX_FILE}; give the folder of a batch (energy-model scenarios or "
+                          "sweep write one)"])
     index = pd.read_csv(batch_dir / INDEX_FILE)
     params = [c for c in index.columns if c not in INDEX_COLUMNS]
     runs = [str(name) for name, status in zip(index["name"], index["status"]) if status == "ok"]

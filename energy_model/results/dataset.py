@@ -24,6 +24,7 @@ from ..model.builder import ModelBuilder
 from ..model.components import FAMILIES
 from ..model.components.storage import ENERGY
 from ..model.data import BUILD
+from ..errors import InputError
 from ..solve.highs import Solution
 
 COMPLETE_MARKER = "COMPLETE"
@@ -173,8 +174,9 @@ class RunFolder:
     processes that no longer exist are removed too. Two runs must not write one folder at once.
     """
 
-    def __init__(self, out_dir: str | Path):
-        self.out_dir = Path(out_dir)
+    def __init__(self, out_dir: str | Path, keep: tuple[Path, ...] = ()):
+        self.out_dir = Path(out_dir) if Path(out_dir).name else Path(out_dir).resolve()  # "." has no name
+        refuse_foreign(self.out_dir, keep)
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
         self._recover()
         prefix = f".{self.out_dir.name}{_STAGING}{os.getpid()}-"
@@ -218,6 +220,24 @@ class RunFolder:
             pid = staging.name[len(f".{self.out_dir.name}{_STAGING}"):].split("-", 1)[0]
             if pid.isdigit() and not _alive(int(pid)):
                 shutil.rmtree(staging, ignore_errors=True)
+
+
+def refuse_foreign(out_dir: Path, keep: tuple[Path, ...] = ()) -> None:
+    """Refuse an output folder whose replacement would delete what this tool did not write: a file, a
+    folder holding anything but an earlier run (its ``run.json``), or a folder holding one of ``keep``
+    (the case folder)."""
+    out_dir = Path(out_dir).resolve()
+    for path in keep:
+        path = Path(path).resolve()
+        if path == out_dir or out_dir in path.parents:
+            raise InputError([f"--out {out_dir}: it holds the case folder {path}; write results elsewhere"])
+    if not out_dir.exists():
+        return
+    if not out_dir.is_dir():
+        raise InputError([f"--out {out_dir}: a file of that name exists; choose a folder"])
+    if any(out_dir.iterdir()) and not (out_dir / RUN_FILE).is_file():
+        raise InputError([f"--out {out_dir}: the folder holds files that are not the results of a run of this "
+                          "tool, and a run replaces its folder whole; choose a new or empty folder"])
 
 
 def _alive(pid: int) -> bool:
