@@ -32,10 +32,12 @@ def comparable(config: ModelConfig) -> ModelConfig:
             tech.min_load, tech.start_cost, tech.start_fuel, tech.ramp_rate = 0.0, 0.0, 0.0, None
             tech.min_up_time = tech.min_down_time = 0
             tech.heat_carrier, tech.retrofit_min_load = None, None
+            tech.no_load_fuel, tech.co2_benchmark = 0.0, None
         if tech.kind == "conversion":
             tech.start_cost, tech.ramp_rate = 0.0, None
         if tech.kind == "demand" and tech.flexible and tech.annual:  # (zero stays zero either way)
             tech.flexible, tech.profile = False, None
+    config.case.policy.heat_security = None
     return config
 
 

@@ -25,7 +25,7 @@ import xarray as xr
 from pydantic import ValidationError
 
 from . import investor, sizing
-from .analysis import audit, compliance, curtailment, kpis, products
+from .analysis import audit, certification, compliance, curtailment, kpis, products
 from .analysis.accuracy import compare_runs, load_reference
 from .case.config import CASE_FILE, ModelConfig, load_case
 from .errors import InputError, SolveError
@@ -258,11 +258,13 @@ def _period_results(builder, solution, metadata: dict) -> xr.Dataset:
     config = builder.data.config
     period_solution = replace(solution, capacities=capacities(builder, solution))
     dataset = products.add_results(to_dataset(builder, period_solution, metadata), config.technologies)
+    dataset = certification.add_results(dataset, config)
     return curtailment.attribute(compliance.compliance(dataset, config), config)
 
 
 def _summary(dataset: xr.Dataset) -> pd.DataFrame:
-    return pd.concat([kpis.summary(dataset), products.summary_rows(dataset)], ignore_index=True)
+    return pd.concat([kpis.summary(dataset), products.summary_rows(dataset), certification.summary_rows(dataset)],
+                     ignore_index=True)
 
 
 def _per_period(dataset: xr.Dataset, make) -> pd.DataFrame:

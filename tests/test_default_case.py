@@ -111,4 +111,5 @@ def _is_number(value) -> bool:
     return True
 
 
-REGRESSION_OBJECTIVE = 21_716_924.41
+# plan-only base_2030, ETS-benchmark CO2, no-load fuel and heat N-1 (the planner issue); before: 21,716,924.41
+REGRESSION_OBJECTIVE = 12_244_427.32

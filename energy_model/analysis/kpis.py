@@ -9,6 +9,7 @@ import xarray as xr
 from ..constants import COAL, ELECTRICITY, MWH_PER_GWH
 
 CURTAILMENT_CAUSES = ("export_limit", "feed_in_cap", "must_run", "low_load")  # see curtailment.py
+REVENUES = ("export_revenue", "product_revenue")  # cost categories that are income (negative costs)
 RELATIVE_TOLERANCE = 1e-6  # a flow within this share of its capacity counts as at its limit
 
 
@@ -79,8 +80,11 @@ def summary(ds: xr.Dataset) -> pd.DataFrame:
     price = ds["marginal_price"].where(elec, drop=True)
     mean_price = float((price * price["weight"]).sum("time").mean() / float(ds["weight"].sum())) if price.size else np.nan
     rows.append(("mean_marginal_price", mean_price, "CNY/MWh"))
-    for category in ds.cost_category.values:
-        rows.append((f"cost_{category}", float(ds["cost"].sel(cost_category=category).sum()), "CNY"))
+    by_category = {str(c): float(ds["cost"].sel(cost_category=c).sum()) for c in ds.cost_category.values}
+    revenue = -sum(by_category.get(c, 0.0) for c in REVENUES)
+    rows.append(("gross_cost", sum(v for c, v in by_category.items() if c not in REVENUES), "CNY"))
+    rows.append(("revenue", revenue, "CNY"))  # export and product sales; total_cost = gross_cost − revenue
+    rows += [(f"cost_{category}", value, "CNY") for category, value in by_category.items()]
     rows += thermal_rows(ds)
     return pd.DataFrame(rows, columns=["kpi", "value", "unit"])
 

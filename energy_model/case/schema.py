@@ -197,6 +197,11 @@ class Thermal(TechnologyBase):
         0.0, description="fuel burnt per MW started up [t fuel/MW], e.g. '0.3 tce/MW'"
     )
     ramp_rate: Fraction | None = Field(None, description="max change of output per hour, share of capacity")
+    no_load_fuel: Fraction = Field(0.0, description="share of the full-load fuel a committed MW burns at zero "
+                                                    "output: fuel = heat_rate x (a x committed + (1 - a) x output)")
+    co2_benchmark: Annotated[float, quantity("t/MWh"), Field(ge=0)] | None = Field(
+        None, description="free allocation of the national ETS per MWh of output [t CO2/MWh]; used when "
+                          "policy.co2_pricing is ets_benchmark")
     min_up_time: Annotated[int, Field(ge=0, le=168)] = Field(0, description="hours a unit stays on once started [h]")
     min_down_time: Annotated[int, Field(ge=0, le=168)] = Field(0, description="hours a unit stays off once shut [h]")
     heat_carrier: str | None = Field(None, description="carrier of extracted heat: makes the unit an extraction CHP")
@@ -366,6 +371,12 @@ class Demand(TechnologyBase):
         return self
 
 
+class ExportTranche(Strict):
+    share: Annotated[float, Field(gt=0, le=1)] = Field(description="share of the connection capacity")
+    discount: Annotated[float, quantity("CNY/MWh"), Field(ge=0)] = Field(
+        0.0, description="taken off the export price for energy sold in this tranche [CNY/MWh or CNY/t]")
+
+
 class Market(TechnologyBase):
     """Trade with the outside (the provincial grid, a product market) through a capacity-limited connection.
 
@@ -380,8 +391,28 @@ class Market(TechnologyBase):
     export_price: PriceOrProfile = Field(0.0, description="revenue per unit sold: a number or a profile name")
     import_price: PriceOrProfile | None = Field(None, description="cost per unit bought; no import if omitted")
     min_annual_export: CarrierPerYear = 0.0
+    max_annual_export: CarrierPerYear | None = Field(
+        None, description="annual export cap (an export schedule) [MWh/yr or t/yr]; prorated on shorter horizons")
+    export_tranches: list[ExportTranche] | None = Field(
+        None, description="falling price-volume curve: each tranche takes a share of the connection at the "
+                          "export price less its discount; shares sum to 1")
     power_factor: Efficiency | None = Field(
         None, description="real per apparent power of the connection's transformers; MVA figures × it = MW")
+
+    @model_validator(mode="after")
+    def _check_trade(self):
+        if self.export_tranches is not None:
+            total = sum(t.share for t in self.export_tranches)
+            if abs(total - 1.0) > 1e-6:
+                raise ValueError(f"export_tranches: the shares sum to {total:g}; they must sum to 1")
+            discounts = [t.discount for t in self.export_tranches]
+            if discounts != sorted(discounts):
+                raise ValueError("export_tranches: discounts must not fall from one tranche to the next (a "
+                                 "price-volume curve falls as more is sold)")
+        if self.max_annual_export is not None and self.max_annual_export < self.min_annual_export:
+            raise ValueError(f"max_annual_export ({self.max_annual_export:g}) is below min_annual_export "
+                             f"({self.min_annual_export:g})")
+        return self
 
     @model_validator(mode="before")
     @classmethod
@@ -498,12 +529,25 @@ class TimeConfig(Strict):
         return self
 
 
+class HeatSecurity(Strict):
+    """Heat-source adequacy with the largest CHP unit out, in every hour of heat demand (model/security.py)."""
+
+    carrier: str = Field("heat", description="the heat carrier whose buses are secured")
+    margin: Annotated[float, Field(ge=0, le=1)] = Field(0.0, description="extra share of demand to cover")
+    electric_boilers: bool = Field(False, description="count grid-fed electric boilers as firm heat sources")
+
+
 class Policy(Strict):
     co2_price: Annotated[float, quantity("CNY/t"), Field(ge=0)] = 0.0
+    co2_pricing: Literal["full", "ets_benchmark"] = Field(
+        "full", description="full: every tonne pays co2_price; ets_benchmark: as China's ETS charges it, a unit "
+                            "pays for its emissions above its co2_benchmark x output (and earns for those below)")
     co2_cap: Annotated[float, quantity("t/yr"), Field(ge=0)] | None = None
     voll: Annotated[float, quantity("CNY/MWh"), Field(gt=0)] = 30000.0
     min_non_fossil_share: Fraction | None = None
     max_curtailment_rate: Fraction | None = None
+    heat_security: HeatSecurity | None = Field(
+        None, description="N-1 heat-source adequacy; omitted: no such constraint")
     sources: dict[str, str] = Field(default_factory=dict)
 
 
@@ -720,6 +764,21 @@ class Pathway(Strict):
                 for year, calendar in self.years_represented().items()}
 
 
+class Certification(Strict):
+    """When electrolytic hydrogen is green: its electricity matched by named renewable assets, hour by hour,
+    month by month or over the year; what is not matched carries the grid's emission factor
+    (analysis/certification.py)."""
+
+    rule: Literal["hourly", "monthly", "annual"] = Field(
+        "hourly", description="period within which the renewable output must match the electrolysers' use")
+    grid_emission_factor: Annotated[float, quantity("t/MWh"), Field(ge=0)] = Field(
+        description="t CO2 per MWh of electricity not matched by the assets")
+    assets: list[str] | None = Field(
+        None, description="renewable technologies whose output is matched; default: every renewable at the "
+                          "electrolysers' node")
+    sources: dict[str, str] = Field(default_factory=dict)
+
+
 class Case(Strict):
     """``case.yaml``: the system a scenario modifies."""
 
@@ -739,6 +798,8 @@ class Case(Strict):
     report_language: Literal["zh", "en"] = "zh"
     projects: dict[str, Project] = Field(default_factory=dict, description="investments evaluated on their own")
     pathway: Pathway | None = Field(None, description="several investment periods in one optimisation")
+    certification: Certification | None = Field(
+        None, description="the rule under which electrolytic hydrogen counts as green, and its carbon intensity")
     sources: dict[str, str] = Field(default_factory=dict)
 
 

@@ -20,11 +20,11 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ..errors import InputError
 from ..model.builder import ModelBuilder
-from ..model.components import FAMILIES
+from ..model.components import FAMILIES, renewable
 from ..model.components.storage import ENERGY
 from ..model.data import BUILD
-from ..errors import InputError
 from ..solve.highs import Solution
 
 COMPLETE_MARKER = "COMPLETE"
@@ -60,6 +60,9 @@ def to_dataset(b: ModelBuilder, solution: Solution, metadata: dict) -> xr.Datase
     bus_index = {bus: i for i, bus in enumerate(buses)}
     units = {c: ("MW" if spec.unit == "MWh" else "t/h") for c, spec in data.case.carriers.items()}
 
+    renewables = data.modelled("renewable")
+    if renewables:  # before anything reads the farms' output
+        renewable.share_curtailment(b, solution, renewables)
     flow = np.zeros((len(buses), len(techs), n))
     for term in b.flows:
         values = solution.by_tech(term.var, [term.tech])[0]

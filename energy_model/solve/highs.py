@@ -68,6 +68,10 @@ class Solution:
             values[i] = data[i].value or 0.0
         return values.reshape(_shape(var))
 
+    def set_values(self, var: pyo.Var, values: np.ndarray) -> None:
+        """Report ``values`` for ``var`` instead of the solver's (an equally optimal point chosen after the solve)."""
+        self._cache[id(var)] = np.asarray(values, dtype=float).reshape(_shape(var))
+
     def by_tech(self, var: pyo.Var, techs: list[str], fill: float | np.ndarray = 0.0) -> np.ndarray:
         """Rows of a (tech, t) variable laid out for ``techs``; techs it does not index get ``fill``."""
         result = np.array(np.broadcast_to(fill, (len(techs), len(var.parent_block().T))), dtype=float)

@@ -15,8 +15,15 @@ within each period (the horizon, or each representative day). For unit g at snap
     on[t] ≥ Σ_{k<UT} su[t−k],   cap − on[t] ≥ Σ_{k<DT} sd[t−k]          minimum up and down times
     s[t] − s[t−1] ≤ r·(on[t] − su[t]) + max(ml, r)·su[t] − ml·sd[t]     ramp up  (GenX thermal_commit)
     s[t−1] − s[t] ≤ r·(on[t] − su[t]) − ml·su[t] + max(ml, r)·sd[t]     ramp down
-    fuel = heat_rate·s + start_fuel·su;   CO2 = co2_factor·fuel
-    cost = (fuel price + CO2 price)·fuel + vom·p + start_cost·su + annuity·retrofit_capex·(ml − ml_R)·R
+    fuel = heat_rate·(a·on + (1 − a)·s) + start_fuel·su;   CO2 = co2_factor·fuel
+    cost = fuel price·fuel + CO2 price·(CO2 − B·p) + vom·p + start_cost·su + annuity·retrofit_capex·(ml − ml_R)·R
+
+a (``no_load_fuel``) is the share of the full-load fuel a committed MW burns at zero output, so the heat rate
+at part load s/on is heat_rate·(a·on/s + 1 − a): it equals heat_rate at full load and rises as the unit is
+turned down, so deep peaking costs fuel. B is the unit's benchmark in the national ETS
+(``co2_benchmark``, t CO2/MWh) when the case prices CO2 as the ETS charges it
+(``policy.co2_pricing: ets_benchmark``): a unit pays for its emissions above its free allocation B·p (and
+earns for those below); with ``full`` pricing (B = 0) it pays for every tonne.
 
 The extraction-condensing region (p, h) is the polygon of oemof.solph's ExtractionTurbineCHP (fuel ∝
 p + β·h, back-pressure line p ≥ c_m·h) plus its minimum-steam line; every inequality is homogeneous in
@@ -54,7 +61,8 @@ RETROFIT = Kind("thermal_retrofit", "retrofitted capacity", bounds=_retrofit_bou
 
 def _needs_commitment(tech) -> bool:
     return bool(tech.min_load > 0 or tech.start_cost > 0 or tech.start_fuel > 0 or tech.min_up_time > 1
-                or tech.min_down_time > 1 or tech.heat_carrier or tech.retrofit_min_load is not None)
+                or tech.min_down_time > 1 or tech.heat_carrier or tech.retrofit_min_load is not None
+                or tech.no_load_fuel > 0)
 
 
 def add(b: ModelBuilder, techs: list[str]) -> None:
@@ -134,18 +142,39 @@ def add(b: ModelBuilder, techs: list[str]) -> None:
         tech = spec[g]
         fuel = data.case.fuels[tech.fuel]
         fuel_cost, co2_cost = fuel.price, policy.co2_price * fuel.co2_factor
-        flows = [(output, tech.heat_rate)] + ([(heat, tech.heat_rate * cv[g])] if g in cv else []) \
-            + ([(su, tech.start_fuel)] if g in committed and tech.start_fuel > 0 else [])
+        flows = [(var, fuel_per_unit) for var, fuel_per_unit in fuel_terms(tech, g in committed)
+                 if fuel_per_unit > 0 and (var != "heat" or g in cv)]
         b.add_flow(bus_name(tech.node, tech.carrier), g, output)
         if g in cv:
             b.add_flow(bus_name(tech.node, tech.heat_carrier), g, heat)
-        for var, fuel_per_unit in flows:
+        variables = {"output": output, "heat": heat, "committed": on, "startup": su}
+        for name, fuel_per_unit in flows:
+            var = variables[name]
             b.add_cost("fuel", g, var, fuel_cost * fuel_per_unit)
             b.add_cost("co2", g, var, co2_cost * fuel_per_unit)
             b.add_emission(g, var, fuel.co2_factor * fuel_per_unit)
+        allocation = free_allocation(tech, policy)
+        if allocation > 0:
+            b.add_cost("co2", g, output, -policy.co2_price * allocation)
         b.add_cost("variable_om", g, output, tech.vom)
         if g in committed and tech.start_cost > 0:
             b.add_cost("startup", g, su, tech.start_cost)
+
+
+def fuel_terms(tech, committed: bool) -> list[tuple[str, float]]:
+    """Fuel per unit of each variable: output and heat (through the steam flow), committed capacity (the
+    no-load part) and start-ups. Without commitment a unit has no no-load term: it is a plain heat rate."""
+    a = tech.no_load_fuel if committed else 0.0
+    incremental = tech.heat_rate * (1.0 - a)
+    return [("output", incremental), ("heat", incremental * tech.power_loss_ratio), ("committed", tech.heat_rate * a),
+            ("startup", tech.start_fuel if committed else 0.0)]
+
+
+def free_allocation(tech, policy) -> float:
+    """t CO2 per MWh of output allocated free under the ETS (0 where the case charges every tonne)."""
+    if policy.co2_pricing != "ets_benchmark" or tech.co2_benchmark is None:
+        return 0.0
+    return tech.co2_benchmark
 
 
 def _add_ramps(b: ModelBuilder, techs, spec, committed, steam, prev) -> None:
@@ -213,8 +242,9 @@ def extract(b: ModelBuilder, solution, techs: list[str]) -> dict:
     on_retrofit = solution.by_tech(m.thermal_committed_retrofit, techs)
     column = lambda values: np.array(values, dtype=float)[:, None]  # noqa: E731
     cv = column([t.power_loss_ratio for t in spec])
-    steam = output + cv * heat
-    fuel = column([t.heat_rate for t in spec]) * steam + column([t.start_fuel for t in spec]) * startup
+    terms = [dict(fuel_terms(t, data.is_active(g) and _needs_commitment(t))) for g, t in zip(techs, spec)]
+    fuel = (column([x["output"] for x in terms]) * output + column([x["heat"] for x in terms]) * heat
+            + column([x["committed"] for x in terms]) * committed + column([x["startup"] for x in terms]) * startup)
     depth = column([t.min_load - t.retrofit_min_load if t.retrofit_min_load is not None else 0.0 for t in spec])
     floor = np.maximum(column([t.min_load for t in spec]) * committed - depth * on_retrofit - cv * heat,
                        column([t.back_pressure_ratio for t in spec]) * heat)

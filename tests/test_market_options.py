@@ -1,0 +1,44 @@
+"""An export schedule (annual cap) and a falling price-volume curve on a market, against optima by hand.
+
+One node, a 10 MW wind farm at cf 1 for two hours and no load; a 10 MW connection sells at 100 CNY/MWh."""
+
+from __future__ import annotations
+
+import pytest
+from micro import HOURS_PER_YEAR, write_case
+
+from energy_model.errors import InputError
+from energy_model.run import run
+
+
+def _case(tmp_path, **grid):
+    return write_case(tmp_path, {
+        "wind": {"kind": "renewable", "profile": "flat", "capacity": 10},
+        "grid": {"kind": "market", "capacity": 10, "export_price": 100.0, **grid},
+    }, series={"flat": [1.0, 1.0]})
+
+
+TRANCHES = [{"share": 0.5, "discount": 0.0}, {"share": 0.5, "discount": 60.0}]
+
+
+def test_a_falling_price_volume_curve(tmp_path):
+    # each hour 5 MWh at 100 and 5 MWh at 40: 700 CNY an hour, 1,400 in all.
+    assert run(_case(tmp_path, export_tranches=TRANCHES)).dataset.attrs["objective"] == pytest.approx(-1400.0)
+
+
+def test_an_annual_export_cap_takes_the_best_tranches_first(tmp_path):
+    # 12 MWh over the two hours (written per year): the two 5 MWh tranches at 100, then 2 MWh at 40: 1,080 CNY.
+    result = run(_case(tmp_path, export_tranches=TRANCHES, max_annual_export=12.0 * HOURS_PER_YEAR / 2))
+    assert result.dataset.attrs["objective"] == pytest.approx(-1080.0)
+    assert float(result.dataset["export"].sum()) == pytest.approx(12.0)
+
+
+@pytest.mark.parametrize("grid, words", [
+    ({"export_tranches": [{"share": 0.5, "discount": 0.0}]}, "sum to 0.5"),
+    ({"export_tranches": [{"share": 0.5, "discount": 50.0}, {"share": 0.5, "discount": 10.0}]}, "must not fall"),
+    ({"min_annual_export": 100.0, "max_annual_export": 50.0}, "below min_annual_export"),
+])
+def test_inconsistent_market_options_are_refused(tmp_path, grid, words):
+    with pytest.raises(InputError) as caught:
+        run(_case(tmp_path, **grid))
+    assert words in str(caught.value) and "technologies.yaml" in str(caught.value)

@@ -1,0 +1,74 @@
+"""Heat-source adequacy with the largest CHP unit out (N-1), on micro cases worked out by hand.
+
+Two identical 100 MW CHP units (heat up to 1 MW per committed MW, no power lost to heat), a city heat demand
+of 60 MW and an electricity load of 40 MW, one hour. Coal 1,000 CNY/t; fuel = 0.3 t/MWh x (0.1 x committed +
+0.9 x output): committing a MW costs 30 CNY, a MWh of power 270 CNY (40 MWh: 10,800 CNY).
+"""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from micro import HOURS_PER_YEAR, write_case
+
+from energy_model.run import run
+
+
+def _case(tmp_path, security: dict | None, boiler_cost_per_mw: float = 0.0):
+    techs = {f"chp{i}": {"kind": "thermal", "fuel": "coal", "heat_rate": 0.3, "capacity": 100, "min_load": 0.3,
+                         "no_load_fuel": 0.1, "heat_carrier": "heat", "heat_max": 1.0} for i in (1, 2)}
+    if boiler_cost_per_mw:  # capex over life 1 at rate 0, for 1 h of 8,760: boiler_cost_per_mw per MW built
+        techs["boiler"] = {"kind": "thermal", "fuel": "coal", "carrier": "heat", "heat_rate": 0.15,
+                           "build_max": 100, "capex": boiler_cost_per_mw * HOURS_PER_YEAR, "life": 1}
+    techs["load"] = {"kind": "demand", "annual": 40.0 * HOURS_PER_YEAR}
+    techs["city_heat"] = {"kind": "demand", "carrier": "heat", "annual": 60.0 * HOURS_PER_YEAR}
+    folder = write_case(tmp_path, techs, series={"flat": [1.0]})
+    case = yaml.safe_load((folder / "case.yaml").read_text())
+    case["carriers"]["heat"] = {"unit": "MWh"}
+    if security is not None:
+        case["policy"]["heat_security"] = security
+    (folder / "case.yaml").write_text(yaml.safe_dump(case))
+    return folder
+
+
+def _committed(result) -> list[float]:
+    return list(result.dataset["committed_capacity"].sel(tech=["chp1", "chp2"]).values[:, 0])
+
+
+def test_without_the_rule_60_mw_committed_carry_the_city(tmp_path):
+    # heat ≤ committed: 60 MW committed in all (on one unit or split), 60 x 30 + 10,800 = 12,600.
+    result = run(_case(tmp_path, None))
+    assert sum(_committed(result)) == pytest.approx(60.0)
+    assert result.dataset.attrs["objective"] == pytest.approx(12600.0)
+
+
+def test_n1_commits_each_unit_for_the_whole_city(tmp_path):
+    # With either unit out the other must cover 60 MW: both committed at 60: 120 x 30 + 10,800 = 14,400.
+    result = run(_case(tmp_path, {"carrier": "heat"}))
+    assert _committed(result) == pytest.approx([60.0, 60.0])
+    assert result.dataset.attrs["objective"] == pytest.approx(14400.0)
+
+
+def test_n1_builds_a_backup_boiler_where_it_is_cheaper(tmp_path):
+    # A boiler at 10 CNY/MW counts at its size B: on_i + B ≥ 60 for each unit and on_1 + on_2 ≥ 60 (the demand).
+    # Cost 30·(on_1 + on_2) + 10·B with on_1 = on_2 = 60 − B and 120 − 2B ≥ 60 → B = 30, on = 30, 30:
+    # 1,800 + 300 + 10,800 = 12,900.
+    result = run(_case(tmp_path, {"carrier": "heat"}, boiler_cost_per_mw=10.0))
+    assert float(result.dataset["capacity"].sel(tech="boiler")) == pytest.approx(30.0)
+    assert _committed(result) == pytest.approx([30.0, 30.0])
+    assert result.dataset.attrs["objective"] == pytest.approx(12900.0)
+
+
+def test_curtailment_is_shared_pro_rata_between_farms_the_model_cannot_tell_apart(tmp_path):
+    # Farms of 2 and 1 MW on one profile (cf 1) feed a 1 MW load: 2 MW are curtailed each hour, shared 2:1.
+    # A third farm with a variable cost of its own is not in the group: cheaper farms run first, it is curtailed.
+    case = write_case(tmp_path / "c", {
+        "farm_a": {"kind": "renewable", "profile": "flat", "capacity": 2},
+        "farm_b": {"kind": "renewable", "profile": "flat", "capacity": 1},
+        "farm_c": {"kind": "renewable", "profile": "flat", "capacity": 1, "vom": 5.0},
+        "load": {"kind": "demand", "annual": 1.0 * HOURS_PER_YEAR},
+    }, series={"flat": [1.0, 1.0]})
+    ds = run(case).dataset
+    curtailed = ds["curtailment"].sel(tech=["farm_a", "farm_b", "farm_c"]).sum("time").values
+    assert curtailed == pytest.approx([8 / 3, 4 / 3, 2.0])  # two hours
+    assert ds.attrs["objective"] == pytest.approx(0.0)
