@@ -18,7 +18,7 @@ ARGS ?=
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test,profiles,images,bench]"
+	$(BIN)/pip install --quiet -e ".[test,profiles,images,bench,hipo]"
 	touch $(STAMP)
 
 run: $(STAMP) $(if $(findstring --images,$(ARGS)),chromium)  ## solve the default case (full year) into results/$(SCENARIO)/ (a shortened run into its own folder); ARGS="--images --lang en" passes options

@@ -113,3 +113,19 @@ def _is_number(value) -> bool:
 
 # plan-only base_2030, ETS-benchmark CO2, no-load fuel and heat N-1 (the planner issue); before: 21,716,924.41
 REGRESSION_OBJECTIVE = 12_244_427.32
+
+
+def test_no_heating_hour_without_the_heat_security_margin(base):
+    # policy.heat_security of the case: with either CHP unit out, the other units' committed heat and the fuel
+    # boilers cover the city's heat in every hour of the two January weeks
+    ds, techs = base.dataset, load_case(CASE, "base_2030").technologies
+    demand = ds["demand"].sel(tech="heat_demand_city").values
+    chp = [g for g, t in techs.items() if t.kind == "thermal" and t.heat_carrier == "heat"
+           and float(ds["capacity"].sel(tech=g)) > 0]
+    boilers = sum(float(ds["capacity"].sel(tech=g)) for g, t in techs.items()
+                  if t.kind == "thermal" and t.carrier == "heat")
+    firm = {g: techs[g].heat_max * ds["committed_capacity"].sel(tech=g).values for g in chp}
+    assert len(chp) >= 2 and demand.min() > 0
+    for out in chp:
+        cover = sum(firm[g] for g in chp if g != out) + boilers
+        assert (cover >= demand - 1e-6).all(), f"{out} out: short by {float((demand - cover).max()):.1f} MW"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import importlib.util
 import re
 import typing
 from dataclasses import dataclass
@@ -673,7 +674,9 @@ class Project(Strict):
 class SolverConfig(Strict):
     threads: Annotated[int, Field(ge=1)] = 1
     time_limit: Annotated[float, Field(gt=0)] | None = Field(None, description="[s]; none if omitted")
-    method: Literal["choose", "simplex", "ipm", "pdlp"] = "choose"
+    method: Literal["choose", "simplex", "ipm", "hipo", "pdlp"] = Field(
+        "choose", description="HiGHS's solver option; hipo (its new interior point) needs the highspy-extras "
+                              "package (pip install 'energy-model[hipo]')")
     presolve: Literal["choose", "on", "off"] = "on"
     milp: bool = Field(False, description="exact binary unit commitment (a MIP) instead of its linear relaxation")
     mip_rel_gap: Annotated[float, Field(ge=0)] = Field(1e-3, description="relative MIP gap at which HiGHS stops")
@@ -681,6 +684,14 @@ class SolverConfig(Strict):
         default_factory=dict, description="further HiGHS options passed as they are"
     )
     sources: dict[str, str] = Field(default_factory=dict, description="why these settings (measurements)")
+
+    @field_validator("method")
+    @classmethod
+    def _check_method_available(cls, method: str) -> str:
+        if method == "hipo" and importlib.util.find_spec("highspy_extras") is None:
+            raise ValueError("method hipo needs the highspy-extras package, of the same version as highspy: "
+                             "pip install 'energy-model[hipo]'")
+        return method
 
     @field_validator("options")
     @classmethod
