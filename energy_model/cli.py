@@ -112,6 +112,10 @@ def run(
                    f"(--sizing-days 0: one optimisation)")
     typer.echo("times: " + ", ".join(f"{k} {v:.1f}" for k, v in result.timings.items()))
     typer.echo(f"results in {result.out_dir}")
+    for name, why in result.missing.items():
+        typer.echo(f"error: {name} not written (the results above are complete): {why}", err=True)
+    if result.missing:
+        sys.exit(EXIT_WRITE)
 
 
 def _figures(values) -> str:

@@ -28,7 +28,7 @@ from . import investor, sizing
 from .analysis import audit, certification, compliance, curtailment, kpis, products
 from .analysis.accuracy import compare_runs, load_reference
 from .case.config import CASE_FILE, ModelConfig, load_case
-from .errors import InputError, SolveError
+from .errors import ImageError, InputError, SolveError
 from .model.build import build
 from .model.data import build_periods
 from .report import finance as finance_report
@@ -58,6 +58,8 @@ class RunResult:
     timings: dict[str, float]
     # tables of further analyses by name (e.g. plan_audit, finance): report.html and results.xlsx show each
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    # outputs asked for that could not be made after the solve (the results are kept): name -> why
+    missing: dict[str, str] = field(default_factory=dict)
 
 
 def package_versions() -> dict[str, str]:
@@ -140,8 +142,8 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
     set_horizon(config, hours, days, sizing_days)
     two_stage = sizing.applies(config)
     reference_summary = load_reference(reference, config.inputs_hash) if reference is not None else None
-    for key, value in (solver_overrides or {}).items():
-        setattr(config.case.solver, key, value)
+    if solver_overrides:
+        config.case.solver = _solver_with(config.case.solver, solver_overrides)
     periods = build_periods(config)
     data = periods[0]
     timings["load_s"] = time.perf_counter() - start
@@ -210,7 +212,7 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
         tables.update(_accuracy(data, summary, reference_summary))
         timings["extract_s"] = time.perf_counter() - t
 
-        written = None
+        written, missing = None, {}
         if folder is not None:
             t = time.perf_counter()
             timings["total_s"] = time.perf_counter() - start
@@ -225,10 +227,16 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
             if report:
                 from .report.html import write_report
 
-                writers.append(lambda path: write_report(
-                    shown, summary, path / "report.html", lang=lang, tables=tables,
-                    images_dir=path / "images" if images else None,
-                    pathway=dataset if model.pathway else None))
+                def report_writer(path: Path) -> None:
+                    try:
+                        write_report(shown, summary, path / "report.html", lang=lang, tables=tables,
+                                     images_dir=path / "images" if images else None,
+                                     pathway=dataset if model.pathway else None)
+                    except ImageError as exc:  # a solved run is worth keeping without its PNGs
+                        missing["images"] = str(exc)
+                        dataset.attrs["missing_outputs"] = json.dumps(missing, ensure_ascii=False)
+
+                writers.append(report_writer)
             for name in ("accuracy_profiles", "accuracy_kpis"):
                 if name in tables:
                     writers.append(lambda path, name=name: tables[name].to_csv(path / f"{name}.csv", index=False))
@@ -239,7 +247,17 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
         if folder is not None:
             folder.discard()
     timings["total_s"] = time.perf_counter() - start
-    return RunResult(dataset=dataset, summary=summary, out_dir=written, timings=timings, tables=tables)
+    return RunResult(dataset=dataset, summary=summary, out_dir=written, timings=timings, tables=tables,
+                     missing=missing)
+
+
+def _solver_with(solver, overrides: dict):
+    """The case's solver settings with the run's options (--time-limit, --threads, ...), checked like case.yaml's."""
+    try:
+        return type(solver).model_validate({**solver.model_dump(), **overrides})
+    except ValidationError as exc:
+        raise InputError([f"solver option {'.'.join(map(str, error['loc']))}: {error['msg']}"
+                          for error in exc.errors(include_url=False)]) from None
 
 
 def _assemble(model, datasets: list[xr.Dataset], objective: float) -> tuple[xr.Dataset, xr.Dataset, pd.DataFrame]:

@@ -95,3 +95,24 @@ def test_an_include_outside_the_case_folder_is_refused(tmp_path):
         done = _run(case, "-s", "s", "--out", tmp_path / "o")
         assert done.returncode == 2, (include, done.stdout + done.stderr)
         assert "not a file of the case folder" in done.stdout + done.stderr and "Traceback" not in done.stderr
+
+
+def test_images_that_cannot_be_made_keep_the_solved_results(tmp_path, monkeypatch):
+    import json
+
+    import plotly.io
+    from typer.testing import CliRunner
+
+    from energy_model.cli import EXIT_WRITE, app
+
+    def no_browser(*args, **kwargs):
+        raise RuntimeError("no Chrome found")
+
+    monkeypatch.setattr(plotly.io, "write_images", no_browser)
+    case = write_case(tmp_path / "case", CASE)
+    out = tmp_path / "out"
+    done = CliRunner().invoke(app, ["run", str(case), "--out", str(out), "--images"])
+    assert done.exit_code == EXIT_WRITE
+    assert "images not written" in done.output and "no Chrome found" in done.output
+    assert (out / "results.nc").exists() and (out / "report.html").exists() and (out / "COMPLETE").exists()
+    assert "images" in json.loads((out / "run.json").read_text())["missing_outputs"]
