@@ -16,6 +16,7 @@ import difflib
 import hashlib
 import json
 import re
+import reprlib
 import types
 import typing
 from dataclasses import dataclass, field
@@ -90,6 +91,41 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+YAML_MAX_BYTES = 10_000_000  # a case file is text written by people: far below this
+YAML_MAX_DEPTH = 50  # the deepest case structure (pathway periods' overrides) nests under 10 levels
+YAML_MAX_VALUES = 1_000_000  # values after aliases are expanded: guards against alias bombs
+
+
+def _check_yaml_graph(root) -> None:
+    """Refuse a YAML graph nested too deeply or whose aliases expand it beyond YAML_MAX_VALUES values, before
+    anything is built from it (aliases share nodes, so sizes are counted per node once, iteratively)."""
+    expanded: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    stack = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if key in expanded and not children_done:
+            continue
+        children = [n for pair in node.value for n in pair] if isinstance(node, yaml.MappingNode) else (
+            list(node.value) if isinstance(node, yaml.SequenceNode) else [])
+        if not children_done:
+            expanded[key] = -1  # on the path: a cycle through an alias would revisit it
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in expanded)
+            continue
+        if any(expanded.get(id(child)) == -1 and child is not node for child in children):
+            raise InputError(["an alias refers to a node that contains it (a recursive structure)"])
+        expanded[key] = 1 + sum(expanded[id(child)] for child in children)
+        depth[key] = 1 + max((depth[id(child)] for child in children), default=0)
+        if expanded[key] > YAML_MAX_VALUES:
+            mark = node.start_mark
+            raise InputError([f"line {mark.line + 1}: aliases expand this structure to more than "
+                              f"{YAML_MAX_VALUES:,} values; write it out instead"])
+        if depth[key] > YAML_MAX_DEPTH:
+            raise InputError([f"nested more than {YAML_MAX_DEPTH} levels deep"])
+
+
 def read_yaml(path: Path, problems: list[str] | None = None) -> dict:
     """Safe-load a YAML mapping; syntax errors and duplicate keys become problems naming the line.
 
@@ -99,13 +135,23 @@ def read_yaml(path: Path, problems: list[str] | None = None) -> dict:
     found: list[str] = []
     content = None
     try:
-        with open(path, encoding="utf-8") as fh:
+        size = Path(path).stat().st_size
+        if size > YAML_MAX_BYTES:
+            raise InputError([f"{path}: {size:,} bytes; a case file may hold at most {YAML_MAX_BYTES:,}"])
+        with open(path, encoding="utf-8-sig") as fh:  # a byte-order mark is allowed, as in CSV files
             loader = _UniqueKeyLoader(fh)
             try:
-                content = loader.get_single_data()
+                node = loader.get_single_node()
+                if node is not None:
+                    _check_yaml_graph(node)
+                    content = loader.construct_document(node)
             finally:
                 loader.dispose()
         found += [f"{path}: {problem}" for _, problem in sorted(loader.duplicates)]
+    except InputError as exc:
+        found += [p if p.startswith(str(path)) else f"{path}: {p}" for p in exc.problems]
+    except RecursionError:
+        found.append(f"{path}: nested too deeply to read (more than {YAML_MAX_DEPTH} levels)")
     except FileNotFoundError:
         found.append(f"{path}: file not found")
     except UnicodeDecodeError as exc:
@@ -774,10 +820,15 @@ _ALL_FIELDS = sorted({name for cls in schema.Strict.__subclasses__() for name in
                      | {name for cls in _KIND_CLASSES.values() for name in cls.model_fields})
 
 
+_SHORT = reprlib.Repr()
+_SHORT.maxstring, _SHORT.maxother, _SHORT.maxlist, _SHORT.maxlevel = 50, 50, 4, 2
+
+
 def _show(value) -> str:
+    """A value for a message, never longer than about 60 characters however large the value."""
     if isinstance(value, dict):
         return "{...}"
-    text = repr(value)
+    text = _SHORT.repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
