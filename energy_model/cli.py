@@ -45,6 +45,23 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Capacity and dispatch optimisation of the Shuangliao energy base (pyomo + HiGHS).")
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"energy-model {version('energy-model')}")
+        except PackageNotFoundError:
+            typer.echo("energy-model (not installed)")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(version: bool = typer.Option(False, "--version", callback=_show_version, is_eager=True,
+                                      help="print the version and exit")):
+    """Capacity and dispatch optimisation of the Shuangliao energy base (pyomo + HiGHS)."""
+
+
 @app.command()
 def run(
     case: Path = typer.Argument(..., help="case folder, e.g. inputs/shuangliao"),
@@ -67,6 +84,8 @@ def run(
                                                         "relaxation (default: solver.milp of the case)"),
     no_report: bool = typer.Option(False, "--no-report", help="skip report.html"),
     sweep: bool = typer.Option(False, "--sweep", help="add the sizing sweep of each project (one re-solve per design)"),
+    set_: list[str] = typer.Option(None, "--set", help="a dotted override applied after the scenario's, e.g. "
+                                   "--set policy.co2_price=200 (repeatable; the value is read as YAML)"),
     debug: bool = typer.Option(False, help="show tracebacks"),
 ):
     """Solve one scenario and write results.nc, CSVs, summary.csv, results.xlsx and report.html."""
@@ -78,10 +97,12 @@ def run(
         if lang is not None and lang not in LANGUAGES:
             raise InputError([f"--lang: '{lang}' is not one of {', '.join(LANGUAGES)}"])
         scenario_name = scenario or _default_scenario(case)
+        settings = _settings(set_ or [])
         out_dir = out or _default_out(scenario_name or "case", hours, days, sizing_days)
         result = run_model(case, scenario_name, out_dir, hours=hours, report=not no_report, lang=lang,
                            images=images, solver_overrides=overrides, sweep=sweep, days=days,
-                           reference=reference, sizing_days=sizing_days)
+                           reference=reference, sizing_days=sizing_days, overrides=settings or None,
+                           overrides_source="--set")
     except BaseException as exc:  # noqa: BLE001 - every failure becomes a message and an exit code
         _fail(exc, debug)
     attrs = result.dataset.attrs
@@ -205,6 +226,25 @@ def compare(batch: Path = typer.Argument(..., help="batch folder holding index.c
     except InputError as exc:
         _fail(exc, debug)
     typer.echo("\n".join(str(p) for p in paths))
+
+
+def _settings(items: list[str]) -> dict[str, object]:
+    """``--set key=value`` options as overrides; the value is YAML (numbers, quantities with units, lists)."""
+    import yaml
+
+    settings, problems = {}, []
+    for item in items:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            problems.append(f"--set {item!r}: expected a dotted key, '=' and a value, e.g. policy.co2_price=200")
+            continue
+        try:
+            settings[key.strip()] = yaml.safe_load(text) if text.strip() else None
+        except yaml.YAMLError as exc:
+            problems.append(f"--set {key}: the value {text!r} is not valid YAML ({getattr(exc, 'problem', exc)})")
+    if problems:
+        raise InputError(problems)
+    return settings
 
 
 def _default_out(name: str, hours: int | None, days: int | None, sizing_days: int | None = None) -> Path:

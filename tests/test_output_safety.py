@@ -116,3 +116,21 @@ def test_images_that_cannot_be_made_keep_the_solved_results(tmp_path, monkeypatc
     assert "images not written" in done.output and "no Chrome found" in done.output
     assert (out / "results.nc").exists() and (out / "report.html").exists() and (out / "COMPLETE").exists()
     assert "images" in json.loads((out / "run.json").read_text())["missing_outputs"]
+
+
+def test_set_overrides_a_value_and_a_bad_one_names_the_option(tmp_path):
+    import xarray as xr
+
+    case = write_case(tmp_path / "case", CASE)
+    done = _run(case, "--set", "technologies.wind.capacity=3", "--out", tmp_path / "o")
+    assert done.returncode == 0, done.stdout + done.stderr
+    with xr.open_dataset(tmp_path / "o" / "results.nc", engine="h5netcdf") as ds:
+        assert float(ds["capacity"].sel(tech="wind")) == 3.0
+    bad = _run(case, "--set", "technologies.wind.capacity=-3", "--out", tmp_path / "p")
+    assert bad.returncode == 2 and "--set" in bad.stderr and "capacity" in bad.stderr
+    assert _run(case, "--set", "nonsense", "--out", tmp_path / "q").returncode == 2
+
+
+def test_version():
+    done = subprocess.run([sys.executable, "-m", "energy_model.cli", "--version"], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.startswith("energy-model ")
