@@ -13,7 +13,10 @@ BATCH_OPTS = $(if $(HOURS),--hours $(HOURS)) $(if $(DAYS),--days $(DAYS)) \
 
 ARGS ?=
 
-.PHONY: run test profiles bench clean chromium scenarios sweep
+.PHONY: help run test profiles bench clean chromium scenarios sweep
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
