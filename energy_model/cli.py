@@ -83,6 +83,8 @@ def run(
     milp: bool = typer.Option(None, "--milp/--lp", help="exact binary unit commitment (a MIP) or its linear "
                                                         "relaxation (default: solver.milp of the case)"),
     no_report: bool = typer.Option(False, "--no-report", help="skip report.html"),
+    hourly_csv: bool = typer.Option(False, "--hourly-csv", help="also write the hourly tables as CSV (about "
+                                    "100 MB a year) beside their Parquet files"),
     sweep: bool = typer.Option(False, "--sweep", help="add the sizing sweep of each project (one re-solve per design)"),
     set_: list[str] = typer.Option(None, "--set", help="a dotted override applied after the scenario's, e.g. "
                                    "--set policy.co2_price=200 (repeatable; the value is read as YAML)"),
@@ -102,6 +104,7 @@ def run(
         result = run_model(case, scenario_name, out_dir, hours=hours, report=not no_report, lang=lang,
                            images=images, solver_overrides=overrides, sweep=sweep, days=days,
                            reference=reference, sizing_days=sizing_days, overrides=settings or None,
+                           hourly_csv=hourly_csv,
                            overrides_source="--set")
     except BaseException as exc:  # noqa: BLE001 - every failure becomes a message and an exit code
         _fail(exc, debug)

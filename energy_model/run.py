@@ -119,7 +119,7 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
         hours: int | None = None, report: bool = True, lang: str | None = None, images: bool = False,
         solver_overrides: dict | None = None, overrides: dict | None = None,
         overrides_source: str = "overrides", sweep: bool = False, days: int | None = None,
-        reference: str | Path | None = None, sizing_days: int | None = None) -> RunResult:
+        reference: str | Path | None = None, sizing_days: int | None = None, hourly_csv: bool = False) -> RunResult:
     """Solve ``scenario`` of ``case_dir``, with further ``overrides`` (a sweep point) applied last; write
     results to ``out_dir`` when given: results.nc, CSVs, results.xlsx, and unless ``report`` is false
     report.html (with PNGs of its charts under images/ if ``images``), in ``lang`` or else the case's
@@ -129,7 +129,8 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
     ``sizing_days`` sizes capacities on that many representative days and then dispatches every hour
     with them fixed (0: sizes and dispatch in one optimisation; :mod:`energy_model.sizing`);
     ``reference`` names the results folder of a full-year run of the same inputs, to which an
-    aggregated run compares its KPIs (table and file ``accuracy_kpis``).
+    aggregated run compares its KPIs (table and file ``accuracy_kpis``); ``hourly_csv`` writes the hourly
+    tables as CSV beside their Parquet files.
 
     A case with a pathway solves all its periods in one model: results.nc holds them all
     (:mod:`energy_model.results.pathway`), summary.csv has a column per period, the report opens with the charts
@@ -240,7 +241,7 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
             for name in ("accuracy_profiles", "accuracy_kpis"):
                 if name in tables:
                     writers.append(lambda path, name=name: tables[name].to_csv(path / f"{name}.csv", index=False))
-            write_results(folder.path, dataset, summary, writers)
+            write_results(folder.path, dataset, summary, writers, hourly_csv=hourly_csv)
             written = folder.commit()
             timings["write_s"] = time.perf_counter() - t
     finally:

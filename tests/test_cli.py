@@ -42,7 +42,7 @@ def test_run_writes_every_result_file(tmp_path):
     out = tmp_path / "out"
     done = cli("run", str(case), "--out", str(out), "--lang", "en")
     assert done.returncode == 0, done.stderr
-    for name in ("results.nc", "summary.csv", "technologies.csv", "costs.csv", "hourly_flow.csv", "report.html",
+    for name in ("results.nc", "summary.csv", "technologies.csv", "costs.csv", "hourly_flow.parquet", "report.html",
                  "results.xlsx", "COMPLETE"):
         assert (out / name).exists(), name
     summary = pd.read_csv(out / "summary.csv")

@@ -12,8 +12,8 @@ from energy_model.case.config import load_case
 from energy_model.results.dataset import read_run_file
 from energy_model.run import VOLATILE_ATTRS, run
 
-RESULT_FILES = ("summary.csv", "technologies.csv", "costs.csv", "hourly_flow.csv", "hourly_technology.csv",
-                "hourly_bus.csv")
+RESULT_FILES = ("summary.csv", "technologies.csv", "costs.csv", "hourly_flow.parquet", "hourly_technology.parquet",
+                "hourly_bus.parquet")
 
 
 def stable(attrs: dict) -> dict:

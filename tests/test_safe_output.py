@@ -22,12 +22,12 @@ SLOW_WRITER = """
 import sys, time
 from pathlib import Path
 import energy_model.results.dataset as results
-original = results.write_tidy_csvs
-def slow(ds, folder):
-    original(ds, folder)
+original = results.write_tidy_tables
+def slow(ds, folder, hourly_csv=False):
+    original(ds, folder, hourly_csv)
     Path(sys.argv[3]).write_text("writing")
     time.sleep(300)
-results.write_tidy_csvs = slow
+results.write_tidy_tables = slow
 from energy_model.run import run
 run(sys.argv[1], out_dir=sys.argv[2], report=False)
 """
@@ -85,10 +85,10 @@ def test_a_run_failing_while_writing_keeps_the_old_results_and_cleans_up(tmp_pat
     run(VALID, out_dir=out, report=False)
     before = snapshot(out)
 
-    def full_disk(ds, folder):
+    def full_disk(ds, folder, hourly_csv=False):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(results, "write_tidy_csvs", full_disk)
+    monkeypatch.setattr(results, "write_tidy_tables", full_disk)
     with pytest.raises(OSError):
         run(VALID, out_dir=out, report=False)
     assert snapshot(out) == before and leftovers(out) == []

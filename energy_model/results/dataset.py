@@ -260,12 +260,13 @@ def write_run(out_dir: Path, ds: xr.Dataset, summary: pd.DataFrame, extra_writer
         return folder.commit()
 
 
-def write_results(folder: Path, ds: xr.Dataset, summary: pd.DataFrame, extra_writers=()) -> None:
+def write_results(folder: Path, ds: xr.Dataset, summary: pd.DataFrame, extra_writers=(), hourly_csv: bool = False
+                  ) -> None:
     """All result files of a solved run into ``folder``; the ``COMPLETE`` marker goes last."""
     encoding = {name: {"compression": "gzip", "compression_opts": 4}
                 for name, var in ds.data_vars.items() if var.dtype.kind == "f" and var.ndim > 1}
     ds.to_netcdf(folder / "results.nc", engine="h5netcdf", encoding=encoding)
-    write_tidy_csvs(ds, folder)
+    write_tidy_tables(ds, folder, hourly_csv)
     summary.to_csv(folder / "summary.csv", index=False)
     for writer in extra_writers:
         writer(folder)
@@ -300,16 +301,21 @@ def _plain(metadata: dict) -> dict:
             for k, v in metadata.items()}
 
 
-def write_tidy_csvs(ds: xr.Dataset, folder: Path) -> None:
-    """Long-form CSVs that open in Excel: one row per (tech, time) with the non-zero values (a pathway's
-    per-technology figures and costs one row per year and technology)."""
+def write_tidy_tables(ds: xr.Dataset, folder: Path, hourly_csv: bool = False) -> None:
+    """Long-form tables: per technology and costs as CSV (they open in Excel); the hourly ones, one row per
+    (tech, time) with the non-zero values, as Parquet (a year of them is about 100 MB of CSV and takes most
+    of the writing time), and as CSV too with ``hourly_csv``. A pathway's per-technology figures and costs
+    have one row per year and technology."""
     per_tech = [v for v in ds.data_vars if ds[v].dims in (("tech",), ("year", "tech"))]
     ds[per_tech].to_dataframe().to_csv(folder / "technologies.csv")
     costs = ds["cost"].to_dataframe().reset_index()
     costs[costs["cost"] != 0].to_csv(folder / "costs.csv", index=False)
     flows = ds["flow"].to_series()
-    flows[flows != 0].rename("flow_mw").to_csv(folder / "hourly_flow.csv")
     hourly = [v for v in ds.data_vars if ds[v].dims == ("tech", "time")]
-    frame = ds[hourly].to_dataframe().dropna(how="all")
-    frame.to_csv(folder / "hourly_technology.csv")
-    ds[["marginal_price", "unserved"]].to_dataframe().to_csv(folder / "hourly_bus.csv")
+    tables = {"hourly_flow": flows[flows != 0].rename("flow_mw").to_frame(),
+              "hourly_technology": ds[hourly].to_dataframe().dropna(how="all"),
+              "hourly_bus": ds[["marginal_price", "unserved"]].to_dataframe()}
+    for name, frame in tables.items():
+        frame.to_parquet(folder / f"{name}.parquet")
+        if hourly_csv:
+            frame.to_csv(folder / f"{name}.csv")
