@@ -42,3 +42,8 @@ def test_the_matching_rule_decides_what_is_green(tmp_path, rule, share, intensit
     assert kpis.at["h2_electrolytic", "value"] == pytest.approx(0.8)
     assert kpis.at["h2_meets_china_low_carbon", "value"] == (1.0 if intensity <= 14.51 else 0.0)
     assert kpis.at["h2_meets_eu_rfnbo", "value"] == (1.0 if intensity <= 3.38 else 0.0)
+
+def test_monthly_matching_sits_between_hourly_and_annual(tmp_path):
+    # all four hours fall in one month: monthly matching equals annual matching here
+    kpis = run(_case(tmp_path, "monthly")).summary.set_index("kpi")
+    assert kpis.at["h2_certified_green_share", "value"] == pytest.approx(1.0)

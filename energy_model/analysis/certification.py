@@ -11,7 +11,8 @@ the rule (each hour, each calendar month, or the whole horizon):
 Hydrogen made as a by-product (chlor-alkali) is never green and is reported on its own. The intensity is set
 against T/CAB 0078-2020 (clean and renewable ≤ 4.9, low-carbon ≤ 14.51 kg CO2e/kg H2) and the EU RFNBO
 threshold (≈ 3.38: a 70 % saving on 94 g CO2e/MJ × 120 MJ/kg); it counts the electricity's emissions only
-(no other life-cycle terms). On representative days a month is that of each day's own date.
+(no other life-cycle terms). On representative days the months are mapped back to the calendar
+(analysis/calendar.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import pandas as pd
 import xarray as xr
 
 from ..constants import ELECTRICITY
+from .calendar import month_hours
 
 HYDROGEN = "hydrogen"
 THRESHOLDS = {"eu_rfnbo": 3.38, "china_clean": 4.9, "china_low_carbon": 14.51}  # kg CO2e per kg H2
@@ -41,11 +43,15 @@ def add_results(ds: xr.Dataset, config) -> xr.Dataset:
     nodes = {techs[g].node for g in plants}
     assets = spec.assets if spec.assets is not None else [
         g for g, t in techs.items() if t.kind == "renewable" and t.node in nodes]
+    rate = ds["electricity_use"].sel(tech=plants).sum("tech")  # MW
+    supply = (ds["available"] - ds["curtailment"]).sel(tech=assets).sum("tech") if assets else 0.0 * rate
     w = ds["weight"]
-    used = (ds["electricity_use"].sel(tech=plants).sum("tech") * w).values
-    supply = ((ds["available"] - ds["curtailment"]).sel(tech=assets).sum("tech") * w).values \
-        if assets else np.zeros_like(used)
-    matched = _matched(used, supply, _periods(ds, spec.rule))
+    if spec.rule == "hourly":  # each snapshot is an hour (on representative days, the same hour of N days)
+        used, produced = (rate * w).values, (supply * w).values
+    else:  # (time, period): hours each snapshot stands for in each month, or in the whole horizon
+        hours = month_hours(ds) if spec.rule == "monthly" else w.drop_vars("weight").expand_dims(month=1, axis=1)
+        used, produced = xr.dot(rate, hours, dim="time").values, xr.dot(supply, hours, dim="time").values
+    matched = float(np.minimum(used, produced).sum())
     total = float(used.sum())
     made = float((ds["product_output"].sel(tech=plants).sum("tech") * w).sum())
     by_product = _by_product_hydrogen(ds, techs, plants)
@@ -57,21 +63,6 @@ def add_results(ds: xr.Dataset, config) -> xr.Dataset:
     for name, (value, unit) in values.items():
         ds[name] = xr.DataArray(value, attrs={"units": unit, **attrs})
     return ds
-
-
-def _periods(ds: xr.Dataset, rule: str) -> np.ndarray:
-    """A label per snapshot: its hour, its calendar month, or one label for the whole horizon."""
-    time = pd.DatetimeIndex(ds["time"].values)
-    if rule == "hourly":
-        return np.arange(len(time))
-    if rule == "monthly":
-        return time.month.to_numpy()
-    return np.zeros(len(time), dtype=int)
-
-
-def _matched(used: np.ndarray, supply: np.ndarray, periods: np.ndarray) -> float:
-    labels, index = np.unique(periods, return_inverse=True)
-    return float(np.minimum(np.bincount(index, used, len(labels)), np.bincount(index, supply, len(labels))).sum())
 
 
 def _by_product_hydrogen(ds: xr.Dataset, techs: dict, plants: list[str]) -> float:

@@ -122,11 +122,11 @@ def monthly_energy_sheet(ds: xr.Dataset, lang: str) -> pd.DataFrame | None:
     if power is None:
         return None
     factor, unit = convert(1.0 / MWH_PER_GWH, "GWh", lang)
-    energy = monthly_total(power)
+    energy = monthly_total(power, ds)
     names = tech_names(ds, lang)
     columns = {f"{names[str(g)]} ({unit})": energy.sel(tech=g).values * factor
                for g in energy["tech"].values if energy.sel(tech=g).any()}
-    unserved = monthly_total(electric(ds["unserved"]))
+    unserved = monthly_total(electric(ds["unserved"]), ds)
     if unserved.any():
         columns[f"{label('legend.unserved', lang)} ({unit})"] = unserved.values * factor
     first = f"{label('excel.month', lang)} ({label('excel.net_note', lang)})"
@@ -139,7 +139,7 @@ def curtailment_sheet(ds: xr.Dataset, lang: str) -> pd.DataFrame | None:
     if "curtailment" not in ds or not renewables:
         return None
     factor, unit = convert(1.0 / MWH_PER_GWH, "GWh", lang)
-    curtailed = monthly_total(ds["curtailment"].sel(tech=renewables))
+    curtailed = monthly_total(ds["curtailment"].sel(tech=renewables), ds)
     names = tech_names(ds, lang)
     columns = {f"{names[g]} ({unit})": curtailed.sel(tech=g).values * factor for g in renewables}
     by_cause = monthly_curtailment_by_cause(ds)

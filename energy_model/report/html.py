@@ -610,7 +610,7 @@ def _curtailment(run: _Run) -> Section | None:
         note = run.text("note.no_curtailment")
         return Section("curtailment", run.text("section.curtailment"), body=f"<p>{_esc(note)}</p>")
     factor, unit = convert(1.0, "GWh", run.lang)
-    monthly = monthly_total(run.ds["curtailment"].sel(tech=renewables))
+    monthly = monthly_total(run.ds["curtailment"].sel(tech=renewables), run.ds)
     months = month_labels(monthly)
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     by_cause = monthly_curtailment_by_cause(run.ds)
@@ -624,7 +624,7 @@ def _curtailment(run: _Run) -> Section | None:
         fig.add_bar(x=months, y=values / MWH_PER_GWH * factor, name=name, marker_color=color,
                     hovertemplate=f"%{{y:,.2f}} {unit}", secondary_y=False)
     if "available" in run.ds:
-        available = monthly_total(run.ds["available"].sel(tech=renewables)).sum("tech").values
+        available = monthly_total(run.ds["available"].sel(tech=renewables), run.ds).sum("tech").values
         rate = np.divide(monthly.sum("tech").values, available, out=np.zeros(len(months)), where=available > 0)
         fig.add_scatter(x=months, y=rate * run.factor("fraction"), name=run.text("legend.curtailment_rate"),
                         mode="lines+markers", line=dict(color=PRICE_COLOR, width=1.5),

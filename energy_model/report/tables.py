@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ..analysis import calendar
 from ..analysis.audit import REPORT
 from ..analysis.compliance import compliance_table
 from ..constants import ELECTRICITY
@@ -32,9 +33,10 @@ def total(da: xr.DataArray) -> xr.DataArray:
     return (da * da["weight"]).sum("time")
 
 
-def monthly_total(da: xr.DataArray) -> xr.DataArray:
-    """Energy (or mass) per calendar month; the time coordinate holds each month's first day."""
-    return (da * da["weight"]).drop_vars("weight").resample(time="MS").sum()
+def monthly_total(da: xr.DataArray, ds: xr.Dataset) -> xr.DataArray:
+    """Energy (or mass) per calendar month of a rate from ``ds``, right on representative days too
+    (:mod:`energy_model.analysis.calendar`); the time coordinate holds each month's first day."""
+    return calendar.monthly_total(da, calendar.month_hours(ds))
 
 
 def month_labels(da: xr.DataArray) -> list[str]:
@@ -46,7 +48,7 @@ def monthly_curtailment_by_cause(ds: xr.Dataset) -> xr.DataArray | None:
     if CURTAILMENT_CAUSE not in ds:
         return None
     cause = ds[CURTAILMENT_CAUSE]
-    return monthly_total(cause.sum([d for d in cause.dims if d not in ("cause", "time")]))
+    return monthly_total(cause.sum([d for d in cause.dims if d not in ("cause", "time")]), ds)
 
 
 def carrier_units(ds: xr.Dataset) -> dict[str, str]:
@@ -83,7 +85,7 @@ def product_output(ds: xr.Dataset) -> xr.DataArray | None:
     buses = [str(b) for b, c in zip(ds["bus"].values, ds["bus_carrier"].values) if c != ELECTRICITY]
     if not plants or not buses:
         return None
-    output = monthly_total(ds["flow"].sel(bus=buses, tech=plants).clip(min=0))
+    output = monthly_total(ds["flow"].sel(bus=buses, tech=plants).clip(min=0), ds)
     produced = (output.sum("time") > 0).any("bus")
     if not produced.any():
         return None
