@@ -9,6 +9,7 @@ interrupted.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -135,6 +136,10 @@ def run(
         typer.echo(f"capacities sized on {attrs['sizing_days']} representative days, dispatch over every hour "
                    f"(--sizing-days 0: one optimisation)")
     typer.echo("times: " + ", ".join(f"{k} {v:.1f}" for k, v in result.timings.items()))
+    binding = json.loads(attrs.get("binding_build_max", "{}"))
+    if binding:
+        typer.echo("note: built up to build_max (the bound decides the result): "
+                   + ", ".join(f"{g} {v:,.0f}" for g, v in binding.items()), err=True)
     typer.echo(f"results in {result.out_dir}")
     for name, why in result.missing.items():
         typer.echo(f"error: {name} not written (the results above are complete): {why}", err=True)

@@ -220,14 +220,17 @@ def summary_rows(ds: xr.Dataset) -> pd.DataFrame:
     rows: list[tuple[str, float, str]] = []
     if "product" not in ds.dims:
         return pd.DataFrame(rows, columns=["kpi", "value", "unit"])
+    units = dict(zip(map(str, ds["bus_carrier"].values), map(str, ds["bus_unit"].values))) \
+        if "bus_unit" in ds.coords else {}
     for c in map(str, ds["product"].values):
         if not ds["product_made"].sel(product=c) and not ds["product_target"].sel(product=c) > 0:
             continue  # no plant makes it and nothing asks for it in this scenario
         lc = float(ds["product_levelised_cost"].sel(product=c).sum(min_count=1))
-        rows += [(f"product_made_{c}", float(ds["product_made"].sel(product=c)), "t/yr"),
-                 (f"product_delivered_{c}", float(ds["product_delivered"].sel(product=c)), "t/yr"),
+        unit = units.get(c, "t")  # heat in MWh, products in t
+        rows += [(f"product_made_{c}", float(ds["product_made"].sel(product=c)), f"{unit}/yr"),
+                 (f"product_delivered_{c}", float(ds["product_delivered"].sel(product=c)), f"{unit}/yr"),
                  (f"green_share_{c}", float(ds["product_green_share"].sel(product=c)), "fraction"),
-                 (f"levelised_cost_{c}", lc, "CNY/t")]
+                 (f"levelised_cost_{c}", lc, f"CNY/{unit}")]
         if c == "hydrogen":
             rows.append(("levelised_cost_hydrogen_per_kg", lc / KG_PER_T, "CNY/kg"))
     for g in map(str, ds["tech"].values):

@@ -97,6 +97,7 @@ def to_dataset(b: ModelBuilder, solution: Solution, metadata: dict) -> xr.Datase
         "tech_fossil": ("tech", [data.is_fossil(g) for g in techs]),
         "tech_label_zh": ("tech", [data.technologies[g].label_zh for g in techs]),
         "bus_carrier": ("bus", [x.split("/", 1)[1] for x in buses]),
+        "bus_unit": ("bus", [data.case.carriers[x.split("/", 1)[1]].unit for x in buses]),
         "weight": ("time", data.weights),
     }
     ds = xr.Dataset(coords=coords)
@@ -106,6 +107,7 @@ def to_dataset(b: ModelBuilder, solution: Solution, metadata: dict) -> xr.Datase
     ds["capacity_unit"] = ("tech", cap_units)
     ds["capacity_new"] = ("tech", [b.in_service_value(BUILD, g, solution) for g in techs],
                           {"units": "MW (t/h for mass carriers)", "description": "new capacity paying capex"})
+    ds.attrs["binding_build_max"] = json.dumps(_binding_build_max(data, ds["capacity_new"].values, techs))
     if data.in_pathway:
         built_now = built(b, solution)
         ds["capacity_built"] = ("tech", [built_now[g] for g in techs], {
@@ -162,6 +164,17 @@ def to_dataset(b: ModelBuilder, solution: Solution, metadata: dict) -> xr.Datase
     ds.attrs["solver_status"] = solution.status
     ds.attrs["year_fraction"] = data.year_fraction
     return ds
+
+
+def _binding_build_max(data, new: np.ndarray, techs: list[str]) -> dict[str, float]:
+    """Technologies the optimiser built up to their build_max (a bound that decides the result, so a user
+    should know it holds), with that bound."""
+    binding = {}
+    for g, value in zip(techs, new):
+        low, high = data.build_bounds(g)
+        if data.is_expandable(g) and high > low and value >= high * (1 - 1e-6):
+            binding[g] = float(high)
+    return binding
 
 
 def _main_carrier(tech) -> str:
