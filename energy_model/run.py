@@ -143,8 +143,10 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
     set_horizon(config, hours, days, sizing_days)
     two_stage = sizing.applies(config)
     reference_summary = load_reference(reference, config.inputs_hash) if reference is not None else None
-    if solver_overrides:
-        config.case.solver = _solver_with(config.case.solver, solver_overrides)
+    if solver_overrides:  # one solve for all periods of a pathway: each period's configuration says the same
+        solver = _solver_with(config.case.solver, solver_overrides)
+        for each in (config, *(config.periods or {}).values()):
+            each.case.solver = solver
     periods = build_periods(config)
     data = periods[0]
     timings["load_s"] = time.perf_counter() - start
