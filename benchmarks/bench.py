@@ -38,7 +38,7 @@ def measure(tool: str, case: str, scenario: str, hours: int | None, days: int | 
 
     from energy_model.case.config import load_case
     from energy_model.model.data import build_data
-    from energy_model.run import set_horizon
+    from energy_model.runner import set_horizon
 
     config = load_case(case, scenario)
     if features == "comparable":

@@ -139,7 +139,7 @@ def _param_text(value: object) -> object:
 # ---- running ------------------------------------------------------------------------------------------
 def execute(spec: RunSpec, out_dir: Path, options: RunOptions) -> dict:
     """Solve one run into ``out_dir`` and return its index row; never raises (a failure is a row)."""
-    from .run import run
+    from .runner import run
 
     start = time.perf_counter()
     row = {"name": spec.name, "case": spec.case_dir, "scenario": spec.scenario, "status": FAILED,
@@ -297,7 +297,7 @@ def _run_key(inputs_hash: str | None, options: RunOptions) -> str | None:
 
 @functools.cache
 def _versions() -> dict[str, str]:
-    from .run import package_versions
+    from .runner import package_versions
 
     return package_versions()
 

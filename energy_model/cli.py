@@ -92,7 +92,7 @@ def run(
     debug: bool = typer.Option(False, help="show tracebacks"),
 ):
     """Solve one scenario and write results.nc, CSVs, summary.csv, results.xlsx and report.html."""
-    from .run import run as run_model
+    from .runner import run as run_model
 
     overrides = {k: v for k, v in {"time_limit": time_limit, "mip_rel_gap": mip_gap, "threads": threads,
                                    "milp": milp}.items() if v is not None}

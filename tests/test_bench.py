@@ -12,7 +12,7 @@ import pytest
 from energy_model.case.config import load_case
 from energy_model.model.build import build_model
 from energy_model.model.data import build_data
-from energy_model.run import set_horizon
+from energy_model.runner import set_horizon
 from energy_model.solve.highs import solve
 
 pytest.importorskip("pypsa", reason="PyPSA is the benchmark's reference: pip install -e '.[bench]'")

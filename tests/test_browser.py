@@ -164,7 +164,7 @@ def test_a_pathway_report_draws_its_period_charts(browser, tmp_path):
     """Two periods of a micro case: the charts over the periods come first and are drawn without errors."""
     from micro import write_case
 
-    from energy_model.run import run
+    from energy_model.runner import run
 
     case = write_case(tmp_path / "c", {
         "gen": {"kind": "thermal", "fuel": "coal", "heat_rate": 0.1, "build_max": 100, "capex": 50 * 8760},

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from energy_model.analysis.calendar import month_hours, monthly_total
-from energy_model.run import run
+from energy_model.runner import run
 
 CASE = Path(__file__).resolve().parents[1] / "inputs" / "shuangliao"
 

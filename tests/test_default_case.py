@@ -15,7 +15,7 @@ import yaml
 from energy_model.case.config import load_case
 from energy_model.case.units import convert
 from energy_model.errors import UnitError
-from energy_model.run import run
+from energy_model.runner import run
 
 CASE = Path(__file__).resolve().parents[1] / "inputs" / "shuangliao"
 HOURS = 336

@@ -15,7 +15,7 @@ from energy_model.case.schema import SolverConfig
 from energy_model.cli import EXIT_SOLVE, app
 from energy_model.errors import SolveError
 from energy_model.results.dataset import DIAGNOSIS_FILE, read_run_file
-from energy_model.run import run
+from energy_model.runner import run
 from energy_model.solve import diagnosis
 from energy_model.solve.highs import solve
 
@@ -118,7 +118,7 @@ def test_a_solve_stopped_at_a_limit_returns_its_best_solution_and_gap():
 
 
 def test_a_run_stopped_at_the_time_limit_is_marked_in_results_and_on_the_console(tmp_path, monkeypatch):
-    import energy_model.run as run_module
+    import energy_model.runner as run_module
 
     def stopped_solve(*args, **kwargs):  # what HiGHS returns when the limit strikes after a first solution
         solution = solve(*args, **kwargs)

@@ -8,7 +8,7 @@ from micro import write_case
 
 from energy_model.analysis import finance
 from energy_model.model.investment import annuity_factor
-from energy_model.run import run
+from energy_model.runner import run
 
 HOURS_PER_YEAR = 8760
 

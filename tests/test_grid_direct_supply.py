@@ -9,7 +9,7 @@ from micro import write_case
 from energy_model.analysis.compliance import compliance_table
 from energy_model.case.config import load_case
 from energy_model.errors import InputError
-from energy_model.run import run
+from energy_model.runner import run
 
 HOURS_PER_YEAR = 8760
 

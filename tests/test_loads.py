@@ -8,7 +8,7 @@ from micro import write_case
 
 from energy_model.case.config import load_case
 from energy_model.errors import InputError
-from energy_model.run import run
+from energy_model.runner import run
 
 HOURS_PER_YEAR = 8760
 WIND_HIGH_LOW = {"wind": [1.0, 1.0, 0.0, 0.0]}

@@ -8,7 +8,7 @@ import pytest
 from micro import HOURS_PER_YEAR, write_case
 
 from energy_model.errors import InputError
-from energy_model.run import run
+from energy_model.runner import run
 
 
 def _case(tmp_path, **grid):

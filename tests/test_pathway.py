@@ -19,7 +19,7 @@ from micro import seasonal_store_case, write_case
 from energy_model.case.config import list_scenarios, load_case
 from energy_model.errors import InputError
 from energy_model.model.investment import annuity_factor
-from energy_model.run import run
+from energy_model.runner import run
 
 H = 8760
 HOURS = 4

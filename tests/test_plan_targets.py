@@ -10,7 +10,7 @@ from micro import write_case
 from energy_model.analysis import audit
 from energy_model.case.config import list_scenarios, load_case
 from energy_model.errors import InputError
-from energy_model.run import run
+from energy_model.runner import run
 
 HOURS_PER_YEAR = 8760
 # two loads (60 MW new, 10 MW existing) on 4 h; 20 MW wind at cf 1, coal the rest

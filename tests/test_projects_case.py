@@ -12,7 +12,7 @@ from test_default_case import _is_number
 
 from energy_model.case.config import load_case
 from energy_model.errors import InputError
-from energy_model.run import run
+from energy_model.runner import run
 
 CASE = Path(__file__).resolve().parents[1] / "inputs" / "shuangliao"
 WIND = {"kind": "renewable", "profile": "flat", "capacity": 10}

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from energy_model.case import schema
 from energy_model.case.config import load_case
 from energy_model.errors import InputError, SolveError
-from energy_model.run import run
+from energy_model.runner import run
 
 settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True, database=None,
                           suppress_health_check=[HealthCheck.too_slow])

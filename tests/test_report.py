@@ -35,7 +35,7 @@ from energy_model.report.labels import (
 )
 from energy_model.report.tables import electric, product_output, thermal_operation
 from energy_model.report.weeks import DATA_ID, HourlySeries, dispatch_weeks, quantize
-from energy_model.run import run
+from energy_model.runner import run
 
 PLOTLY_MARKER = "* plotly.js v"  # the bundle's licence header: once per embedded copy
 ALL_SECTIONS = ["metadata", "kpis", "capacity", "balance", "sankey", "dispatch_first", "dispatch_last",

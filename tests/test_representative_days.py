@@ -10,7 +10,7 @@ from micro import seasonal_store_case, write_case
 from energy_model.case.config import load_case
 from energy_model.errors import InputError
 from energy_model.model.data import build_data
-from energy_model.run import run, set_horizon
+from energy_model.runner import run, set_horizon
 
 HOURS_PER_YEAR = 8760
 ANNUAL_ENERGY_TOLERANCE = 1e-6  # relative: tsam rescales each representative profile to the annual mean

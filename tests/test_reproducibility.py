@@ -10,7 +10,7 @@ from bad_inputs_harness import VALID
 
 from energy_model.case.config import load_case
 from energy_model.results.dataset import read_run_file
-from energy_model.run import VOLATILE_ATTRS, run
+from energy_model.runner import VOLATILE_ATTRS, run
 
 RESULT_FILES = ("summary.csv", "technologies.csv", "costs.csv", "hourly_flow.parquet", "hourly_technology.parquet",
                 "hourly_bus.parquet")

@@ -14,7 +14,7 @@ import pytest
 from bad_inputs_harness import VALID
 
 from energy_model.results.dataset import COMPLETE_MARKER, RunFolder, read_run_file
-from energy_model.run import run
+from energy_model.runner import run
 
 # Runs the valid case, but the writer stops after the CSVs (results.nc is already staged) and waits
 # to be killed; it touches ``flag`` first so the test knows the write is under way.
@@ -28,7 +28,7 @@ def slow(ds, folder, hourly_csv=False):
     Path(sys.argv[3]).write_text("writing")
     time.sleep(300)
 results.write_tidy_tables = slow
-from energy_model.run import run
+from energy_model.runner import run
 run(sys.argv[1], out_dir=sys.argv[2], report=False)
 """
 

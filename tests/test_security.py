@@ -11,7 +11,7 @@ import pytest
 import yaml
 from micro import HOURS_PER_YEAR, write_case
 
-from energy_model.run import run
+from energy_model.runner import run
 
 
 def _case(tmp_path, security: dict | None, boiler_cost_per_mw: float = 0.0):

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from micro import write_case
 
-from energy_model.run import run
+from energy_model.runner import run
 
 HOURS_PER_YEAR = 8760
 

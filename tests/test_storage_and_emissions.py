@@ -10,7 +10,7 @@ import yaml
 from micro import HOURS_PER_YEAR, write_case
 
 from energy_model.errors import InputError
-from energy_model.run import run
+from energy_model.runner import run
 
 VOLL = 10000.0
 

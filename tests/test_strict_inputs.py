@@ -8,7 +8,7 @@ import pytest
 from micro import HOURS_PER_YEAR, write_case
 
 from energy_model.errors import InputError
-from energy_model.run import run
+from energy_model.runner import run
 
 
 def test_capex_without_any_build_bound_is_refused(tmp_path):
@@ -28,3 +28,15 @@ def test_a_binding_build_max_is_reported_in_the_results(tmp_path):
     binding = json.loads(result.dataset.attrs["binding_build_max"])
     assert binding == {"wind": 4.0}  # spare builds 6 of its 100 MW: not at its bound
     assert json.loads(json.loads((tmp_path / "out" / "run.json").read_text())["binding_build_max"]) == binding
+
+
+def test_the_python_api_runs_a_case_and_returns_the_dataset(tmp_path):
+    import energy_model as em
+
+    case = write_case(tmp_path, {"wind": {"kind": "renewable", "profile": "flat", "capacity": 2},
+                                 "load": {"kind": "demand", "annual": HOURS_PER_YEAR}})
+    result = em.run(case)
+    assert float(result.dataset["capacity"].sel(tech="wind")) == 2.0
+    assert em.load_case(case).case.name == "micro"
+    with pytest.raises(em.InputError):
+        em.load_case(tmp_path / "nowhere")

@@ -13,7 +13,7 @@ from micro import write_case
 
 from energy_model.case.config import load_case
 from energy_model.model.data import build_data
-from energy_model.run import run
+from energy_model.runner import run
 
 H = 8760
 CASE = Path(__file__).resolve().parents[1] / "inputs" / "shuangliao"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from micro import HOURS_PER_YEAR, write_case
 
-from energy_model.run import run
+from energy_model.runner import run
 
 
 def _case(tmp_path, loads_mw: list[float], policy: dict | None = None, **unit):

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from energy_model.case.config import list_scenarios, load_case, read_yaml
 from energy_model.cli import EXIT_BUG, EXIT_INPUT, app
 from energy_model.errors import InputError
-from energy_model.run import run
+from energy_model.runner import run
 
 CASES = cases()
 HOURS_PER_YEAR = 8760
@@ -94,7 +94,7 @@ def test_a_file_shorter_than_the_horizon_is_caught_even_when_another_is_long_eno
 def test_units_written_for_the_right_carrier_are_accepted(tmp_path):
     case = write_case(tmp_path / "c", {
         "tank": {"kind": "storage", "carrier": "hydrogen", "capacity": "2 t/h", "energy_capacity": "30 t",
-                 "capex": "5000 CNY*h/t"},
+                 "capex": "5000 CNY*h/t", "build_max": "4 t/h"},
         "h2": {"kind": "demand", "carrier": "hydrogen", "annual": "1 kt/yr"},
     })
     config = load_case(case)
@@ -126,12 +126,12 @@ def test_cli_bad_input_is_a_message_and_exit_2_and_debug_shows_the_traceback(tmp
 
 
 def test_cli_internal_error_is_one_sentence_with_a_hint(tmp_path, monkeypatch):
-    import energy_model.run
+    import energy_model.runner
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("float division by zero")
 
-    monkeypatch.setattr(energy_model.run, "run", broken)
+    monkeypatch.setattr(energy_model.runner, "run", broken)
     result = CliRunner().invoke(app, ["run", str(VALID), "--out", str(tmp_path / "o")])
     assert result.exit_code == EXIT_BUG
     assert "internal error: ZeroDivisionError: float division by zero" in result.output
