@@ -105,7 +105,7 @@ def run(
         result = run_model(case, scenario_name, out_dir, hours=hours, report=not no_report, lang=lang,
                            images=images, solver_overrides=overrides, sweep=sweep, days=days,
                            reference=reference, sizing_days=sizing_days, overrides=settings or None,
-                           hourly_csv=hourly_csv,
+                           hourly_csv=hourly_csv, progress=lambda line: typer.echo(f"… {line}", err=True),
                            overrides_source="--set")
     except BaseException as exc:  # noqa: BLE001 - every failure becomes a message and an exit code
         _fail(exc, debug)

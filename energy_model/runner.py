@@ -119,7 +119,8 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
         hours: int | None = None, report: bool = True, lang: str | None = None, images: bool = False,
         solver_overrides: dict | None = None, overrides: dict | None = None,
         overrides_source: str = "overrides", sweep: bool = False, days: int | None = None,
-        reference: str | Path | None = None, sizing_days: int | None = None, hourly_csv: bool = False) -> RunResult:
+        reference: str | Path | None = None, sizing_days: int | None = None, hourly_csv: bool = False,
+        progress=None) -> RunResult:
     """Solve ``scenario`` of ``case_dir``, with further ``overrides`` (a sweep point) applied last; write
     results to ``out_dir`` when given: results.nc, CSVs, results.xlsx, and unless ``report`` is false
     report.html (with PNGs of its charts under images/ if ``images``), in ``lang`` or else the case's
@@ -130,7 +131,8 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
     with them fixed (0: sizes and dispatch in one optimisation; :mod:`energy_model.sizing`);
     ``reference`` names the results folder of a full-year run of the same inputs, to which an
     aggregated run compares its KPIs (table and file ``accuracy_kpis``); ``hourly_csv`` writes the hourly
-    tables as CSV beside their Parquet files.
+    tables as CSV beside their Parquet files. ``progress`` (a callable taking one line) hears each stage as it
+    starts, with where HiGHS writes its log.
 
     A case with a pathway solves all its periods in one model: results.nc holds them all
     (:mod:`energy_model.results.pathway`), summary.csv has a column per period, the report opens with the charts
@@ -150,6 +152,7 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
     periods = build_periods(config)
     data = periods[0]
     timings["load_s"] = time.perf_counter() - start
+    say = progress or (lambda line: None)
 
     metadata = {
         "case": config.case.name,
@@ -171,15 +174,20 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
         try:
             sizes = None
             if two_stage:  # first, so that its model is gone before the hourly one is built
+                say(f"sizing capacities on {config.case.time.sizing_days} representative days")
                 t = time.perf_counter()
                 sizes, metadata["sizing_objective"] = sizing.size_on_representative_days(config)
                 timings["sizing_s"] = time.perf_counter() - t
+            say(f"building the model: {metadata['snapshots']:,} snapshots")
             t = time.perf_counter()
             model = build(periods, pathway=config.periods is not None)
             if sizes is not None:
                 sizing.fix_sizes(model.periods[0], sizes)
             timings["build_s"] = time.perf_counter() - t
-            solution = solve(model.m, config.case.solver, log_file=folder.path / "highs.log" if folder else None)
+            log = folder.path / "highs.log" if folder else None
+            say(f"solving with HiGHS ({config.case.solver.method})"
+                + (f"; follow its log in {log} (kept as {folder.out_dir}/highs.log)" if log else ""))
+            solution = solve(model.m, config.case.solver, log_file=log)
         except SolveError as exc:
             if two_stage and exc.status == "infeasible":
                 exc.args = (f"{exc} with the capacities sized on {config.case.time.sizing_days} representative "
@@ -243,6 +251,7 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
             for name in ("accuracy_profiles", "accuracy_kpis"):
                 if name in tables:
                     writers.append(lambda path, name=name: tables[name].to_csv(path / f"{name}.csv", index=False))
+            say(f"writing results to {folder.out_dir}")
             write_results(folder.path, dataset, summary, writers, hourly_csv=hourly_csv)
             written = folder.commit()
             timings["write_s"] = time.perf_counter() - t
