@@ -2,7 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
 CASE ?= inputs/shuangliao
 SCENARIO ?= base_2030
 # batch options, e.g. make scenarios DAYS=12 (representative days; 0 = every hour), SIZING_DAYS=0 (sizes and hours
@@ -13,28 +14,45 @@ BATCH_OPTS = $(if $(HOURS),--hours $(HOURS)) $(if $(DAYS),--days $(DAYS)) \
 
 ARGS ?=
 
-.PHONY: help run test profiles bench clean chromium scenarios sweep
+.PHONY: help run test profiles bench clean chromium scenarios sweep lock
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
 
-$(STAMP): pyproject.toml
+# Installs follow the lock files (requirements/*.lock, made by `make lock` with uv from pyproject.toml): the run
+# needs the model's libraries and HiPO only; tests, benchmark, images and profiles add PyPSA, playwright, dask,
+# kaleido, pvlib and windpowerlib (test.lock is constrained by run.lock, so the shared versions agree).
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test,profiles,images,bench,hipo]"
-	touch $(STAMP)
 
-run: $(STAMP) $(if $(findstring --images,$(ARGS)),chromium)  ## solve the default case (full year) into results/$(SCENARIO)/ (a shortened run into its own folder); ARGS="--images --lang en" passes options
+$(RUN_STAMP): pyproject.toml requirements/run.lock | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/run.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $(RUN_STAMP)
+
+$(TEST_STAMP): pyproject.toml requirements/test.lock | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements/test.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $(TEST_STAMP) $(RUN_STAMP)
+
+lock: $(BIN)/python  ## re-resolve the lock files from pyproject.toml (uv)
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra hipo --python-version 3.11 -o requirements/run.lock -q
+	$(BIN)/uv pip compile pyproject.toml --all-extras --python-version 3.11 -c requirements/run.lock \
+	  -o requirements/test.lock -q
+
+run: $(if $(findstring --images,$(ARGS)),$(TEST_STAMP) chromium,$(RUN_STAMP))  ## solve the default case (full year) into results/$(SCENARIO)/ (a shortened run into its own folder); ARGS="--images --lang en" passes options
 	$(BIN)/energy-model run $(CASE) --scenario $(SCENARIO) $(ARGS)
 
-scenarios: $(STAMP)  ## every scenario of the case (full year; DAYS=12 for a quick batch, into results/scenarios_d12/), in parallel, into results/scenarios/ with comparison.html
+scenarios: $(RUN_STAMP)  ## every scenario of the case (full year; DAYS=12 for a quick batch, into results/scenarios_d12/), in parallel, into results/scenarios/ with comparison.html
 	$(BIN)/energy-model scenarios $(CASE) $(BATCH_OPTS)
 
-sweep: $(STAMP)  ## a parameter sweep: make sweep SWEEP=inputs/shuangliao/sweeps/storage_h2_export.yaml [DAYS=12]
+sweep: $(RUN_STAMP)  ## a parameter sweep: make sweep SWEEP=inputs/shuangliao/sweeps/storage_h2_export.yaml [DAYS=12]
 	@test -n "$(SWEEP)" || { echo "usage: make sweep SWEEP=<sweep file>"; exit 2; }
 	$(BIN)/energy-model sweep $(SWEEP) $(BATCH_OPTS)
 
-test: $(STAMP) chromium  ## the whole test suite
+test: $(TEST_STAMP) chromium  ## the whole test suite
 	$(BIN)/python -m pytest -q
 
 # Debian's Chromium (and CJK fonts) for the browser tests and the PNG images, installed when missing and
@@ -44,10 +62,10 @@ chromium:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; } || \
 	  echo "note: Debian's chromium could not be installed: the browser tests will be skipped"
 
-bench: $(STAMP)  ## this model against PyPSA, full year and representative days: results/bench/bench.md
+bench: $(TEST_STAMP)  ## this model against PyPSA, full year and representative days: results/bench/bench.md
 	nice $(BIN)/python benchmarks/bench.py --case $(CASE) --scenario $(SCENARIO) --days 12
 
-profiles: $(STAMP)  ## regenerate the hourly profiles of the default case
+profiles: $(TEST_STAMP)  ## regenerate the hourly profiles of the default case
 	$(BIN)/python -m synthetic_weather.generator --out $(CASE)/timeseries
 
 clean:

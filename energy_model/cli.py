@@ -236,6 +236,24 @@ def compare(batch: Path = typer.Argument(..., help="batch folder holding index.c
     typer.echo("\n".join(str(p) for p in paths))
 
 
+@app.command()
+def example(dest: Path = typer.Argument(Path("shuangliao"), help="folder to create (default: ./shuangliao)"),
+            debug: bool = typer.Option(False, help="show tracebacks")):
+    """Copy the default Shuangliao case, which ships with the package, into DEST to run and edit."""
+    import shutil
+    from importlib import resources
+
+    try:
+        if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+            raise InputError([f"{dest}: exists and is not an empty folder; choose a new one"])
+        source = resources.files("energy_model") / "cases" / "shuangliao"
+        with resources.as_file(source) as folder:
+            shutil.copytree(folder, dest, dirs_exist_ok=True)
+    except BaseException as exc:  # noqa: BLE001 - every failure becomes a message and an exit code
+        _fail(exc, debug)
+    typer.echo(f"the Shuangliao case is in {dest}; run it with: energy-model run {dest}")
+
+
 def _settings(items: list[str]) -> dict[str, object]:
     """``--set key=value`` options as overrides; the value is YAML (numbers, quantities with units, lists)."""
     import yaml

@@ -1,0 +1,127 @@
+"""Evaluate every project with a ``finance`` section: cash flows, key figures, NPV tornado, sizing sweep.
+
+The tornado moves one input at a time to the ends of its range. Capital, prices and the WACC act on the cash
+flows of the solved run with its dispatch held: re-optimising dispatch at other prices could only do better,
+so the price bars are a conservative bound. The capacity factor changes what the plant can run on, so it is
+re-solved with every size kept. The sizing sweep fixes the swept technologies at each combination of their
+ratios to the base technology's optimal capacity, lets the optimiser choose the rest and dispatch, and
+compares the NPV of each design with the optimiser's own (marked). The optimiser minimises annualised cost
+before tax at the case's discount rate, the NPV adds the construction schedule, tax and the project's WACC,
+so a neighbouring design may show a slightly higher NPV. Both re-solve the project on its own,
+which gives its optimum only when it is separable from the rest of the case (its connection is a market):
+otherwise they are left out and the run says why. Each design is a full re-solve of the project, so the
+sweep runs only when asked for (``energy-model run --sweep``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from .analysis import finance
+from .case.projects import is_separable, standalone
+from .errors import SolveError
+from .model.build import build_model
+from .model.data import build_data
+from .results.dataset import capacities, to_dataset
+from .solve.highs import solve
+
+log = logging.getLogger(__name__)
+
+
+def evaluate(ds: xr.Dataset, config, sweep: bool = False) -> xr.Dataset:
+    """``ds`` with the finance variables of every project that has a finance section; the sizing sweeps
+    (one re-solve per design) only when ``sweep`` is asked for."""
+    results = [_project(ds, config, name, sweep) for name, p in config.case.projects.items() if p.finance is not None]
+    return ds.merge(finance.to_dataset(results)) if results else ds
+
+
+def _project(ds: xr.Dataset, config, name: str, with_sweep: bool) -> finance.ProjectFinance:
+    project = config.case.projects[name]
+    flows = finance.cash_flows(ds, config, name)
+    metrics = finance.metrics(flows)
+    units = {k: finance.METRIC_UNITS.get(k) or flows.levelised_units[k] for k in metrics}
+    result = finance.ProjectFinance(name=name, label_zh=project.label_zh, cashflows=flows.table(),
+                                    metrics=metrics, units=units)
+    separable = is_separable(config.case, config.technologies, name)
+    needs_solo = project.finance.sweep or (project.finance.tornado and project.finance.tornado.capacity_factor)
+    if not separable and needs_solo:
+        log.warning("project %s shares a balance with the rest of the case: its capacity-factor sensitivity "
+                    "and sizing sweep need it on its own and are left out", name)
+    if project.finance.tornado is not None:
+        result.tornado = tornado(ds, config, name, flows, separable)
+    if with_sweep and project.finance.sweep is not None and separable:
+        result.sweep, result.sweep_metric = sweep(ds, config, name)
+    return result
+
+
+def tornado(ds: xr.Dataset, config, name: str, flows: finance.ProjectCashFlows, separable: bool) -> pd.DataFrame:
+    """NPV at the low and high end of each parameter's range (index: parameter)."""
+    spec = config.case.projects[name].finance.tornado
+    rows = {}
+    for parameter in ("capex", "electricity_price", "product_price"):
+        swing = getattr(spec, parameter)
+        if swing is not None:
+            key = {"capex": "capex", "electricity_price": "electricity", "product_price": "product"}[parameter]
+            rows[parameter] = [1 - swing, 1 + swing] + [
+                finance.npv(flows.wacc, flows.scaled(**{key: f}).net()) for f in (1 - swing, 1 + swing)]
+    if spec.wacc is not None:
+        rates = [max(flows.wacc - spec.wacc, 0.0), flows.wacc + spec.wacc]
+        rows["wacc"] = rates + [finance.npv(rate, flows.net()) for rate in rates]
+    if spec.capacity_factor is not None and separable:
+        factors = [1 - spec.capacity_factor, 1 + spec.capacity_factor]
+        rows["capacity_factor"] = factors + [_npv_at_capacity_factor(ds, config, name, f) for f in factors]
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["setting_low", "setting_high", "npv_low", "npv_high"])
+
+
+def _npv_at_capacity_factor(ds: xr.Dataset, config, name: str, factor: float) -> float:
+    techs = config.technologies
+    members = config.case.projects[name].technologies
+    sizes = {g: float(ds["capacity_new"].sel(tech=g)) for g in members}
+    energy = {g: float(ds["energy_capacity"].sel(tech=g)) for g in members
+              if techs[g].kind == "storage" and techs[g].duration is None}
+    sub = standalone(config, name, sizes=sizes, fixed_energy=energy, profile_scale=factor)
+    try:
+        solved = _solve(sub)
+    except SolveError as exc:
+        log.warning("project %s at capacity factor x%.2f: %s", name, factor, exc)
+        return float("nan")
+    flows = finance.cash_flows(solved, sub, name, capital=(ds, config))
+    return finance.npv(flows.wacc, flows.net())
+
+
+def sweep(ds: xr.Dataset, config, name: str) -> tuple[pd.DataFrame, str]:
+    """One row per design (the optimiser's first): capacities, NPV, the first levelised cost, status."""
+    project = config.case.projects[name]
+    spec, techs = project.finance.sweep, config.technologies
+    metric = next(iter(project.finance.levelised), "")
+    base = float(ds["capacity"].sel(tech=spec.base))
+    shown = [spec.base, *spec.ratios]
+    optimum = finance.metrics(finance.cash_flows(ds, config, name))
+    rows = [{**{f"capacity_{g}": float(ds["capacity"].sel(tech=g)) for g in shown}, "npv": optimum["npv"],
+             "levelised": optimum.get(metric, np.nan), "optimum": True, "status": "optimal"}]
+    for combination in itertools.product(*spec.ratios.values()):
+        targets = dict(zip(spec.ratios, (ratio * base for ratio in combination)))
+        sizes = {spec.base: float(ds["capacity_new"].sel(tech=spec.base))}
+        sizes.update({g: max(target - techs[g].capacity, 0.0) for g, target in targets.items()})
+        row = {f"capacity_{g}": techs[g].capacity + sizes[g] for g in shown}
+        try:
+            sub = standalone(config, name, sizes=sizes)
+            values = finance.metrics(finance.cash_flows(_solve(sub), sub, name))
+            row.update(npv=values["npv"], levelised=values.get(metric, np.nan), status="optimal")
+        except SolveError as exc:  # e.g. more wind than the 60 % self-consumption rule lets the plant absorb
+            row.update(npv=np.nan, levelised=np.nan, status=exc.status)
+        rows.append({**row, "optimum": False})
+    return pd.DataFrame(rows), metric
+
+
+def _solve(config) -> xr.Dataset:
+    """Solve a configuration and return its results Dataset (no files)."""
+    builder = build_model(build_data(config))
+    solution = solve(builder.m, config.case.solver)
+    solution.capacities = capacities(builder, solution)
+    return to_dataset(builder, solution, {"scenario": config.scenario})

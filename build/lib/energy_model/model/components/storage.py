@@ -1,0 +1,143 @@
+"""Storage with power and energy capacities (battery, hydrogen tank, heat store).
+
+    soc[g,t] = soc[g,t−1]·(1 − loss)^Δt + Δt·(η_c·ch[g,t] − dis[g,t]/η_d)     (cyclic within each period)
+    ch[g,t], dis[g,t] ≤ cap[g];   soc[g,t] ≤ e_cap[g]
+    e_cap[g] = duration·cap[g]   or   fixed energy + new energy in service (build_energy, invest())
+
+With a fixed duration the energy is priced and bounded through the power it follows: the build pays
+capex + duration·capex_energy and cap_new ≤ build_max_energy / duration (schema.Storage).
+
+Cyclic state of charge means the horizon neither borrows from nor leaves energy to the next year.
+
+On representative days the level is linked across the year (Kotzur et al. 2018, Applied Energy 213,
+the "inter-period" formulation that PyPSA and Calliope also use): ``soc[g,t]`` becomes the level
+*relative to the start of its representative day* (starting from 0, any sign), and ``start[g,d]``
+the absolute level at the start of each original day d, which represents by day k(d):
+
+    start[g,d+1] = start[g,d]·(1 − loss)^24 + soc[g, last hour of k(d)]        (cyclic over the year)
+    hi[g,k] ≥ soc[g,t] ≥ lo[g,k]  for t in day k
+    start[g,d] + hi[g,k(d)] ≤ e_cap[g];   start[g,d]·(1 − loss)^24 + lo[g,k(d)] ≥ 0
+
+so a hydrogen tank can fill in windy weeks and empty in calm ones even though each is represented by
+a few typical days. With no standing loss the bounds are exact; with loss they are conservative.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyomo.environ as pyo
+
+from ..builder import ModelBuilder, bus_name
+from ..investment import Kind
+
+KIND = "storage"
+# a store's energy capacity, sized on its own where it has no fixed duration
+ENERGY = Kind("build_energy", "new energy capacity", capex=lambda tech: tech.capex_energy, life=lambda tech: tech.life,
+              bounds=lambda data, g: (0.0, data.technologies[g].build_max_energy
+                                      if data.technologies[g].duration is None else 0.0))
+
+
+def add(b: ModelBuilder, techs: list[str]) -> None:
+    data, m = b.data, b.m
+    ones = {g: np.ones(b.n) for g in techs}
+    charge = b.dispatch_var("storage_charge", techs, limit=ones)
+    discharge = b.dispatch_var("storage_discharge", techs, limit=ones)
+    energy_built = b.invest(ENERGY, techs)
+
+    def energy_capacity(g):
+        tech = data.technologies[g]
+        if tech.duration is not None:
+            return tech.duration * b.capacity(g)
+        fixed = tech.energy_capacity if data.is_active(g) else 0.0
+        return fixed + energy_built[g]
+
+    b.storage_energy_capacity = energy_capacity
+    linked = data.representative is not None
+    if linked:
+        level = pyo.Var(techs, m.T, within=pyo.Reals)
+        m.storage_level = level
+    else:
+        level = b.dispatch_var("storage_level", techs, limit=ones, capacity=energy_capacity)
+    duration = data.durations
+    previous = data.previous.tolist()
+    opens_period = data.is_period_start.tolist() if linked else [False] * b.n
+
+    def balance(_, g, t):
+        tech = data.technologies[g]
+        retained = (1.0 - tech.standing_loss) ** float(duration[t])
+        carried = 0.0 if opens_period[t] else retained * level[g, previous[t]]
+        return level[g, t] == carried + float(duration[t]) * (
+            tech.efficiency_charge * charge[g, t] - discharge[g, t] / tech.efficiency_discharge)
+
+    m.storage_balance = pyo.Constraint(techs, m.T, rule=balance)
+    if linked:
+        _link_days(b, techs, level, energy_capacity)
+    for g in techs:
+        tech = data.technologies[g]
+        bus = bus_name(tech.node, tech.carrier)
+        b.add_flow(bus, g, discharge, 1.0)
+        b.add_flow(bus, g, charge, -1.0)
+        b.add_cost("variable_om", g, discharge, tech.vom)
+
+
+def _link_days(b: ModelBuilder, techs: list[str], level: pyo.Var, energy_capacity) -> None:
+    """Absolute level at the start of every original day, carried through the sequence of days."""
+    data, m = b.data, b.m
+    sequence = data.representative.sequence.tolist()
+    start, length = data.period_bounds
+    days = sorted(set(data.period.tolist()))
+    last = {k: int(start[data.period == k][0] + length[data.period == k][0] - 1) for k in days}
+    hours = {k: float(data.durations[data.period == k].sum()) for k in days}
+    members = {k: np.flatnonzero(data.period == k).tolist() for k in days}
+    m.storage_days = pyo.Set(initialize=range(len(sequence)), ordered=True)
+    m.storage_periods = pyo.Set(initialize=days, ordered=True)
+    m.storage_day_start = pyo.Var(techs, m.storage_days, within=pyo.NonNegativeReals)
+    m.storage_day_high = pyo.Var(techs, m.storage_periods, within=pyo.Reals)
+    m.storage_day_low = pyo.Var(techs, m.storage_periods, within=pyo.Reals)
+    day_start, high, low = m.storage_day_start, m.storage_day_high, m.storage_day_low
+
+    def decay(g, k):
+        return (1.0 - data.technologies[g].standing_loss) ** hours[k]
+
+    n_days = len(sequence)
+    m.storage_day_link = pyo.Constraint(techs, m.storage_days, rule=lambda _, g, d: day_start[g, (d + 1) % n_days] == (
+        decay(g, sequence[d]) * day_start[g, d] + level[g, last[sequence[d]]]))
+    pairs = [(g, t) for g in techs for k in days for t in members[k]]
+    m.storage_day_high_def = pyo.Constraint(pairs, rule=lambda _, g, t: high[g, int(data.period[t])] >= level[g, t])
+    m.storage_day_low_def = pyo.Constraint(pairs, rule=lambda _, g, t: low[g, int(data.period[t])] <= level[g, t])
+    m.storage_day_max = pyo.Constraint(techs, m.storage_days, rule=lambda _, g, d: (
+        day_start[g, d] + high[g, sequence[d]] <= energy_capacity(g)))
+    m.storage_day_min = pyo.Constraint(techs, m.storage_days, rule=lambda _, g, d: (
+        decay(g, sequence[d]) * day_start[g, d] + low[g, sequence[d]] >= 0))
+
+
+def absolute_level(b: ModelBuilder, solution, techs: list[str]) -> np.ndarray:
+    """Level in MWh at every snapshot; on linked representative days, that of the day's own date."""
+    level = solution.value(b.m.storage_level)
+    data = b.data
+    if data.representative is None:
+        return level
+    day_start = solution.value(b.m.storage_day_start)
+    own_day = _own_days(data)
+    start, _ = data.period_bounds
+    hours_in = np.arange(b.n) - start + 1
+    loss = np.array([[data.technologies[g].standing_loss] for g in techs])
+    return day_start[:, own_day[data.period]] * (1.0 - loss) ** hours_in[None, :] + level
+
+
+def _own_days(data) -> np.ndarray:
+    """For each representative day, the original day whose date it carries."""
+    days = data.representative.days
+    dates = data.time[data.is_period_start].normalize()
+    return np.searchsorted(days, dates)
+
+
+def extract(b: ModelBuilder, solution, techs: list[str]) -> dict:
+    results = {
+        "storage_charge": (solution.value(b.m.storage_charge), "MW"),
+        "storage_discharge": (solution.value(b.m.storage_discharge), "MW"),
+        "storage_level": (absolute_level(b, solution, techs), "MWh"),
+    }
+    if b.data.representative is not None:
+        results["storage_day_start_level"] = (solution.value(b.m.storage_day_start), "MWh", ("tech", "day"))
+    return results

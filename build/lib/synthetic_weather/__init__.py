@@ -1,0 +1,1 @@
+"""The synthetic-weather generator behind the default case's hourly profiles (not needed to run a case)."""
