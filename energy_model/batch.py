@@ -100,7 +100,8 @@ def load_sweep(path: str | Path, case_dir: str | Path | None = None) -> Sweep:
     their cartesian product, named ``<file stem>_001``, ... in the order of the file.
 
     The case is ``case_dir``, else the file's ``case`` (relative to the file), else the folder that holds
-    the file's ``sweeps/`` folder. The first point is loaded at once, so a bad path fails before any run.
+    the file's ``sweeps/`` folder. Every point is loaded (validated) here, so that a bad value in a late point
+    stops the sweep before the first solve, with the problems of all points in one message.
     """
     path = Path(path)
     spec = read_yaml(path)
@@ -125,7 +126,14 @@ def load_sweep(path: str | Path, case_dir: str | Path | None = None) -> Sweep:
         runs.append(RunSpec(name=name, case_dir=str(case_dir), scenario=scenario, overrides=dict(zip(paths, values)),
                             overrides_source=f"{path}, point {name}",
                             params={key: _param_text(value) for key, value in zip(paths, values)}))
-    load_case(case_dir, scenario, runs[0].overrides, runs[0].overrides_source)
+    problems = []
+    for run in runs:
+        try:
+            load_case(case_dir, scenario, run.overrides, run.overrides_source)
+        except InputError as exc:
+            problems += [p for p in exc.problems if p not in problems]
+    if problems:
+        raise InputError(problems)
     return Sweep(name=path.stem, description=str(spec.get("description", "")), runs=runs)
 
 

@@ -212,21 +212,26 @@ def load_case(case_dir: str | Path, scenario: str | None = None, overrides: dict
     if problems:
         raise InputError(problems)
     scenarios_path = case_dir / SCENARIOS_FILE
+    from_default = scenario is None
     scenario = scenario or raw.get("default_scenario")
     if scenario is not None and not isinstance(scenario, str):
         raise InputError([f"{case_dir / CASE_FILE}: default_scenario = {_show(scenario)}: expected a scenario name"])
+    if from_default and scenario is not None and scenario not in scenarios and SCENARIO_SEPARATOR not in scenario:
+        raise InputError([f"{case_dir / CASE_FILE}: default_scenario = {_show(scenario)}: no such scenario in "
+                          f"{SCENARIOS_FILE}{_suggest(scenario, scenarios)}"])
     scenario = scenario or "case"
     overrides, origins, description = resolve(scenarios, scenario, scenarios_path, overrides, overrides_source)
     series_overrides = {k: v for k, v in overrides.items() if k.split(".", 1)[0] == TIMESERIES_DIR}
     includes = resolve_includes(scenarios, scenario, scenarios_path)
+    included_from: dict[str, Path] = {}
     if overrides or includes:
-        merged = merge_includes({**raw, "technologies": technologies_raw}, includes, case_dir)
+        merged = merge_includes({**raw, "technologies": technologies_raw}, includes, case_dir, included_from)
         merged = apply_overrides(merged, {k: v for k, v in overrides.items() if k not in series_overrides},
                                  scenarios_path, origins)
         technologies_raw = merged.pop("technologies")
         raw = merged
 
-    blame = _Blame(overrides, origins, scenarios_path)
+    blame = _Blame(overrides, origins, scenarios_path, included_from)
     case = _validate(Case, raw, case_dir / CASE_FILE, problems, blame)
     technologies = _validate_each(_TECHNOLOGIES, technologies_raw, case_dir / TECHNOLOGIES_FILE, problems, blame,
                                   prefix="technologies.")
@@ -363,8 +368,9 @@ def resolve_includes(scenarios: dict[str, Scenario], scenario: str, path: Path) 
 INCLUDABLE = ("technologies", "nodes", "carriers", "fuels", "projects")
 
 
-def merge_includes(raw: dict, files: list[str], case_dir: Path) -> dict:
-    """A copy of ``raw`` with the entries of each included file added; a name defined twice is an error."""
+def merge_includes(raw: dict, files: list[str], case_dir: Path, sources: dict[str, Path] | None = None) -> dict:
+    """A copy of ``raw`` with the entries of each included file added; a name defined twice is an error.
+    ``sources`` (when given) receives the file of every included entry, as ``section.name`` -> path."""
     result = copy.deepcopy(raw)
     problems: list[str] = []
     for name in files:
@@ -386,6 +392,8 @@ def merge_includes(raw: dict, files: list[str], case_dir: Path) -> dict:
                 if key in target:
                     problems.append(f"{path}: {section}.{key} is already defined in the case")
                 target[key] = value
+                if sources is not None:
+                    sources[f"{section}.{key}"] = path
     if problems:
         raise InputError(problems)
     return result
@@ -688,6 +696,12 @@ class _Blame:
     overrides: dict[str, object]
     origins: dict[str, str]
     path: Path
+    included_from: dict[str, Path] = field(default_factory=dict)  # "section.name" -> the file it came from
+
+    def file_of(self, dotted: str, default: Path) -> Path:
+        """The file that holds ``dotted``: an included project file, or ``default``."""
+        parts = dotted.split(".")
+        return self.included_from.get(".".join(parts[:2]), default)
 
     def culprit(self, dotted: str) -> str | None:
         """The override that set ``dotted``, a part of it, or something inside it."""
@@ -705,6 +719,8 @@ def _line(path: Path, dotted: str, value: str | None, message: str, blame: _Blam
         where = "" if key == prefix + dotted else f" (at {path.name}: {dotted})"
         origin = blame.origins.get(key, f"{blame.path}: ?.overrides.{key}")
         return f"{origin} = {_show(blame.overrides[key])}: {message}{where}"
+    if blame is not None:
+        path = blame.file_of(prefix + dotted, path)
     return f"{path}: {dotted}: {message}" if value is None else f"{path}: {dotted} = {value}: {message}"
 
 
