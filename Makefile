@@ -14,7 +14,7 @@ BATCH_OPTS = $(if $(HOURS),--hours $(HOURS)) $(if $(DAYS),--days $(DAYS)) \
 
 ARGS ?=
 
-.PHONY: help run test profiles bench clean chromium scenarios sweep lock
+.PHONY: help run test profiles bench clean chromium scenarios sweep lock fuzz
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
@@ -61,6 +61,9 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; } || \
 	  echo "note: Debian's chromium could not be installed: the browser tests will be skipped"
+
+fuzz: $(TEST_STAMP)  ## a long fuzzing run of mutated cases (FUZZ_EXAMPLES=300): prints each mutation and its exit
+	FUZZ_EXAMPLES=$(or $(FUZZ_EXAMPLES),300) $(BIN)/python -m pytest -q -s -p no:cacheprovider tests/test_fuzz.py
 
 bench: $(TEST_STAMP)  ## this model against PyPSA, full year and representative days: results/bench/bench.md
 	nice $(BIN)/python benchmarks/bench.py --case $(CASE) --scenario $(SCENARIO) --days 12
