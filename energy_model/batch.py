@@ -31,6 +31,7 @@ import pandas as pd
 
 from .case.config import (
     CASE_FILE,
+    SCENARIO_SEPARATOR,
     SCENARIOS_FILE,
     hash_inputs,
     list_scenarios,
@@ -119,6 +120,12 @@ def load_sweep(path: str | Path, case_dir: str | Path | None = None) -> Sweep:
     if case_dir is None:
         case_dir = (path.parent / spec["case"]) if "case" in spec else path.resolve().parent.parent
     scenario = spec.get("scenario") or default_scenario(case_dir)
+    if "scenario" in spec:
+        known = list_scenarios(case_dir)
+        unknown = [name.strip() for name in str(scenario).split(SCENARIO_SEPARATOR) if name.strip() not in known]
+        if unknown:
+            raise InputError([f"{path}: scenario = {scenario!r}: no scenario {', '.join(map(repr, unknown))} in "
+                              f"{Path(case_dir) / SCENARIOS_FILE}"])
     paths = list(parameters)
     runs = []
     for i, values in enumerate(itertools.product(*parameters.values()), start=1):

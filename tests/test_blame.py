@@ -47,3 +47,16 @@ def test_a_bad_value_in_a_late_sweep_point_stops_the_sweep_before_any_solve(tmp_
     with pytest.raises(InputError) as caught:
         load_sweep(sweep, case)
     assert len(caught.value.problems) == 1 and "s_003" in caught.value.problems[0]
+
+
+def test_a_sweep_naming_no_scenario_is_blamed_on_the_sweep_file(tmp_path):
+    from energy_model.batch import load_sweep
+
+    case = write_case(tmp_path / "case", {"wind": {"kind": "renewable", "profile": "flat", "capacity": 1}},
+                      scenarios={"base": {"description": "d"}})
+    sweep = tmp_path / "case" / "sweeps" / "s.yaml"
+    sweep.parent.mkdir()
+    sweep.write_text(yaml.safe_dump({"scenario": "bsae", "parameters": {"technologies.wind.capacity": [1, 2]}}))
+    with pytest.raises(InputError) as caught:
+        load_sweep(sweep, case)
+    assert str(sweep) in caught.value.problems[0] and "bsae" in caught.value.problems[0]
