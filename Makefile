@@ -7,10 +7,11 @@ TEST_STAMP := $(VENV)/.installed-test
 CASE ?= inputs/shuangliao
 SCENARIO ?= base_2030
 # batch options, e.g. make scenarios DAYS=12 (representative days; 0 = every hour), SIZING_DAYS=0 (sizes and hours
-# in one optimisation), HOURS=720 WORKERS=2 FORCE=1, make sweep SWEEP=... SCHEDULER=tcp://host:8786
+# in one optimisation), HOURS=720 WORKERS=2 FORCE=1 OUT=results/mine SCENARIOS="base_2030 market_expansion",
+# make sweep SWEEP=... SCHEDULER=tcp://host:8786
 BATCH_OPTS = $(if $(HOURS),--hours $(HOURS)) $(if $(DAYS),--days $(DAYS)) \
 	$(if $(SIZING_DAYS),--sizing-days $(SIZING_DAYS)) $(if $(WORKERS),--workers $(WORKERS)) \
-	$(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(FORCE),--force)
+	$(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(FORCE),--force) $(if $(OUT),--out $(OUT))
 
 ARGS ?=
 
@@ -45,8 +46,8 @@ lock: $(BIN)/python  ## re-resolve the lock files from pyproject.toml (uv)
 run: $(if $(findstring --images,$(ARGS)),$(TEST_STAMP) chromium,$(RUN_STAMP))  ## solve the default case (full year) into results/$(SCENARIO)/ (a shortened run into its own folder); ARGS="--images --lang en" passes options
 	$(BIN)/energy-model run $(CASE) --scenario $(SCENARIO) $(ARGS)
 
-scenarios: $(RUN_STAMP)  ## every scenario of the case (full year; DAYS=12 for a quick batch, into results/scenarios_d12/), in parallel, into results/scenarios/ with comparison.html
-	$(BIN)/energy-model scenarios $(CASE) $(BATCH_OPTS)
+scenarios: $(RUN_STAMP)  ## every scenario of the case, or SCENARIOS="a b" (full year; DAYS=12 for a quick batch into results/scenarios_d12/; OUT= another folder), in parallel, with comparison.html
+	$(BIN)/energy-model scenarios $(CASE) $(foreach s,$(SCENARIOS),-s $(s)) $(BATCH_OPTS)
 
 sweep: $(RUN_STAMP)  ## a parameter sweep: make sweep SWEEP=inputs/shuangliao/sweeps/storage_h2_export.yaml [DAYS=12]
 	@test -n "$(SWEEP)" || { echo "usage: make sweep SWEEP=<sweep file>"; exit 2; }

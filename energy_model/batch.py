@@ -19,6 +19,7 @@ import itertools
 import json
 import multiprocessing
 import os
+import sys
 import time
 import traceback
 from collections.abc import Iterator
@@ -226,6 +227,9 @@ def run_batch(specs: list[RunSpec], batch_dir: str | Path, options: RunOptions |
         write_index(batch_dir, rows.values(), specs)
         bar.update(1)
         bar.set_postfix(failed=sum(r["status"] == FAILED for r in rows.values()))
+        if progress and bar.disable and todo:  # not on a terminal (a log, CI): one plain line per finished run
+            print(f"{bar.n}/{len(todo)} {row['name']}: {row['status']}"
+                  + (f" ({row.get('wall_s', 0):.0f} s)" if row.get("wall_s") else ""), file=sys.stderr, flush=True)
     bar.close()
     index = pd.read_csv(batch_dir / INDEX_FILE)
     if compare:
@@ -338,7 +342,9 @@ def _check_names(specs: list[RunSpec]) -> None:
 def _progress(total: int, label: str, enabled: bool):
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=label, unit="run", disable=not enabled or total == 0, dynamic_ncols=True)
+    on_terminal = sys.stderr.isatty()  # a bar redrawn in a log file is noise: plain lines instead (run_batch)
+    return tqdm(total=total, desc=label, unit="run", disable=not enabled or total == 0 or not on_terminal,
+                dynamic_ncols=True)
 
 
 def default_scenario(case_dir: str | Path) -> str:
