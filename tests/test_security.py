@@ -72,3 +72,32 @@ def test_curtailment_is_shared_pro_rata_between_farms_the_model_cannot_tell_apar
     curtailed = ds["curtailment"].sel(tech=["farm_a", "farm_b", "farm_c"]).sum("time").values
     assert curtailed == pytest.approx([8 / 3, 4 / 3, 2.0])  # two hours
     assert ds.attrs["objective"] == pytest.approx(0.0)
+
+
+def _reserve_case(tmp_path, reserve):
+    # One hour: load 100 MW, wind 60 MW; a 150 MW coal unit (min load 0.2) whose fuel is 30 CNY per committed MW
+    # plus 270 CNY per MWh (0.3 t/MWh x (0.1 on + 0.9 p) x 1,000 CNY/t).
+    folder = write_case(tmp_path, {
+        "wind": {"kind": "renewable", "profile": "flat", "capacity": 60},
+        "coal": {"kind": "thermal", "fuel": "coal", "heat_rate": 0.3, "capacity": 150, "min_load": 0.2,
+                 "no_load_fuel": 0.1},
+        "load": {"kind": "demand", "annual": 100.0 * HOURS_PER_YEAR},
+    }, series={"flat": [1.0]})
+    case = yaml.safe_load((folder / "case.yaml").read_text())
+    if reserve is not None:
+        case["policy"]["reserve"] = reserve
+    (folder / "case.yaml").write_text(yaml.safe_dump(case))
+    return run(folder)
+
+
+@pytest.mark.parametrize("reserve, committed, cost", [
+    (None, 40.0, 12000.0),  # wind 60, coal 40 MW committed and run: 1,200 + 10,800
+    # 10 % of load + 20 % of wind = 22 MW of headroom: on = 62 (curtailing wind would cost more): 1,860 + 10,800
+    ({"load_share": 0.1, "renewable_share": 0.2}, 62.0, 12660.0),
+    # 80 MW kept synchronous: 2,400 + 10,800
+    ({"load_share": 0.1, "renewable_share": 0.2, "min_synchronous": 80}, 80.0, 13200.0),
+])
+def test_spinning_reserve_and_synchronous_floor(tmp_path, reserve, committed, cost):
+    result = _reserve_case(tmp_path, reserve)
+    assert float(result.dataset["committed_capacity"].sel(tech="coal").sum()) == pytest.approx(committed)
+    assert result.dataset.attrs["objective"] == pytest.approx(cost)

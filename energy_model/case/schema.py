@@ -542,6 +542,16 @@ class HeatSecurity(Strict):
     electric_boilers: bool = Field(False, description="count grid-fed electric boilers as firm heat sources")
 
 
+class Reserve(Strict):
+    """Spinning reserve and a floor of synchronous capacity at every electricity node with committed thermal
+    units (model/security.py)."""
+
+    load_share: Fraction = Field(0.0, description="reserve as a share of the node's fixed electricity demand")
+    renewable_share: Fraction = Field(0.0, description="further reserve as a share of the node's wind and PV output")
+    min_synchronous: Annotated[float, quantity("MW"), Field(ge=0)] = Field(
+        0.0, description="committed thermal capacity the node keeps in every hour [MW]")
+
+
 class Policy(Strict):
     co2_price: Annotated[float, quantity("CNY/t"), Field(ge=0)] = 0.0
     co2_pricing: Literal["full", "ets_benchmark"] = Field(
@@ -553,6 +563,7 @@ class Policy(Strict):
     max_curtailment_rate: Fraction | None = None
     heat_security: HeatSecurity | None = Field(
         None, description="N-1 heat-source adequacy; omitted: no such constraint")
+    reserve: Reserve | None = Field(None, description="spinning reserve and minimum synchronous capacity")
     sources: dict[str, str] = Field(default_factory=dict)
 
 

@@ -1,5 +1,5 @@
 """Security constraints a planner imposes beyond the energy balance: heat-source adequacy with the largest CHP
-unit out (N-1) in every hour of heat demand.
+unit out (N-1) in every hour of heat demand; spinning reserve and a floor of synchronous capacity.
 
 For each heat bus b = (node, carrier) named in ``policy.heat_security`` and each snapshot t with a fixed heat
 demand D[b,t] > 0, and for each CHP unit k extracting heat into b:
@@ -12,6 +12,14 @@ boilers (thermal units whose carrier is the heat carrier) count at their capacit
 (conversions making heat from electricity) count only where ``electric_boilers`` is set, as a grid-fed boiler
 is not a firm source in a winter contingency; heat stores are not counted (their level at the hour of a trip
 is not assured). With no CHP unit on the bus the rule reads as plain adequacy (k ranges over nothing: one row).
+
+Reserve (``policy.reserve``), at each electricity node n with committed thermal units U(n), every snapshot t:
+
+    Σ_{g∈U(n)} (on[g,t] − s[g,t]) ≥ a·D[n,t] + b·Σ_{r∈R(n)} p[r,t]        (reserve_spinning[n, t])
+    Σ_{g∈U(n)} on[g,t] ≥ M                                               (reserve_synchronous[n, t])
+
+with s the steam-equivalent output (p + c_v·h), D the fixed electricity demand, R the wind and PV farms,
+a = load_share, b = renewable_share, M = min_synchronous. Only committed (synchronised) units count.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 
+from ..constants import ELECTRICITY
 from .builder import ModelBuilder, bus_name
 from .components.demand import fixed_part
 
@@ -30,6 +39,38 @@ def add(b: ModelBuilder) -> None:
         for node in _heat_nodes(b, spec.carrier):
             rows.update(_n1_rows(b, node, spec))
     b.m.heat_security_n1 = pyo.Constraint(list(rows), rule=lambda _, *key: rows[key])
+    _add_reserve(b)
+
+
+def _add_reserve(b: ModelBuilder) -> None:
+    spec, data, m = b.data.case.policy.reserve, b.data, b.m
+    spinning, synchronous = {}, {}
+    if spec is not None and hasattr(m, "thermal_committed"):
+        techs = data.technologies
+        committed = set(list(m.thermal_committed.index_set().subsets())[0]) if len(m.thermal_committed) else set()
+        for node in sorted({techs[g].node for g in committed}):
+            units = [g for g in sorted(committed) if techs[g].node == node and techs[g].carrier == ELECTRICITY]
+            if not units:
+                continue
+            demand = sum((fixed_part(b, g) for g in data.modelled("demand")
+                          if techs[g].node == node and techs[g].carrier == ELECTRICITY), np.zeros(b.n))
+            farms = [g for g in data.modelled("renewable") if techs[g].node == node]
+            bus = bus_name(node, ELECTRICITY)
+            for t in m.T:
+                on = pyo.quicksum(m.thermal_committed[g, t] for g in units)
+                steam = pyo.quicksum(m.thermal_output[g, t] + techs[g].power_loss_ratio * _heat(m, g, t) for g in units)
+                need = spec.load_share * float(demand[t]) + spec.renewable_share * pyo.quicksum(
+                    m.renewable_output[g, t] for g in farms)
+                if spec.load_share > 0 or (spec.renewable_share > 0 and farms):
+                    spinning[bus, t] = on - steam >= need
+                if spec.min_synchronous > 0:
+                    synchronous[bus, t] = on >= spec.min_synchronous
+    m.reserve_spinning = pyo.Constraint(list(spinning), rule=lambda _, *key: spinning[key])
+    m.reserve_synchronous = pyo.Constraint(list(synchronous), rule=lambda _, *key: synchronous[key])
+
+
+def _heat(m, g, t):
+    return m.thermal_heat[g, t] if (g, t) in m.thermal_heat else 0.0
 
 
 def _heat_nodes(b: ModelBuilder, carrier: str) -> list[str]:
