@@ -156,10 +156,10 @@ class TechnologyBase(Strict):
     def _check_bounds(self):
         if self.build_min > self.build_max:
             raise ValueError(f"build_min ({self.build_min}) is above build_max ({self.build_max})")
-        if self.capex > 0 and "build_max" not in self.model_fields_set and "build_min" not in self.model_fields_set:
-            raise ValueError(f"capex ({self.capex:g}) is given but neither build_min nor build_max: nothing may be "
-                             "built, so the capex means nothing; give build_max (the most that may be built) or "
-                             "drop capex")
+        if self.capex > 0 and not self.model_fields_set & {"build_max", "build_min", "capacity"}:
+            raise ValueError(f"capex ({self.capex:g}) is given but no capacity, build_min or build_max: the "
+                             "technology can never exist, so the capex means nothing; give build_max (the most "
+                             "that may be built)")
         if self.commission_year and self.retire_year and self.retire_year <= self.commission_year:
             raise ValueError(
                 f"retire_year ({self.retire_year}) must come after commission_year ({self.commission_year})"
