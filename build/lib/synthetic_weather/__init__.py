@@ -1,1 +1,0 @@
-"""The synthetic-weather generator behind the default case's hourly profiles (not needed to run a case)."""
