@@ -4,6 +4,7 @@ default case (energy-model example) and runs a short case with it."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -13,8 +14,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_the_wheel_ships_the_case_and_the_licence_and_runs_it(tmp_path):
+    source = tmp_path / "source"  # a copy: building leaves build/ and egg-info behind, never in the checkout
+    shutil.copytree(ROOT, source, symlinks=True, ignore=shutil.ignore_patterns(
+        ".venv", ".git", "results", "build", "*.egg-info", "__pycache__", ".pytest_cache", ".hypothesis"))
     wheels = tmp_path / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", str(ROOT),
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", str(source),
                     "-w", str(wheels)], check=True, capture_output=True, text=True)
     wheel = next(wheels.glob("energy_model-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()

@@ -67,3 +67,11 @@ def test_the_command_line_reports_a_bomb_in_a_case_file(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "scenarios.yaml" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_a_recursive_alias_is_refused(tmp_path):
+    # found by the fuzzing harness (tests/test_fuzz.py): a sequence that contains itself
+    path = tmp_path / "case.yaml"
+    for text in ("a: &x [*x]\n", "a: &x {b: *x}\n", "a: &x [1, [2, *x]]\n"):
+        path.write_text(text)
+        assert "recursive" in _problems(path)

@@ -114,7 +114,7 @@ def _check_yaml_graph(root) -> None:
             stack.append((node, True))
             stack.extend((child, False) for child in children if id(child) not in expanded)
             continue
-        if any(expanded.get(id(child)) == -1 and child is not node for child in children):
+        if any(expanded.get(id(child)) == -1 for child in children):  # itself, or a node on the path
             raise InputError(["an alias refers to a node that contains it (a recursive structure)"])
         expanded[key] = 1 + sum(expanded[id(child)] for child in children)
         depth[key] = 1 + max((depth[id(child)] for child in children), default=0)
