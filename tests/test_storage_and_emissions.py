@@ -94,3 +94,49 @@ def test_a_co2_cap_binds_a_fossil_conversion(tmp_path):
     result = run(_gas_case(tmp_path, co2_cap=5.0 * HOURS_PER_YEAR / 4))
     assert float(result.dataset["co2"].sum()) == pytest.approx(5.0)
     assert result.dataset.attrs["objective"] == pytest.approx(25 * 110.0 + 10 * VOLL)
+
+
+def _store_case(tmp_path, wind_cf, **store):
+    # load 1 MW in each of two hours, a 1 MW / 2 MWh store, wind of 2 MW on the given profile
+    return write_case(tmp_path, {
+        "wind": {"kind": "renewable", "profile": "wind", "capacity": 2},
+        "store": {"kind": "storage", "capacity": 1, "energy_capacity": 2, **store},
+        "load": {"kind": "demand", "annual": 1.0 * HOURS_PER_YEAR},
+    }, series={"wind": wind_cf})
+
+
+def test_a_store_may_start_from_a_given_level(tmp_path):
+    # no wind: cyclic, the store has nothing to give (2 MWh unserved); starting half full it gives 1 MWh
+    assert run(_store_case(tmp_path / "a", [0.0, 0.0])).dataset.attrs["objective"] == pytest.approx(2 * VOLL)
+    started = run(_store_case(tmp_path / "b", [0.0, 0.0], initial_level=0.5))
+    assert started.dataset.attrs["objective"] == pytest.approx(VOLL)
+
+
+def test_a_store_must_end_at_its_final_level_and_pays_for_charging(tmp_path):
+    # wind in hour 1 only: 1 MWh charged then. Ending at >= 50 % (1 MWh) keeps it: hour 2 is unserved; each MWh
+    # charged costs 5 CNY. Without the final level the store serves hour 2 (objective 5, the charging alone).
+    free = run(_store_case(tmp_path / "a", [1.0, 0.0], initial_level=0.0, vom_charge=5.0))
+    assert free.dataset.attrs["objective"] == pytest.approx(5.0)
+    kept = run(_store_case(tmp_path / "b", [1.0, 0.0], initial_level=0.0, final_level=0.5, vom_charge=5.0))
+    assert kept.dataset.attrs["objective"] == pytest.approx(VOLL + 5.0)
+    assert float(kept.dataset["storage_level"].sel(tech="store").values[-1]) == pytest.approx(1.0)
+
+
+def test_initial_level_is_refused_on_representative_days(tmp_path):
+    case = _store_case(tmp_path, [1.0] * 24 + [0.0] * 24, initial_level=0.5)
+    with pytest.raises(InputError, match="chronological"):
+        run(case, days=2)
+
+
+def test_an_annualised_capital_cost_and_a_technology_discount_rate(tmp_path):
+    # 2 MW of wind for a 2 MW load over two hours. capital_cost 8,760 CNY/MW/yr: 2 x 8,760 x 2/8,760 = 4 CNY.
+    # capex 8,760 CNY/MW over 2 years at the wind's own 10 % (the case's rate is 0): annuity 121/210 of it.
+    def case(folder, **wind):
+        return write_case(folder, {
+            "wind": {"kind": "renewable", "profile": "flat", "build_max": 10, "life": 2, **wind},
+            "load": {"kind": "demand", "annual": 2.0 * HOURS_PER_YEAR}}, series={"flat": [1.0, 1.0]})
+    assert run(case(tmp_path / "a", capital_cost=8760.0)).dataset.attrs["objective"] == pytest.approx(4.0)
+    own_rate = run(case(tmp_path / "b", capex=8760.0, discount_rate=0.1))
+    assert own_rate.dataset.attrs["objective"] == pytest.approx(2 * 8760 * 121 / 210 * 2 / 8760)
+    with pytest.raises(InputError, match="capital_cost"):
+        run(case(tmp_path / "c", capex=1.0, capital_cost=1.0))

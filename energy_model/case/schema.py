@@ -148,6 +148,12 @@ class TechnologyBase(Strict):
     fom: FomPerUnit = Field(0.0, description="fixed O&M on all capacity [CNY/MW/yr]")
     vom: CostPerOutput = Field(0.0, description="variable O&M per unit of main flow [CNY/MWh or CNY/t]")
     life: Years = Field(25.0, description="economic life for the annuity [years]")
+    capital_cost: Annotated[float, quantity("CNY/MW/yr"), Field(ge=0)] | None = Field(
+        None, description="annualised investment per unit of new capacity [CNY/MW/yr] (PyPSA's capital_cost), "
+                          "instead of capex, life and the discount rate")
+    discount_rate: Annotated[float, Field(ge=0, le=0.5)] | None = Field(
+        None, description="this technology's own rate for its annuity (a project-financed asset); default the "
+                          "case's discount_rate")
     commission_year: Year | None = Field(None, description="first year the fixed capacity operates")
     retire_year: Year | None = Field(None, description="first year the fixed capacity no longer operates")
     sources: dict[str, str] = Field(default_factory=dict, description="field -> source of its number")
@@ -156,10 +162,12 @@ class TechnologyBase(Strict):
     def _check_bounds(self):
         if self.build_min > self.build_max:
             raise ValueError(f"build_min ({self.build_min}) is above build_max ({self.build_max})")
-        if self.capex > 0 and not self.model_fields_set & {"build_max", "build_min", "capacity"}:
-            raise ValueError(f"capex ({self.capex:g}) is given but no capacity, build_min or build_max: the "
-                             "technology can never exist, so the capex means nothing; give build_max (the most "
-                             "that may be built)")
+        if self.capital_cost is not None and self.capex > 0:
+            raise ValueError("capex and capital_cost are both given: give one (capital_cost is already annualised)")
+        if (self.capex > 0 or self.capital_cost) and not self.model_fields_set & {"build_max", "build_min", "capacity"}:
+            raise ValueError(f"capex ({self.capex:g}) or capital_cost is given but no capacity, build_min or "
+                             "build_max: the technology can never exist, so its cost means nothing; give build_max "
+                             "(the most that may be built)")
         if self.commission_year and self.retire_year and self.retire_year <= self.commission_year:
             raise ValueError(
                 f"retire_year ({self.retire_year}) must come after commission_year ({self.commission_year})"
@@ -257,6 +265,11 @@ class Storage(TechnologyBase):
     efficiency_charge: Efficiency = 1.0
     efficiency_discharge: Efficiency = 1.0
     standing_loss: Fraction = Field(0.0, description="share of the stored energy lost per hour")
+    initial_level: Fraction | None = Field(
+        None, description="level at the start of the horizon, share of the energy capacity; omitted: cyclic")
+    final_level: Fraction | None = Field(
+        None, description="level at least this share of the energy capacity at the end of the horizon")
+    vom_charge: CostPerOutput = Field(0.0, description="cost per unit charged [CNY/MWh or CNY/t]")
 
     @model_validator(mode="after")
     def _check_duration(self):

@@ -113,7 +113,9 @@ class ModelBuilder:
             served[g] = (number, variables)
             for q in plan.serving[p]:
                 tech = periods[q].technologies[g]
-                annuity = data.annuity_factor(g, kind.life(tech)) * kind.capex(tech) * data.year_fraction
+                annual = kind.annual(tech)
+                annuity = (annual if annual is not None else
+                           data.annuity_factor(g, kind.life(tech)) * kind.capex(tech)) * data.year_fraction
                 if plan.variable[q]:
                     self.costs.append(Term("investment", g, builders[q].builds[kind.name], annuity))
                 elif plan.fixed is not None:

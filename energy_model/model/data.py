@@ -136,7 +136,9 @@ class ModelData:
 
     def annuity_factor(self, name: str, life: float | None = None) -> float:
         """Capital recovery factor: the yearly payment per CNY invested over the tech's life (or ``life``)."""
-        return annuity_factor(self.case.discount_rate, life or self.technologies[name].life)
+        tech = self.technologies[name]
+        rate = tech.discount_rate if tech.discount_rate is not None else self.case.discount_rate
+        return annuity_factor(rate, life or tech.life)
 
     def co2_per_unit(self, name: str) -> float:
         """t CO2 per unit of a conversion's input flow: the CO2 content of each carrier it consumes (its input,
@@ -169,7 +171,8 @@ class ModelData:
 
 
 BUILD = Kind("build", "new capacity", bounds=lambda data, g: data.build_bounds(g),
-             capex=lambda tech: tech.capex_per_capacity(), life=lambda tech: tech.life)
+             capex=lambda tech: tech.capex_per_capacity(), life=lambda tech: tech.life,
+             annual=lambda tech: tech.capital_cost)
 
 
 def build_data(config: ModelConfig) -> ModelData:

@@ -41,6 +41,8 @@ class Kind:
     bounds: Callable[[object, str], tuple[float, float]]
     capex: Callable[[object], float]
     life: Callable[[object], float]
+    # an annualised cost per unit (CNY/unit/yr, PyPSA's capital_cost) where the tech gives one instead of capex
+    annual: Callable[[object], float | None] = lambda tech: None
 
 
 @dataclass(frozen=True)

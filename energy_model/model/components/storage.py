@@ -7,7 +7,10 @@
 With a fixed duration the energy is priced and bounded through the power it follows: the build pays
 capex + duration·capex_energy and cap_new ≤ build_max_energy / duration (schema.Storage).
 
-Cyclic state of charge means the horizon neither borrows from nor leaves energy to the next year.
+Cyclic state of charge means the horizon neither borrows from nor leaves energy to the next year. A store
+with ``initial_level`` i starts the horizon from i·e_cap instead (soc[g,t0] = (1 − loss)^Δt·i·e_cap + ...),
+and one with ``final_level`` f ends it with soc[g,T] ≥ f·e_cap (storage_final_level); both need a
+chronological horizon (not representative days). Charging costs vom_charge per unit charged.
 
 On representative days the level is linked across the year (Kotzur et al. 2018, Applied Energy 213,
 the "inter-period" formulation that PyPSA and Calliope also use): ``soc[g,t]`` becomes the level
@@ -27,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 
+from ...errors import InputError
 from ..builder import ModelBuilder, bus_name
 from ..investment import Kind
 
@@ -61,15 +65,26 @@ def add(b: ModelBuilder, techs: list[str]) -> None:
     duration = data.durations
     previous = data.previous.tolist()
     opens_period = data.is_period_start.tolist() if linked else [False] * b.n
+    fixed_ends = [g for g in techs if data.technologies[g].initial_level is not None
+                  or data.technologies[g].final_level is not None]
+    if linked and fixed_ends:
+        raise InputError([f"technologies.{g}: initial_level and final_level need a chronological horizon; on "
+                          "representative days a store's level is linked across the year (cyclic)" for g in fixed_ends])
 
     def balance(_, g, t):
         tech = data.technologies[g]
         retained = (1.0 - tech.standing_loss) ** float(duration[t])
-        carried = 0.0 if opens_period[t] else retained * level[g, previous[t]]
+        if t == 0 and tech.initial_level is not None:
+            carried = retained * tech.initial_level * energy_capacity(g)
+        else:
+            carried = 0.0 if opens_period[t] else retained * level[g, previous[t]]
         return level[g, t] == carried + float(duration[t]) * (
             tech.efficiency_charge * charge[g, t] - discharge[g, t] / tech.efficiency_discharge)
 
     m.storage_balance = pyo.Constraint(techs, m.T, rule=balance)
+    ending = [g for g in techs if data.technologies[g].final_level is not None]
+    m.storage_final_level = pyo.Constraint(ending, rule=lambda _, g: (
+        level[g, b.n - 1] >= data.technologies[g].final_level * energy_capacity(g)))
     if linked:
         _link_days(b, techs, level, energy_capacity)
     for g in techs:
@@ -78,6 +93,8 @@ def add(b: ModelBuilder, techs: list[str]) -> None:
         b.add_flow(bus, g, discharge, 1.0)
         b.add_flow(bus, g, charge, -1.0)
         b.add_cost("variable_om", g, discharge, tech.vom)
+        if tech.vom_charge > 0:
+            b.add_cost("variable_om", g, charge, tech.vom_charge)
 
 
 def _link_days(b: ModelBuilder, techs: list[str], level: pyo.Var, energy_capacity) -> None:
