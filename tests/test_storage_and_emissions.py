@@ -140,3 +140,25 @@ def test_an_annualised_capital_cost_and_a_technology_discount_rate(tmp_path):
     assert own_rate.dataset.attrs["objective"] == pytest.approx(2 * 8760 * 121 / 210 * 2 / 8760)
     with pytest.raises(InputError, match="capital_cost"):
         run(case(tmp_path / "c", capex=1.0, capital_cost=1.0))
+
+
+def test_an_annual_gas_budget_limits_the_engine(tmp_path):
+    # the gas case: 50 MWh of gas wanted in hours 3-4; a budget of 25 MWh (written per year) halves the engine's
+    # power to 10 MWh, the other 10 MWh unserved: 25 x 110 + 10 x VOLL
+    folder = _gas_case(tmp_path)
+    case = yaml.safe_load((folder / "case.yaml").read_text())
+    case["policy"]["annual_limits"] = [{"name": "gas_budget", "carrier": "gas", "measure": "consumption",
+                                        "max": 25.0 * HOURS_PER_YEAR / 4}]
+    (folder / "case.yaml").write_text(yaml.safe_dump(case))
+    assert run(folder).dataset.attrs["objective"] == pytest.approx(25 * 110.0 + 10 * VOLL)
+
+
+def test_a_minimum_annual_production_forces_output(tmp_path):
+    # the engine makes 20 MWh for hours 3-4; at least 30 MWh (written per year) forces 10 more in hours 1-2,
+    # the wind curtailed for it: 30 / 0.4 = 75 MWh of gas at 110 CNY/MWh (fuel and CO2) = 8,250
+    folder = _gas_case(tmp_path)
+    case = yaml.safe_load((folder / "case.yaml").read_text())
+    case["policy"]["annual_limits"] = [{"name": "engine_min", "carrier": "electricity", "measure": "production",
+                                        "techs": ["gas_engine"], "min": 30.0 * HOURS_PER_YEAR / 4}]
+    (folder / "case.yaml").write_text(yaml.safe_dump(case))
+    assert run(folder).dataset.attrs["objective"] == pytest.approx(75 * 110.0)

@@ -565,6 +565,28 @@ class Reserve(Strict):
         0.0, description="committed thermal capacity the node keeps in every hour [MW]")
 
 
+class AnnualLimit(Strict):
+    """A minimum or maximum annual amount of a carrier produced or consumed (a gas budget, a minimum output),
+    by everything at a node or by named technologies; prorated on shorter horizons (model/policy.py)."""
+
+    name: str = Field(description="a name for messages and results")
+    carrier: str
+    measure: Literal["production", "consumption"] = Field(
+        "consumption", description="flows into the carrier's buses (production) or out of them (consumption)")
+    node: str | None = Field(None, description="only the buses at this node; default every node")
+    techs: list[str] = Field(default_factory=list, description="only these technologies; default all")
+    min: Annotated[float, Field(ge=0)] | None = Field(None, description="per year, in the carrier's unit")
+    max: Annotated[float, Field(ge=0)] | None = Field(None, description="per year, in the carrier's unit")
+
+    @model_validator(mode="after")
+    def _check(self):
+        if self.min is None and self.max is None:
+            raise ValueError("give min, max or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min:g}) is above max ({self.max:g})")
+        return self
+
+
 class Policy(Strict):
     co2_price: Annotated[float, quantity("CNY/t"), Field(ge=0)] = 0.0
     co2_pricing: Literal["full", "ets_benchmark"] = Field(
@@ -577,6 +599,7 @@ class Policy(Strict):
     heat_security: HeatSecurity | None = Field(
         None, description="N-1 heat-source adequacy; omitted: no such constraint")
     reserve: Reserve | None = Field(None, description="spinning reserve and minimum synchronous capacity")
+    annual_limits: list[AnnualLimit] = Field(default_factory=list, description="annual carrier limits")
     sources: dict[str, str] = Field(default_factory=dict)
 
 
