@@ -162,3 +162,17 @@ def test_a_minimum_annual_production_forces_output(tmp_path):
                                         "techs": ["gas_engine"], "min": 30.0 * HOURS_PER_YEAR / 4}]
     (folder / "case.yaml").write_text(yaml.safe_dump(case))
     assert run(folder).dataset.attrs["objective"] == pytest.approx(75 * 110.0)
+
+
+def test_a_must_take_farm_is_never_curtailed(tmp_path):
+    # 3 MW of wind (cf 1) for a 1 MW load behind a market that pays -10 CNY/MWh for exports (the grid charges
+    # for taking it): a normal farm curtails 2 MW, a must-take farm exports them at 20 CNY an hour, two hours
+    def case(folder, **wind):
+        return write_case(folder, {
+            "wind": {"kind": "renewable", "profile": "flat", "capacity": 3, **wind},
+            "grid": {"kind": "market", "capacity": 10, "export_price": -10.0},
+            "load": {"kind": "demand", "annual": 1.0 * HOURS_PER_YEAR}}, series={"flat": [1.0, 1.0]})
+    assert run(case(tmp_path / "a")).dataset.attrs["objective"] == pytest.approx(0.0)
+    taken = run(case(tmp_path / "b", must_take=True))
+    assert taken.dataset.attrs["objective"] == pytest.approx(40.0)
+    assert float(taken.dataset["curtailment"].sel(tech="wind").sum()) == pytest.approx(0.0)

@@ -190,6 +190,7 @@ class Renewable(TechnologyBase):
     carrier: str = "electricity"
     profile: str = Field(description="name of a capacity-factor column in timeseries/*.csv")
     fossil: Literal[False] = False
+    must_take: bool = Field(False, description="output fixed to the profile (no curtailment): the grid takes it all")
 
 
 class Thermal(TechnologyBase):

@@ -1,6 +1,7 @@
 """Variable renewables (wind, PV): output ≤ capacity × capacity factor; the remainder is curtailment.
 
     0 ≤ p[g,t] ≤ cf[g,t] · cap[g]          curtailment[g,t] = cf[g,t]·cap[g] − p[g,t]
+    must-take farms:  p[g,t] = cf[g,t]·cap[g]   (renewable_must_take; a bound where cap is fixed)
 
 Farms that the model cannot tell apart (same node, carrier, profile and variable cost, in the same projects)
 can share a curtailed hour in any proportion at the same cost; the LP's vertex puts it all on one of them.
@@ -11,6 +12,7 @@ a section: p[g,t] = P[G,t]·cf[g,t]·cap[g] / Σ_{g'∈G} cf[g',t]·cap[g'] for 
 from __future__ import annotations
 
 import numpy as np
+import pyomo.environ as pyo
 
 from ..builder import ModelBuilder, bus_name
 
@@ -21,6 +23,13 @@ def add(b: ModelBuilder, techs: list[str]) -> None:
     data = b.data
     cf = {g: data.profiles[data.technologies[g].profile] for g in techs}
     output = b.dispatch_var("renewable_output", techs, limit=cf)
+    must_take = [g for g in techs if data.technologies[g].must_take]
+    for g in (g for g in must_take if not data.is_expandable(g)):  # fixed size: the bounds meet
+        for t in b.m.T:
+            output[g, t].setlb(float(cf[g][t]) * b.capacity(g))
+    b.m.renewable_must_take = pyo.Constraint(
+        [g for g in must_take if data.is_expandable(g)], b.m.T,
+        rule=lambda _, g, t: output[g, t] == float(cf[g][t]) * b.capacity(g))
     for g in techs:
         tech = data.technologies[g]
         b.add_flow(bus_name(tech.node, tech.carrier), g, output)
