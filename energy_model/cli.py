@@ -254,6 +254,24 @@ def example(dest: Path = typer.Argument(Path("shuangliao"), help="folder to crea
     typer.echo(f"the Shuangliao case is in {dest}; run it with: energy-model run {dest}")
 
 
+import_app = typer.Typer(no_args_is_help=True, help="Write a case folder from another framework's model.")
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("pypsa")
+def import_pypsa(network: Path = typer.Argument(..., help="a PyPSA network file (.nc)"),
+                 out: Path = typer.Argument(..., help="case folder to create"),
+                 debug: bool = typer.Option(False, help="show tracebacks")):
+    """Write a case folder from a PyPSA network, with IMPORT_REPORT.md listing what could not be carried over."""
+    from .case.pypsa_import import import_network
+
+    try:
+        folder = import_network(network, out)
+    except BaseException as exc:  # noqa: BLE001 - every failure becomes a message and an exit code
+        _fail(exc, debug)
+    typer.echo(f"case written to {folder} (see {folder / 'IMPORT_REPORT.md'}); run it with: energy-model run {folder}")
+
+
 def _settings(items: list[str]) -> dict[str, object]:
     """``--set key=value`` options as overrides; the value is YAML (numbers, quantities with units, lists)."""
     import yaml

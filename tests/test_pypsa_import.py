@@ -1,0 +1,60 @@
+"""A PyPSA network imported as a case solves to PyPSA's own optimum."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from energy_model.cli import app
+from energy_model.runner import run
+
+pypsa = pytest.importorskip("pypsa", reason="PyPSA is in the test extra")
+
+
+def _network() -> "pypsa.Network":
+    # one bus, a day: extendable wind (a daily profile), gas and a 4 h battery against a varying load
+    n = pypsa.Network()
+    hours = pd.date_range("2030-01-01", periods=24, freq="h")
+    n.set_snapshots(hours)
+    n.add("Carrier", "gas", co2_emissions=0.2)
+    n.add("Bus", "el", carrier="AC")
+    wind = 0.5 + 0.45 * np.sin(np.arange(24) / 24 * 2 * np.pi)
+    n.add("Generator", "wind", bus="el", p_nom_extendable=True, p_nom_max=500, capital_cost=60.0,
+          p_max_pu=pd.Series(wind, index=hours))
+    n.add("Generator", "gas", bus="el", carrier="gas", p_nom_extendable=True, capital_cost=20.0, marginal_cost=70.0,
+          efficiency=0.5, p_nom_max=1000)
+    n.add("StorageUnit", "battery", bus="el", p_nom_extendable=True, p_nom_max=200, capital_cost=30.0, max_hours=4,
+          efficiency_store=0.95, efficiency_dispatch=0.95)
+    n.add("Load", "demand", bus="el", p_set=pd.Series(100 + 30 * np.cos(np.arange(24) / 24 * 2 * np.pi), index=hours))
+    return n
+
+
+def test_a_pypsa_network_solves_to_the_same_optimum(tmp_path):
+    n = _network()
+    logging.disable(logging.WARNING)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            n.optimize(solver_name="highs", log_to_console=False)
+            n.export_to_netcdf(tmp_path / "net.nc")
+    finally:
+        logging.disable(logging.NOTSET)
+    done = CliRunner().invoke(app, ["import", "pypsa", str(tmp_path / "net.nc"), str(tmp_path / "case")])
+    assert done.exit_code == 0, done.output
+    assert (tmp_path / "case" / "IMPORT_REPORT.md").exists()
+    ours = run(tmp_path / "case", report=False)
+    assert ours.dataset.attrs["objective"] == pytest.approx(n.objective, rel=1e-6)
+    for g in ("wind", "gas", "battery"):
+        assert float(ours.dataset["capacity"].sel(tech=g)) == pytest.approx(float(n.generators.p_nom_opt.get(
+            g, n.storage_units.p_nom_opt.get(g))), rel=1e-4, abs=1e-3)
+
+
+def test_an_unreadable_network_is_an_input_error(tmp_path):
+    (tmp_path / "net.nc").write_text("not a network")
+    done = CliRunner().invoke(app, ["import", "pypsa", str(tmp_path / "net.nc"), str(tmp_path / "case")])
+    assert done.exit_code == 2 and "net.nc" in done.output
