@@ -42,3 +42,31 @@ def test_inconsistent_market_options_are_refused(tmp_path, grid, words):
     with pytest.raises(InputError) as caught:
         run(_case(tmp_path, **grid))
     assert words in str(caught.value) and "technologies.yaml" in str(caught.value)
+
+
+def _carrier_case(tmp_path, **electricity):
+    folder = write_case(tmp_path, {
+        "wind": {"kind": "renewable", "profile": "flat", "capacity": 10},
+        "load": {"kind": "demand", "annual": 4.0 * HOURS_PER_YEAR},
+        "h2_use": {"kind": "demand", "carrier": "hydrogen", "annual": 1.0 * HOURS_PER_YEAR},
+    }, series={"flat": [1.0, 1.0]})
+    import yaml
+    case = yaml.safe_load((folder / "case.yaml").read_text())
+    case["carriers"]["electricity"].update(electricity)
+    case["carriers"]["hydrogen"]["voll"] = 500.0
+    (folder / "case.yaml").write_text(yaml.safe_dump(case))
+    return folder
+
+
+def test_a_priced_sink_and_a_carrier_value_of_lost_load(tmp_path):
+    # 10 MW of wind for a 4 MW load: 6 MW must go somewhere. Without a sink the wind is curtailed (free); a
+    # must-take farm would have to pay the sink. Hydrogen has no supply: 1 t/h unserved at its own 500 CNY/t.
+    result = run(_carrier_case(tmp_path / "a"))
+    assert result.dataset.attrs["objective"] == pytest.approx(2 * 500.0)
+    import yaml
+    case = _carrier_case(tmp_path / "b", excess_cost=3.0)
+    techs = yaml.safe_load((case / "technologies.yaml").read_text())
+    techs["wind"]["must_take"] = True
+    (case / "technologies.yaml").write_text(yaml.safe_dump(techs))
+    # the must-take farm's 6 MW surplus leaves through the priced sink: 2 h x 6 MWh x 3 CNY + 1,000
+    assert run(case).dataset.attrs["objective"] == pytest.approx(36.0 + 1000.0)

@@ -475,6 +475,10 @@ class Carrier(Strict):
     unit: Literal["MWh", "t"] = Field(description="unit of quantity; flows are per hour")
     label_zh: str = ""
     free_disposal: bool = Field(False, description="surplus may be vented (by-products such as O2, Cl2)")
+    excess_cost: Annotated[float, Field(ge=0)] | None = Field(
+        None, description="surplus may be sent away at this cost per unit [CNY/MWh or CNY/t] (a priced sink)")
+    voll: Annotated[float, Field(gt=0)] | None = Field(
+        None, description="value of lost load of this carrier per unit [CNY/MWh or CNY/t]; default policy.voll")
     co2_factor: Annotated[float, Field(ge=0)] = Field(
         0.0, description="t CO2 per unit of the carrier consumed (t/MWh, or t/t for a mass carrier); above 0 the "
                          "carrier is fossil: a conversion consuming it emits, pays the CO2 price and its "

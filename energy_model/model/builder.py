@@ -222,15 +222,25 @@ class ModelBuilder:
         fixed = {b: sum((v for _, v in self.fixed_flows[b]), np.zeros(self.n)) for b in buses}
         self.unserved_buses = [b for b in buses if (fixed[b] < 0).any()]
         m.unserved = pyo.Var(self.unserved_buses, m.T, within=pyo.NonNegativeReals)
-        voll = data.case.policy.voll
-        self.costs.append(Term("unserved", "", m.unserved, data.weights * voll))
-        free_disposal = {b for b in buses if data.case.carriers[b.split("/", 1)[1]].free_disposal}
-        unserved = set(self.unserved_buses)
+        carriers = data.case.carriers
+        for b in self.unserved_buses:  # a carrier's own value of lost load, else the policy's
+            voll = carriers[b.split("/", 1)[1]].voll
+            self.costs.append(Term("unserved", "", m.unserved, data.weights * (
+                data.case.policy.voll if voll is None else voll), bus=b))
+        free_disposal = {b for b in buses if carriers[b.split("/", 1)[1]].free_disposal}
+        priced = [b for b in buses if carriers[b.split("/", 1)[1]].excess_cost is not None]
+        m.excess = pyo.Var(priced, m.T, within=pyo.NonNegativeReals)  # surplus sent away at a price
+        for b in priced:
+            self.costs.append(Term("excess", "", m.excess, data.weights * carriers[b.split("/", 1)[1]].excess_cost,
+                                   bus=b))
+        unserved, excess = set(self.unserved_buses), set(priced)
 
         def balance(_, b, t):
             lhs = pyo.quicksum((self.term_expr(term, t) for term in by_bus[b]))
             if b in unserved:
                 lhs = lhs + m.unserved[b, t]
+            if b in excess:
+                lhs = lhs - m.excess[b, t]
             rhs = -float(fixed[b][t])
             return lhs >= rhs if b in free_disposal else lhs == rhs
 
@@ -249,15 +259,13 @@ class ModelBuilder:
             if term.var.dim() == 1:
                 entry = scalar.setdefault((id(term.var), term.tech), [term.var, 0.0])
                 entry[1] += float(term.coef)
-            else:
-                entry = hourly.setdefault((id(term.var), term.tech), [term.var, np.zeros(self.n)])
+            else:  # bus-indexed system terms (unserved, excess) have tech "" and their bus as index
+                index = term.bus if term.tech == "" else term.tech
+                entry = hourly.setdefault((id(term.var), index), [term.var, np.zeros(self.n)])
                 entry[1] = entry[1] + term.coef
         parts = [weight * coef * var[tech] for (_, tech), (var, coef) in scalar.items() if coef]
-        for (_, tech), (var, coef) in hourly.items():
+        for (_, index), (var, coef) in hourly.items():
             coef = (weight * coef).tolist()
-            if tech == "":  # bus-indexed (unserved)
-                parts.extend(c * var[b, t] for b in self.unserved_buses for t, c in enumerate(coef))
-            else:
-                parts.extend(c * var[tech, t] for t, c in enumerate(coef) if c != 0.0)
+            parts.extend(c * var[index, t] for t, c in enumerate(coef) if c != 0.0)
         constant = weight * sum(value for _, _, value in self.constant_costs)
         return pyo.quicksum(parts) + constant

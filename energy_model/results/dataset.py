@@ -142,8 +142,8 @@ def to_dataset(b: ModelBuilder, solution: Solution, metadata: dict) -> xr.Datase
         values = solution.value(term.var)
         if values.size == 0:
             continue
-        if term.tech == "":
-            cost[cat_index[term.category], -1] += float(np.sum(values * term.coef))
+        if term.tech == "":  # a system term on one bus (unserved, excess)
+            cost[cat_index[term.category], -1] += float(np.sum(solution.by_tech(term.var, [term.bus])[0] * term.coef))
         elif term.var.dim() == 1:
             cost[cat_index[term.category], tech_index[term.tech]] += float(term.coef) * float(
                 values[list(term.var.keys()).index(term.tech)])
