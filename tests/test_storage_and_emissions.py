@@ -176,3 +176,27 @@ def test_a_must_take_farm_is_never_curtailed(tmp_path):
     taken = run(case(tmp_path / "b", must_take=True))
     assert taken.dataset.attrs["objective"] == pytest.approx(40.0)
     assert float(taken.dataset["curtailment"].sel(tech="wind").sum()) == pytest.approx(0.0)
+
+
+def test_a_charging_rating_of_its_own_limits_charging(tmp_path):
+    # wind 2 MW in hour 1 only, load 1 MW each hour, a 1 MW / 2 MWh store: with a 0.5 MW charger only 0.5 MWh
+    # reaches hour 2 (0.5 MWh unserved at VOLL)
+    open_ = run(_store_case(tmp_path / "a", [1.0, 0.0]))
+    assert open_.dataset.attrs["objective"] == pytest.approx(0.0)
+    limited = run(_store_case(tmp_path / "b", [1.0, 0.0], charge_capacity=0.5))
+    assert limited.dataset.attrs["objective"] == pytest.approx(0.5 * VOLL)
+
+
+def test_an_energy_to_power_ratio_bound(tmp_path):
+    # a 1 MW store whose energy is sized at 2 CNY per MWh over the two hours (capex_energy 8,760, life 1): 1 MWh
+    # is all hour 2 needs (2 CNY), but at least 4 h of its 1 MW must be bought (8 CNY)
+    def case(folder, **store):
+        return write_case(folder, {
+            "wind": {"kind": "renewable", "profile": "wind", "capacity": 2},
+            "store": {"kind": "storage", "capacity": 1, "build_max_energy": 10, "capex_energy": HOURS_PER_YEAR,
+                      "life": 1, **store},
+            "load": {"kind": "demand", "annual": 1.0 * HOURS_PER_YEAR}}, series={"wind": [1.0, 0.0]})
+    assert run(case(tmp_path / "a")).dataset.attrs["objective"] == pytest.approx(2.0)
+    assert run(case(tmp_path / "b", min_duration=4)).dataset.attrs["objective"] == pytest.approx(8.0)
+    with pytest.raises(InputError, match="min_duration"):
+        run(case(tmp_path / "c", min_duration=4, max_duration=2))

@@ -207,6 +207,8 @@ def _investment(ds: xr.Dataset, g: str, tech) -> float:
     if tech.kind == "storage" and tech.duration is None and tech.capex_energy:
         new_energy = float(ds["energy_capacity"].sel(tech=g)) - tech.energy_capacity
         spent += tech.capex_energy * max(new_energy, 0.0)
+    if tech.kind == "storage" and tech.capex_charge and "charge_capacity" in ds:
+        spent += tech.capex_charge * max(float(ds["charge_capacity"].sel(tech=g)) - tech.charge_capacity, 0.0)
     return spent
 
 

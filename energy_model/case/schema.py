@@ -271,6 +271,17 @@ class Storage(TechnologyBase):
     final_level: Fraction | None = Field(
         None, description="level at least this share of the energy capacity at the end of the horizon")
     vom_charge: CostPerOutput = Field(0.0, description="cost per unit charged [CNY/MWh or CNY/t]")
+    min_duration: Annotated[float, Field(gt=0)] | None = Field(
+        None, description="energy at least this many hours of power when energy is sized apart [h]")
+    max_duration: Annotated[float, Field(gt=0)] | None = Field(
+        None, description="energy at most this many hours of power when energy is sized apart [h]")
+    charge_capacity: Capacity = Field(0.0, description="a charging rating of its own, fixed [MW or t/h]")
+    build_max_charge: Capacity = Field(0.0, description="new charging rating that may be built [MW or t/h]")
+    capex_charge: CapexPerUnit = Field(0.0, description="investment per unit of charging rating [CNY/MW]")
+
+    def separate_charge_rating(self) -> bool:
+        """Charging limited by a rating of its own (charge_capacity, build_max_charge) rather than by capacity."""
+        return bool(self.model_fields_set & {"charge_capacity", "build_max_charge"})
 
     @model_validator(mode="after")
     def _check_duration(self):
@@ -278,7 +289,11 @@ class Storage(TechnologyBase):
         energy (capex + duration·capex_energy per unit of power) and ``build_max_energy`` bounds it
         (cap_new ≤ build_max_energy / duration); a fixed ``energy_capacity`` would contradict it."""
         if self.duration is None:
+            if self.min_duration is not None and self.max_duration is not None and self.min_duration > self.max_duration:
+                raise ValueError(f"min_duration ({self.min_duration:g} h) is above max_duration ({self.max_duration:g} h)")
             return self
+        if self.min_duration is not None or self.max_duration is not None:
+            raise ValueError("min_duration or max_duration with a fixed duration: give one or the other")
         if "energy_capacity" in self.model_fields_set:
             raise ValueError(f"energy_capacity ({self.energy_capacity:g}) and duration ({self.duration:g} h) are both "
                              "given: with a fixed duration the energy follows the power (duration x capacity); "

@@ -1,7 +1,8 @@
 """Storage with power and energy capacities (battery, hydrogen tank, heat store).
 
     soc[g,t] = soc[g,t−1]·(1 − loss)^Δt + Δt·(η_c·ch[g,t] − dis[g,t]/η_d)     (cyclic within each period)
-    ch[g,t], dis[g,t] ≤ cap[g];   soc[g,t] ≤ e_cap[g]
+    ch[g,t] ≤ cap[g] (or its own rating), dis[g,t] ≤ cap[g];   soc[g,t] ≤ e_cap[g]
+    min_duration·cap[g] ≤ e_cap[g] ≤ max_duration·cap[g]     (storage_min/max_duration, energy sized apart)
     e_cap[g] = duration·cap[g]   or   fixed energy + new energy in service (build_energy, invest())
 
 With a fixed duration the energy is priced and bounded through the power it follows: the build pays
@@ -39,12 +40,24 @@ KIND = "storage"
 ENERGY = Kind("build_energy", "new energy capacity", capex=lambda tech: tech.capex_energy, life=lambda tech: tech.life,
               bounds=lambda data, g: (0.0, data.technologies[g].build_max_energy
                                       if data.technologies[g].duration is None else 0.0))
+# a charging rating of its own (a charger sized apart from the discharge rating cap)
+CHARGE = Kind("build_charge", "new charging capacity", capex=lambda tech: tech.capex_charge,
+              life=lambda tech: tech.life, bounds=lambda data, g: (0.0, data.technologies[g].build_max_charge))
 
 
 def add(b: ModelBuilder, techs: list[str]) -> None:
     data, m = b.data, b.m
     ones = {g: np.ones(b.n) for g in techs}
-    charge = b.dispatch_var("storage_charge", techs, limit=ones)
+    rated = [g for g in techs if data.technologies[g].separate_charge_rating()]
+    charge_built = b.invest(CHARGE, rated)
+
+    def charge_capacity(g):
+        if g not in charge_built:
+            return b.capacity(g)
+        fixed = data.technologies[g].charge_capacity if data.is_active(g) else 0.0
+        return fixed + charge_built[g]
+
+    charge = b.dispatch_var("storage_charge", techs, limit=ones, capacity=charge_capacity)
     discharge = b.dispatch_var("storage_discharge", techs, limit=ones)
     energy_built = b.invest(ENERGY, techs)
 
@@ -82,6 +95,11 @@ def add(b: ModelBuilder, techs: list[str]) -> None:
             tech.efficiency_charge * charge[g, t] - discharge[g, t] / tech.efficiency_discharge)
 
     m.storage_balance = pyo.Constraint(techs, m.T, rule=balance)
+    spec = data.technologies
+    m.storage_min_duration = pyo.Constraint([g for g in techs if spec[g].min_duration is not None], rule=lambda _, g: (
+        energy_capacity(g) >= spec[g].min_duration * b.capacity(g)))
+    m.storage_max_duration = pyo.Constraint([g for g in techs if spec[g].max_duration is not None], rule=lambda _, g: (
+        energy_capacity(g) <= spec[g].max_duration * b.capacity(g)))
     ending = [g for g in techs if data.technologies[g].final_level is not None]
     m.storage_final_level = pyo.Constraint(ending, rule=lambda _, g: (
         level[g, b.n - 1] >= data.technologies[g].final_level * energy_capacity(g)))
@@ -157,4 +175,10 @@ def extract(b: ModelBuilder, solution, techs: list[str]) -> dict:
     }
     if b.data.representative is not None:
         results["storage_day_start_level"] = (solution.value(b.m.storage_day_start), "MWh", ("tech", "day"))
+    data = b.data
+    rated = [data.technologies[g].separate_charge_rating() for g in techs]
+    if any(rated):  # the charging rating where a store has one of its own (else its capacity)
+        results["charge_capacity"] = (np.array([
+            (data.technologies[g].charge_capacity if data.is_active(g) else 0.0) + b.in_service_value(CHARGE, g, solution)
+            if own else solution.capacity(g) for g, own in zip(techs, rated)]), "MW", ("tech",))
     return results
