@@ -70,3 +70,21 @@ def test_a_priced_sink_and_a_carrier_value_of_lost_load(tmp_path):
     (case / "technologies.yaml").write_text(yaml.safe_dump(techs))
     # the must-take farm's 6 MW surplus leaves through the priced sink: 2 h x 6 MWh x 3 CNY + 1,000
     assert run(case).dataset.attrs["objective"] == pytest.approx(36.0 + 1000.0)
+
+
+def test_a_capacity_charge_sizes_the_connection(tmp_path):
+    # wind 10 MW at cf 1 then 0.5; a connection of k MW (no capex) sells at 100 CNY/MWh: each of the first 5 MW
+    # carries 2 MWh (200 CNY), the next 5 carry 1 MWh (100). Without a charge k = 10: -1,500. A charge of 150 CNY
+    # per MW over the two hours (657,000 CNY/MW/yr = 54.75 CNY/kW/month) stops at k = 5: -1,000 + 750 = -250.
+    def case(folder, **grid):
+        return write_case(folder, {
+            "wind": {"kind": "renewable", "profile": "wind", "capacity": 10},
+            "grid": {"kind": "market", "build_max": 20, "export_price": 100.0, **grid},
+        }, series={"wind": [1.0, 0.5]})
+    free = run(case(tmp_path / "a"))
+    assert float(free.dataset["capacity"].sel(tech="grid")) >= 10.0 - 1e-6  # free: any k of 10 or more
+    assert free.dataset.attrs["objective"] == pytest.approx(-1500.0)
+    charged = run(case(tmp_path / "b", capacity_charge="54.75 CNY/kW/month"))
+    assert float(charged.dataset["capacity"].sel(tech="grid")) == pytest.approx(5.0)
+    assert charged.dataset.attrs["objective"] == pytest.approx(-250.0)
+    assert float(charged.dataset["cost"].sel(cost_category="grid_charge").sum()) == pytest.approx(750.0)

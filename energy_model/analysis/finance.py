@@ -35,13 +35,14 @@ import xarray as xr
 
 from ..constants import ELECTRICITY
 
-ITEMS = ("capex", "replacement", "residual_value", "fixed_om", "variable_om", "fuel", "co2", "startup",
-         "electricity_purchase", "electricity_sales", "other_purchase", "other_sales", "product_revenue", "tax")
+ITEMS = ("capex", "replacement", "residual_value", "fixed_om", "grid_charge", "variable_om", "fuel", "co2",
+         "startup", "electricity_purchase", "electricity_sales", "other_purchase", "other_sales", "product_revenue",
+         "tax")
 CAPITAL_ITEMS = ("capex", "replacement", "residual_value")
 SALES = ("electricity_sales", "other_sales", "product_revenue")
 # cost categories of the model (results "cost") that are cash-flow items as they are; purchases and sales
 # are split by carrier, investment is replaced by the capital items
-OPERATING = ("fixed_om", "variable_om", "fuel", "co2", "startup")
+OPERATING = ("fixed_om", "grid_charge", "variable_om", "fuel", "co2", "startup")
 
 
 # ---- the arithmetic -------------------------------------------------------------------------------------

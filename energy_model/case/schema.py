@@ -425,6 +425,12 @@ class Market(TechnologyBase):
     export_price: PriceOrProfile = Field(0.0, description="revenue per unit sold: a number or a profile name")
     import_price: PriceOrProfile | None = Field(None, description="cost per unit bought; no import if omitted")
     min_annual_export: CarrierPerYear = 0.0
+    capacity_charge: Annotated[float, quantity("CNY/MW/yr"), Field(ge=0)] = Field(
+        0.0, description="grid charge on the connection capacity, e.g. '48.8 CNY/kW/month' (the capacity-based "
+                         "transmission charge of 发改价格〔2025〕1192号), paid on all capacity in service")
+    import_surcharge: Annotated[float, CarrierQuantity("CNY/MWh", "CNY/t"), Field(ge=0)] = Field(
+        0.0, description="charges on every unit drawn from the grid on top of import_price (system operation, "
+                         "funds and surcharges) [CNY/MWh]")
     max_annual_export: CarrierPerYear | None = Field(
         None, description="annual export cap (an export schedule) [MWh/yr or t/yr]; prorated on shorter horizons")
     export_tranches: list[ExportTranche] | None = Field(
@@ -470,6 +476,8 @@ class Link(TechnologyBase):
 
     kind: Literal["link"]
     carrier: str = "electricity"
+    capacity_charge: Annotated[float, quantity("CNY/MW/yr"), Field(ge=0)] = Field(
+        0.0, description="grid charge on the link's capacity, e.g. '48.8 CNY/kW/month', paid on all capacity")
     to_node: str
     efficiency: Efficiency = 1.0
     bidirectional: bool = True

@@ -141,14 +141,19 @@ class ModelBuilder:
         return number
 
     def _add_fixed_om(self, techs: list[str]):
-        """Fixed O&M on all capacity in service: a constant on what is fixed, a term on each build variable."""
+        """Costs per unit of all capacity in service, fixed O&M and a connection's grid charge: a constant on
+        what is fixed, a term on each build variable."""
         data = self.data
         builders = [*self.earlier, self]
         for g in techs:
-            fom = data.technologies[g].fom * data.year_fraction
-            self.add_constant_cost("fixed_om", g, fom * data.fixed_capacity(g))
-            for q in data.plan(BUILD, g).decided(data.position):
-                self.costs.append(Term("fixed_om", g, builders[q].builds[BUILD.name], fom))
+            tech = data.technologies[g]
+            for category, rate in (("fixed_om", tech.fom), ("grid_charge", getattr(tech, "capacity_charge", 0.0))):
+                if category != "fixed_om" and not rate:
+                    continue
+                per_unit = rate * data.year_fraction
+                self.add_constant_cost(category, g, per_unit * data.fixed_capacity(g))
+                for q in data.plan(BUILD, g).decided(data.position):
+                    self.costs.append(Term(category, g, builders[q].builds[BUILD.name], per_unit))
 
     def dispatch_var(self, name: str, techs: list[str], limit: dict[str, np.ndarray] | None = None,
                      capacity=None) -> pyo.Var:

@@ -166,6 +166,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "cost.startup": ("启停", "Start-up"),
     "cost.export_revenue": ("外送收入", "Export revenue"),
     "cost.import": ("购电", "Import"),
+    "cost.grid_charge": ("输配电容量电费", "Grid capacity charge"),
     "cost.unserved": ("失负荷", "Unserved energy"),
     "cost.product_revenue": ("产品销售收入", "Product revenue"),
     # KPIs (keys of analysis.summary; prefixed ones name the quantity before the technology)
@@ -323,6 +324,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "item.replacement": ("设备更换", "Replacement"),
     "item.residual_value": ("期末残值", "Residual value"),
     "item.fixed_om": ("固定运维", "Fixed O&M"),
+    "item.grid_charge": ("输配电容量电费", "Grid capacity charge"),
     "item.variable_om": ("可变运维", "Variable O&M"),
     "item.fuel": ("燃料", "Fuel"),
     "item.co2": ("碳排放", "CO2"),

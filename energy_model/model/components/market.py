@@ -1,6 +1,7 @@
 """Trade with the outside through a capacity-limited connection (the 500 kV substation, a product market).
 
-    exp[g,t] ≤ cap[g];  imp[g,t] ≤ import_cap[g];  cost = Σ_t w_t·(import_price'·imp − export_price·exp)
+    exp[g,t] ≤ cap[g];  imp[g,t] ≤ import_cap[g];
+    cost = Σ_t w_t·((import_price' + import_surcharge)·imp − export_price·exp) + capacity_charge·cap[g]·f
     min_annual_export[g]·f ≤ Σ_t w_t·exp[g,t] ≤ max_annual_export[g]·f      (f: share of the year modelled)
     falling price-volume curve (export_tranches k): exp[g,t] = Σ_k e[g,k,t],  e[g,k,t] ≤ share_k·cap[g],
         revenue Σ_t w_t·Σ_k (export_price[t] − discount_k)·e[g,k,t]   (the least-discounted tranche fills first)
@@ -46,7 +47,7 @@ def add(b: ModelBuilder, techs: list[str]) -> None:
         if g in importers:
             b.add_flow(bus, g, imports, 1.0)
             import_price = np.maximum(data.series(tech.import_price), data.series(tech.export_price))
-            b.add_cost("import", g, imports, import_price)
+            b.add_cost("import", g, imports, import_price + tech.import_surcharge)
 
 
 def _add_tranches(b: ModelBuilder, techs: list[str], export: pyo.Var) -> None:
