@@ -26,7 +26,6 @@ from .calendar import month_hours
 
 HYDROGEN = "hydrogen"
 THRESHOLDS = {"eu_rfnbo": 3.38, "china_clean": 4.9, "china_low_carbon": 14.51}  # kg CO2e per kg H2
-VARIABLES = ("h2_certified_green_share", "h2_kg_co2_per_kg", "h2_electrolytic_t", "h2_by_product_t")
 
 
 def electrolysers(technologies: dict) -> list[str]:
@@ -35,7 +34,8 @@ def electrolysers(technologies: dict) -> list[str]:
 
 
 def add_results(ds: xr.Dataset, config) -> xr.Dataset:
-    """``ds`` with the four scalar variables of VARIABLES (attrs name the rule), where the case asks for it."""
+    """``ds`` with the scalars h2_certified_green_share, h2_kg_co2_per_kg, h2_electrolytic_t and h2_by_product_t
+    (their attrs name the rule), where the case asks for certification."""
     spec, techs = config.case.certification, config.technologies
     plants = [g for g in electrolysers(techs) if g in ds["tech"].values]
     if spec is None or not plants or "electricity_use" not in ds:
