@@ -33,13 +33,18 @@ from .components.demand import fixed_part
 
 
 def add(b: ModelBuilder) -> None:
+    """Every security constraint family the case switches on (each is empty where it is off)."""
+    _add_heat_n1(b)
+    _add_reserve(b)
+
+
+def _add_heat_n1(b: ModelBuilder) -> None:
     spec = b.data.case.policy.heat_security
     rows = {}
     if spec is not None:
         for node in _heat_nodes(b, spec.carrier):
             rows.update(_n1_rows(b, node, spec))
     b.m.heat_security_n1 = pyo.Constraint(list(rows), rule=lambda _, *key: rows[key])
-    _add_reserve(b)
 
 
 def _add_reserve(b: ModelBuilder) -> None:
