@@ -40,3 +40,22 @@ def test_the_python_api_runs_a_case_and_returns_the_dataset(tmp_path):
     assert em.load_case(case).case.name == "micro"
     with pytest.raises(em.InputError):
         em.load_case(tmp_path / "nowhere")
+
+
+def test_build_max_null_leaves_the_cost_to_bound_the_build(tmp_path):
+    # wind at 1 CNY/MW over the horizon (capex 8,760 at life 1) for a 7 MW load: 7 MW built, no bound binding
+    case = write_case(tmp_path, {"wind": {"kind": "renewable", "profile": "flat", "capex": float(HOURS_PER_YEAR),
+                                          "life": 1, "build_max": None},
+                                 "load": {"kind": "demand", "annual": 7 * HOURS_PER_YEAR}}, series={"flat": [1.0]})
+    result = run(case)
+    assert float(result.dataset["capacity"].sel(tech="wind")) == pytest.approx(7.0)
+    assert result.dataset.attrs["objective"] == pytest.approx(7.0)
+    assert json.loads(result.dataset.attrs["binding_build_max"]) == {}
+
+
+def test_an_unbounded_unit_under_binary_commitment_is_refused(tmp_path):
+    case = write_case(tmp_path, {"coal": {"kind": "thermal", "fuel": "coal", "heat_rate": 0.3, "min_load": 0.4,
+                                          "capex": 1.0, "build_max": None},
+                                 "load": {"kind": "demand", "annual": HOURS_PER_YEAR}}, series={"flat": [1.0]})
+    with pytest.raises(InputError, match="finite build_max"):
+        run(case, solver_overrides={"milp": True})

@@ -33,8 +33,6 @@ import yaml
 from ..constants import ELECTRICITY, HOURS_PER_YEAR
 from ..errors import InputError
 
-BIG = 1.0e6  # MW: the bound written where PyPSA's p_nom_max is infinite (reported)
-
 
 def import_network(path: str | Path, out: str | Path) -> Path:
     """Write the case folder ``out`` from the PyPSA network file ``path``; returns ``out``."""
@@ -81,10 +79,7 @@ class _Importer:
         if not row[f"{nominal}_extendable"]:
             return {"capacity": float(row[nominal])}
         high = float(row[f"{nominal}_max"])
-        if not np.isfinite(high):
-            self.notes.append(f"{row.name}: {nominal}_max is infinite; bounded at {BIG:g} MW")
-            high = BIG
-        spec = {"build_min": float(row[f"{nominal}_min"]), "build_max": high}
+        spec = {"build_min": float(row[f"{nominal}_min"]), "build_max": high if np.isfinite(high) else None}
         if row["capital_cost"]:
             spec["capital_cost"] = float(row["capital_cost"]) * self.scale
         return spec

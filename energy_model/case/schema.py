@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import importlib.util
+import math
 import re
 import typing
 from dataclasses import dataclass
@@ -142,8 +143,8 @@ class TechnologyBase(Strict):
     build_min: Capacity = Field(0.0, description="new capacity that must be in service in the model year [MW or "
                                                  "t/h] (in a pathway: built in that period or earlier, within its "
                                                  "life); pays capex")
-    build_max: Capacity = Field(0.0, description="upper bound on new capacity in service [MW or t/h]; "
-                                                 "0 = not expandable")
+    build_max: Capacity | None = Field(0.0, description="upper bound on new capacity in service [MW or t/h]; "
+                                                        "0 = not expandable; null = no bound (the cost bounds it)")
     capex: CapexPerUnit = Field(0.0, description="overnight investment [CNY/MW or CNY per t/h]")
     fom: FomPerUnit = Field(0.0, description="fixed O&M on all capacity [CNY/MW/yr]")
     vom: CostPerOutput = Field(0.0, description="variable O&M per unit of main flow [CNY/MWh or CNY/t]")
@@ -160,7 +161,7 @@ class TechnologyBase(Strict):
 
     @model_validator(mode="after")
     def _check_bounds(self):
-        if self.build_min > self.build_max:
+        if self.build_max is not None and self.build_min > self.build_max:
             raise ValueError(f"build_min ({self.build_min}) is above build_max ({self.build_max})")
         if self.capital_cost is not None and self.capex > 0:
             raise ValueError("capex and capital_cost are both given: give one (capital_cost is already annualised)")
@@ -179,8 +180,8 @@ class TechnologyBase(Strict):
         return self.capex
 
     def build_limit(self) -> float:
-        """Upper bound on new capacity in service, from every limit the technology states."""
-        return self.build_max
+        """Upper bound on new capacity in service, from every limit the technology states (inf: none)."""
+        return math.inf if self.build_max is None else self.build_max
 
 
 class Renewable(TechnologyBase):
@@ -309,8 +310,8 @@ class Storage(TechnologyBase):
 
     def build_limit(self) -> float:
         if self.duration is not None and "build_max_energy" in self.model_fields_set:
-            return min(self.build_max, self.build_max_energy / self.duration)
-        return self.build_max
+            return min(super().build_limit(), self.build_max_energy / self.duration)
+        return super().build_limit()
 
 
 class Conversion(TechnologyBase):
@@ -463,7 +464,7 @@ class Market(TechnologyBase):
         factor = convert(factor, ("",)) if factor is not None else None
         raw = dict(raw)
         for name in ("capacity", "import_capacity", "build_min", "build_max", "capex", "fom"):
-            if name in raw:
+            if name in raw and raw[name] is not None:
                 try:
                     raw[name] = apparent_to_real(raw[name], factor)
                 except ValueError as exc:

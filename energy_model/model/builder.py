@@ -32,6 +32,7 @@ serves. A single year is the one-period case with W = 1.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -123,7 +124,8 @@ class ModelBuilder:
         self.in_service[kind.name] = served
         rows = [g for g in techs if plans[g].needs_row(p)]
         m.add_component(f"{kind.name}_in_service", pyo.Constraint(rows, rule=lambda _, g: (
-            plans[g].bounds[p][0], self._sum(served[g][1]), plans[g].bounds[p][1])))
+            plans[g].bounds[p][0], self._sum(served[g][1]),
+            None if math.isinf(plans[g].bounds[p][1]) else plans[g].bounds[p][1])))
         return {g: self._amount(number, variables) for g, (number, variables) in served.items()}
 
     def _amount(self, number: float, variables: list):

@@ -23,6 +23,7 @@ period's objective weight (see :class:`energy_model.case.schema.Pathway`): withi
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -62,9 +63,11 @@ class Plan:
     def fixed_in_service(self, p: int) -> float:
         return sum(self.fixed[q] for q in self.serving[p]) if self.fixed is not None else 0.0
 
-    def own_bounds(self, p: int) -> tuple[float, float]:
-        """Bounds of period p's build variable: the period's own bounds where it alone serves the period."""
+    def own_bounds(self, p: int) -> tuple[float, float | None]:
+        """Bounds of period p's build variable: the period's own bounds where it alone serves the period
+        (None for no upper bound, as pyomo writes it)."""
         low, high = self.bounds[p]
+        high = None if math.isinf(high) else high
         return (low, high) if self.decided(p) == [p] else (0.0, high)
 
     def needs_row(self, p: int) -> bool:

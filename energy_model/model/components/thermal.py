@@ -37,9 +37,12 @@ commitment variables; their ramp limit is |p[t] − p[t−1]| ≤ r·cap.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyomo.environ as pyo
 
+from ...errors import InputError
 from ..builder import ModelBuilder, bus_name
 from ..investment import Kind
 
@@ -134,6 +137,10 @@ def add(b: ModelBuilder, techs: list[str]) -> None:
 
     _add_ramps(b, techs, spec, committed, steam, prev)
     if data.case.solver.milp:
+        unbounded = [g for g in committed if math.isinf(cap_max[g])]
+        if unbounded:
+            raise InputError([f"technologies.{g}: binary commitment (--milp) needs a finite build_max for its "
+                              "big-M; give one or solve the LP" for g in unbounded])
         _make_binary(b, "thermal_commitment", on, committed, cap_max, indexed_by_time=True)
         _make_binary(b, "thermal_retrofit_choice", retro, retrofit, cap_max, indexed_by_time=False)
 
