@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 
 import pytest
 from micro import write_case
@@ -29,9 +28,7 @@ def test_an_alias_bomb_is_refused_before_it_expands(tmp_path):
     path = tmp_path / "case.yaml"
     path.write_text(BOMB)
     assert path.stat().st_size < 1024
-    start = time.perf_counter()
-    message = _problems(path)
-    assert time.perf_counter() - start < 10  # refused while counting, not after building 10^10 values
+    message = _problems(path)  # refused while counting: building the 10^10 values would exhaust memory
     assert str(path) in message and "aliases expand" in message and len(message) < 300
 
 

@@ -200,3 +200,12 @@ def test_an_energy_to_power_ratio_bound(tmp_path):
     assert run(case(tmp_path / "b", min_duration=4)).dataset.attrs["objective"] == pytest.approx(8.0)
     with pytest.raises(InputError, match="min_duration"):
         run(case(tmp_path / "c", min_duration=4, max_duration=2))
+
+
+def test_an_annual_limit_on_unknown_names_says_which(tmp_path):
+    folder = _gas_case(tmp_path)
+    case = yaml.safe_load((folder / "case.yaml").read_text())
+    case["policy"]["annual_limits"] = [{"name": "x", "carrier": "steam", "techs": ["nope"], "max": 1.0}]
+    (folder / "case.yaml").write_text(yaml.safe_dump(case))
+    with pytest.raises(InputError, match="unknown technology nope, carrier steam"):
+        run(folder)

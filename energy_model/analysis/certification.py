@@ -46,11 +46,13 @@ def add_results(ds: xr.Dataset, config) -> xr.Dataset:
     rate = ds["electricity_use"].sel(tech=plants).sum("tech")  # MW
     supply = (ds["available"] - ds["curtailment"]).sel(tech=assets).sum("tech") if assets else 0.0 * rate
     w = ds["weight"]
-    if spec.rule == "hourly":  # each snapshot is an hour (on representative days, the same hour of N days)
-        used, produced = (rate * w).values, (supply * w).values
-    else:  # (time, period): hours each snapshot stands for in each month, or in the whole horizon
-        hours = month_hours(ds) if spec.rule == "monthly" else w.drop_vars("weight").expand_dims(month=1, axis=1)
+    if spec.rule == "monthly":  # the hours each snapshot stands for in each calendar month
+        hours = month_hours(ds)
         used, produced = xr.dot(rate, hours, dim="time").values, xr.dot(supply, hours, dim="time").values
+    else:  # each snapshot is an hour (on representative days, the same hour of N days)
+        used, produced = (rate * w).values, (supply * w).values
+        if spec.rule == "annual":
+            used, produced = used.sum(keepdims=True), produced.sum(keepdims=True)
     matched = float(np.minimum(used, produced).sum())
     total = float(used.sum())
     made = float((ds["product_output"].sel(tech=plants).sum("tech") * w).sum())

@@ -65,6 +65,7 @@ class _Importer:
         self.carriers: dict[str, dict] = {}
         self.notes: list[str] = []
         self.missing: list[str] = []
+        self.co2_cap: float | None = None
 
     def carrier(self, name) -> str:
         carrier = ELECTRICITY if name in ("AC", "DC", "", None) or (isinstance(name, float) and np.isnan(name)) \
@@ -145,7 +146,6 @@ class _Importer:
             self.notes.append(f"line {name}: a transport link of its s_nom (no Kirchhoff voltage law)")
         for table in ("stores", "transformers"):
             self.missing += [f"{table[:-1]} {name}" for name in getattr(n, table).index]
-        self.co2_cap = None
         for name, row in n.global_constraints.iterrows():
             if row.get("carrier_attribute") == "co2_emissions" and row.get("sense") == "<=":
                 self.co2_cap = float(row["constant"]) * self.scale

@@ -57,12 +57,13 @@ def _add_annual_limits(b: ModelBuilder) -> None:
     m, data, w = b.m, b.data, b.data.weights
     rows = {}
     for limit in data.case.policy.annual_limits:
-        unknown = [g for g in limit.techs if g not in data.technologies]
-        if limit.carrier not in data.case.carriers or unknown or (limit.node and limit.node not in data.case.nodes):
-            raise InputError([f"policy.annual_limits.{limit.name}: unknown "
-                              + ", ".join([*(["carrier " + limit.carrier] if limit.carrier not in data.case.carriers
-                                             else []), *(["node " + limit.node] if limit.node and limit.node
-                                                          not in data.case.nodes else []), *unknown])])
+        unknown = [f"technology {g}" for g in limit.techs if g not in data.technologies]
+        if limit.carrier not in data.case.carriers:
+            unknown.append(f"carrier {limit.carrier}")
+        if limit.node is not None and limit.node not in data.case.nodes:
+            unknown.append(f"node {limit.node}")
+        if unknown:
+            raise InputError([f"policy.annual_limits.{limit.name}: unknown {', '.join(unknown)}"])
         sign = 1.0 if limit.measure == "production" else -1.0
 
         def matches(bus: str, tech: str) -> bool:

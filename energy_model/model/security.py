@@ -30,6 +30,7 @@ import pyomo.environ as pyo
 from ..constants import ELECTRICITY
 from .builder import ModelBuilder, bus_name
 from .components.demand import fixed_part
+from .components.thermal import committed_units
 
 
 def add(b: ModelBuilder) -> None:
@@ -50,11 +51,11 @@ def _add_heat_n1(b: ModelBuilder) -> None:
 def _add_reserve(b: ModelBuilder) -> None:
     spec, data, m = b.data.case.policy.reserve, b.data, b.m
     spinning, synchronous = {}, {}
-    if spec is not None and hasattr(m, "thermal_committed"):
+    if spec is not None:
         techs = data.technologies
-        committed = set(list(m.thermal_committed.index_set().subsets())[0]) if len(m.thermal_committed) else set()
+        committed = committed_units(data, data.modelled("thermal"))
         for node in sorted({techs[g].node for g in committed}):
-            units = [g for g in sorted(committed) if techs[g].node == node and techs[g].carrier == ELECTRICITY]
+            units = [g for g in committed if techs[g].node == node and techs[g].carrier == ELECTRICITY]
             if not units:
                 continue
             demand = sum((fixed_part(b, g) for g in data.modelled("demand")

@@ -62,6 +62,11 @@ RETROFIT = Kind("thermal_retrofit", "retrofitted capacity", bounds=_retrofit_bou
                 if tech.retrofit_min_load is not None else 0.0, life=lambda tech: tech.retrofit_life)
 
 
+def committed_units(data, techs: list[str]) -> list[str]:
+    """The units that get commitment variables (thermal_committed): active, with a commitment feature."""
+    return [g for g in techs if data.is_active(g) and _needs_commitment(data.technologies[g])]
+
+
 def _needs_commitment(tech) -> bool:
     return bool(tech.min_load > 0 or tech.start_cost > 0 or tech.start_fuel > 0 or tech.min_up_time > 1
                 or tech.min_down_time > 1 or tech.heat_carrier or tech.retrofit_min_load is not None
@@ -72,7 +77,7 @@ def add(b: ModelBuilder, techs: list[str]) -> None:
     data, m, n = b.data, b.m, b.n
     spec = {g: data.technologies[g] for g in techs}
     ones = {g: np.ones(n) for g in techs}
-    committed = [g for g in techs if data.is_active(g) and _needs_commitment(spec[g])]
+    committed = committed_units(data, techs)
     # steam ≤ on ≤ cap already bounds committed units' output: no second limit row for them
     output = b.dispatch_var("thermal_output", techs, limit={g: ones[g] for g in techs if g not in committed})
     chp = [g for g in committed if spec[g].heat_carrier]
@@ -249,7 +254,8 @@ def extract(b: ModelBuilder, solution, techs: list[str]) -> dict:
     on_retrofit = solution.by_tech(m.thermal_committed_retrofit, techs)
     column = lambda values: np.array(values, dtype=float)[:, None]  # noqa: E731
     cv = column([t.power_loss_ratio for t in spec])
-    terms = [dict(fuel_terms(t, data.is_active(g) and _needs_commitment(t))) for g, t in zip(techs, spec)]
+    with_commitment = set(committed_units(data, techs))
+    terms = [dict(fuel_terms(t, g in with_commitment)) for g, t in zip(techs, spec)]
     fuel = (column([x["output"] for x in terms]) * output + column([x["heat"] for x in terms]) * heat
             + column([x["committed"] for x in terms]) * committed + column([x["startup"] for x in terms]) * startup)
     depth = column([t.min_load - t.retrofit_min_load if t.retrofit_min_load is not None else 0.0 for t in spec])
