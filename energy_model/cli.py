@@ -19,6 +19,7 @@ import typer
 from .analysis import finance
 from .case.config import list_scenarios
 from .errors import InputError, SolveError
+from .model.direct_supply import RULES as DIRECT_SUPPLY_RULES
 from .report.labels import LANGUAGES
 from .results.pathway import final_view
 from .solve.highs import OPTIMAL
@@ -150,6 +151,64 @@ def run(
 def _figures(values) -> str:
     return (f"total cost {values['total_cost'] / 1e8:,.2f} 亿CNY, curtailment {values['curtailment_rate']:.1%}, "
             f"CO2 {values['co2_mt']:.2f} Mt, unserved {values['unserved_mwh']:,.0f} MWh")
+
+
+@app.command()
+def project(
+    case: Path = typer.Argument(..., help="case folder, e.g. inputs/shuangliao"),
+    name: str = typer.Argument(..., help="project name, e.g. powerchina_methanol"),
+    scenario: str = typer.Option(None, "--scenario", "-s", help="scenario holding the project (default: the first "
+                                 "scenario whose included files define it)"),
+    out: Path = typer.Option(None, "--out", "-o", help="output folder (default: results/<scenario>.<project>)"),
+    hours: int = typer.Option(None, min=1, max=8784, help="solve only the first N hours (quick checks)"),
+    days: int = typer.Option(None, min=0, max=366, help="solve on K representative days (tsam); 0 = every hour"),
+    lang: str = typer.Option(None, help="report language, zh or en (default: the case's report_language)"),
+    sweep: bool = typer.Option(False, "--sweep", help="add the project's sizing sweep (one re-solve per design)"),
+    no_report: bool = typer.Option(False, "--no-report", help="skip report.html"),
+    set_: list[str] = typer.Option(None, "--set", help="a dotted override, e.g. --set "
+                                   "technologies.dsm_grid.capacity_charge=\"60 CNY/kW/month\" (repeatable)"),
+    debug: bool = typer.Option(False, help="show tracebacks"),
+):
+    """Appraise one project on its own node(s), without the regional system: its returns, DSCR, levelised costs
+    and direct-supply ratios lead; the files are those of a run."""
+    from .runner import run as run_model
+
+    try:
+        if lang is not None and lang not in LANGUAGES:
+            raise InputError([f"--lang: '{lang}' is not one of {', '.join(LANGUAGES)}"])
+        scenario_name = scenario or _scenario_with_project(case, name) or _default_scenario(case)
+        out_dir = out or _default_out(f"{scenario_name}.{name}", hours, days)
+        result = run_model(case, scenario_name, out_dir, hours=hours, report=not no_report, lang=lang, sweep=sweep,
+                           days=days, overrides=_settings(set_ or []) or None,
+                           overrides_source="--set", project=name,
+                           progress=lambda line: typer.echo(f"… {line}", err=True))
+    except BaseException as exc:  # noqa: BLE001 - every failure becomes a message and an exit code
+        _fail(exc, debug)
+    for evaluated in finance.from_dataset(result.dataset):
+        typer.echo(finance.headline(evaluated))
+    summary = result.summary.set_index("kpi")["value"]
+    ratios = [f"{kpi.rsplit('.', 1)[1]} {value:.1%}" for kpi, value in summary.items()
+              if kpi.startswith(f"project.{name}.") and kpi.rsplit(".", 1)[1] in DIRECT_SUPPLY_RULES]
+    if ratios:
+        typer.echo("direct supply: " + ", ".join(ratios))
+    attrs = result.dataset.attrs
+    typer.echo(f"{attrs['scenario']}: {attrs['solver_status']}, project cost {summary['total_cost'] / 1e8:,.2f} "
+               f"亿CNY over the modelled horizon")
+    typer.echo(f"results in {result.out_dir}")
+
+
+def _scenario_with_project(case: Path, name: str) -> str | None:
+    """The first scenario of ``case`` whose included files define project ``name`` (None if none does)."""
+    from .case.config import read_yaml
+
+    problems: list[str] = []
+    scenarios = read_yaml(Path(case) / "scenarios.yaml", problems) if (Path(case) / "scenarios.yaml").exists() else {}
+    for scenario, spec in (scenarios or {}).items():
+        for included in (spec or {}).get("include", []) if isinstance(spec, dict) else []:
+            path = Path(case) / str(included)
+            if path.is_file() and name in (read_yaml(path, problems).get("projects") or {}):
+                return str(scenario)
+    return None
 
 
 @app.command("list")

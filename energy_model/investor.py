@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .analysis import finance
+from .analysis import feasibility, finance
 from .case.projects import is_separable, standalone
 from .errors import SolveError
 from .model.build import build_model
@@ -47,6 +47,16 @@ def _project(ds: xr.Dataset, config, name: str, with_sweep: bool) -> finance.Pro
     units = {k: finance.METRIC_UNITS.get(k) or flows.levelised_units[k] for k in metrics}
     result = finance.ProjectFinance(name=name, label_zh=project.label_zh, cashflows=flows.table(),
                                     metrics=metrics, units=units)
+    rules = project.finance.feasibility
+    if rules is not None:
+        table = feasibility.statement(feasibility.streams_of(flows, ds, config, name), rules,
+                                      project.finance.tax_rate, project.finance.loss_carry_forward)
+        table.columns = flows.years
+        result.statement = table
+        result.rules = {"wacc": flows.wacc, "equity_rate": flows.wacc if rules.equity_rate is None else rules.equity_rate,
+                        "surcharge": rules.vat.surcharge if rules.vat is not None else 0.0}
+        result.metrics.update(feasibility.metrics(table, flows.wacc, rules.equity_rate))
+        result.units.update(finance.FEASIBILITY_METRIC_UNITS)
     separable = is_separable(config.case, config.technologies, name)
     needs_solo = project.finance.sweep or (project.finance.tornado and project.finance.tornado.capacity_factor)
     if not separable and needs_solo:

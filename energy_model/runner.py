@@ -25,9 +25,18 @@ import xarray as xr
 from pydantic import ValidationError
 
 from . import investor, sizing
-from .analysis import audit, certification, compliance, curtailment, kpis, products
+from .analysis import (
+    audit,
+    certification,
+    compliance,
+    curtailment,
+    finance,
+    kpis,
+    products,
+)
 from .analysis.accuracy import compare_runs, load_reference
 from .case.config import CASE_FILE, ModelConfig, load_case
+from .case.projects import project_alone
 from .errors import ImageError, InputError, SolveError
 from .model.build import build
 from .model.data import build_periods
@@ -120,7 +129,7 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
         solver_overrides: dict | None = None, overrides: dict | None = None,
         overrides_source: str = "overrides", sweep: bool = False, days: int | None = None,
         reference: str | Path | None = None, sizing_days: int | None = None, hourly_csv: bool = False,
-        progress=None) -> RunResult:
+        progress=None, project: str | None = None) -> RunResult:
     """Solve ``scenario`` of ``case_dir``, with further ``overrides`` (a sweep point) applied last; write
     results to ``out_dir`` when given: results.nc, CSVs, results.xlsx, and unless ``report`` is false
     report.html (with PNGs of its charts under images/ if ``images``), in ``lang`` or else the case's
@@ -132,7 +141,8 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
     ``reference`` names the results folder of a full-year run of the same inputs, to which an
     aggregated run compares its KPIs (table and file ``accuracy_kpis``); ``hourly_csv`` writes the hourly
     tables as CSV beside their Parquet files. ``progress`` (a callable taking one line) hears each stage as it
-    starts, with where HiGHS writes its log.
+    starts, with where HiGHS writes its log. ``project`` solves that project of the scenario alone, on its own
+    node(s) (refused where its optimum depends on the region), with no plan audit.
 
     A case with a pathway solves all its periods in one model: results.nc holds them all
     (:mod:`energy_model.results.pathway`), summary.csv has a column per period, the report opens with the charts
@@ -142,6 +152,8 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
     start = time.perf_counter()
     config = load_case(case_dir, scenario, overrides, overrides_source)
     audit_spec = audit.load_audit(case_dir, config.technologies, config.case.carriers)
+    if project is not None:  # the plan's targets are the region's, not the project's
+        config, audit_spec = project_alone(config, project), None
     set_horizon(config, hours, days, sizing_days)
     two_stage = sizing.applies(config)
     reference_summary = load_reference(reference, config.inputs_hash) if reference is not None else None
@@ -293,8 +305,9 @@ def _period_results(builder, solution, metadata: dict) -> xr.Dataset:
 
 
 def _summary(dataset: xr.Dataset) -> pd.DataFrame:
-    return pd.concat([kpis.summary(dataset), products.summary_rows(dataset), certification.summary_rows(dataset)],
-                     ignore_index=True)
+    parts = [kpis.summary(dataset), products.summary_rows(dataset), certification.summary_rows(dataset),
+             finance.summary_rows(dataset)]
+    return pd.concat([part for part in parts if len(part)], ignore_index=True)
 
 
 def _per_period(dataset: xr.Dataset, make) -> pd.DataFrame:

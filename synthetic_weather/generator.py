@@ -554,10 +554,11 @@ def export_price(load: np.ndarray, wind: np.ndarray, pv: np.ndarray, seed: int) 
     return price(solution.x)
 
 
-def import_price(index: pd.DatetimeIndex) -> np.ndarray:
-    """Jilin time-of-use tariff for purchases (CNY/MWh): peak, flat and valley by clock hour."""
+def import_price(index: pd.DatetimeIndex, flat: float = IMPORT_FLAT_ENERGY_CNY_PER_MWH
+                 + IMPORT_TD_AND_SURCHARGES_CNY_PER_MWH) -> np.ndarray:
+    """Jilin time-of-use tariff for purchases (CNY/MWh): ``flat`` × the peak, flat or valley factor of the
+    clock hour."""
     factor = {"peak": IMPORT_PEAK_FACTOR, "flat": 1.0, "valley": IMPORT_VALLEY_FACTOR}
-    flat = IMPORT_FLAT_ENERGY_CNY_PER_MWH + IMPORT_TD_AND_SURCHARGES_CNY_PER_MWH
     by_hour = np.array([flat * factor[period] for period in TOU_PERIOD_BY_HOUR])
     return by_hour[index.hour.to_numpy()]
 
@@ -590,7 +591,8 @@ def generate_profiles(seed: int = DEFAULT_SEED) -> Profiles:
         "demand_shapes": table({"local_load": load, "heat_demand": heat_demand_shape(weather),
                                 "truck_charging": truck_charging_shape(weather, seed)}),
         "prices": table({"export_price_cny_per_mwh": export_price(load, county_wind, pv, seed),
-                         "import_price_cny_per_mwh": import_price(index)}, 2),
+                         "import_price_cny_per_mwh": import_price(index),
+                         "import_energy_price_cny_per_mwh": import_price(index, IMPORT_FLAT_ENERGY_CNY_PER_MWH)}, 2),
         "weather": table({"temperature_c": weather["temperature_c"], "wind_speed_hub_m_s": speeds["wind_a"],
                           "clearness_index": weather["clearness_index"]}, 3),
     }
@@ -661,6 +663,9 @@ def annual_statistics(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
     imports = prices["import_price_cny_per_mwh"]
     result["import_price_cny_per_mwh"] = (f"mean {imports.mean():.2f}; peak {imports.max():.2f}, "
                                           f"flat {imports.median():.2f}, valley {imports.min():.2f}")
+    energy = prices["import_energy_price_cny_per_mwh"]
+    result["import_energy_price_cny_per_mwh"] = (f"mean {energy.mean():.2f}; peak {energy.max():.2f}, "
+                                                 f"flat {energy.median():.2f}, valley {energy.min():.2f}")
     temperature = weather["temperature_c"]
     result["temperature_c"] = (f"mean {temperature.mean():.1f} °C; Jan {temperature[month == 1].mean():.1f}, "
                                f"Jul {temperature[month == 7].mean():.1f}; min {temperature.min():.1f}, "
@@ -739,6 +744,14 @@ def column_documentation() -> dict[str, tuple[str, str, str, str]]:
             "periods: Jilin DRC notice of 16 Jan 2025 on optimising TOU tariffs, effective 1 Feb 2025 (as "
             "reported by China Energy Storage Network; medium confidence); peak/valley factors and the T&D "
             "charge are assumptions (no critical-peak hours, capacity charges excluded)"),
+        "import_energy_price_cny_per_mwh": (
+            "prices.csv", "energy part of the time-of-use purchase price, CNY/MWh: what a direct-supply project "
+            "pays per MWh drawn, its T&D being charged on capacity (发改价格〔2025〕1192号)",
+            f"flat = {IMPORT_FLAT_ENERGY_CNY_PER_MWH}; peak {IMPORT_PEAK_FACTOR}x, valley "
+            f"{IMPORT_VALLEY_FACTOR}x in the hours of import_price_cny_per_mwh",
+            f"{IMPORT_FLAT_ENERGY_CNY_PER_MWH} = Jilin grid agent purchase price Mar 2025 (REFERENCE_DATA §3); "
+            "吉发改价格〔2025〕11号 floats the energy price only, not T&D, system-operation charges or funds "
+            "(PROVINCE_AND_FINANCE_FACTS §1); the factors are the assumptions of import_price_cny_per_mwh"),
         "temperature_c": ("weather.csv", "air temperature at 2 m, °C",
                           "seasonal cosine + diurnal cycle (monthly range, damped on cloudy days) + AR(1) "
                           f"anomaly ({TEMP_ANOMALY_TIMESCALE_H:.0f} h, {TEMP_ANOMALY_STD_WINTER_C} °C winter / "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 from micro import write_case
@@ -60,9 +61,10 @@ def test_every_number_of_a_project_file_has_a_source(scenario):
         assert set(project["technologies"]) <= set(config.technologies)
         finance = project["finance"]
         sections += [(f"{name}.direct_supply", project["direct_supply"]), (f"{name}.finance", finance),
-                     (f"{name}.finance.tornado", finance["tornado"]), (f"{name}.finance.sweep", finance["sweep"])]
+                     (f"{name}.finance.tornado", finance["tornado"]), (f"{name}.finance.sweep", finance["sweep"]),
+                     (f"{name}.finance.feasibility", finance["feasibility"])]
     missing = [f"{where}.{key}" for where, spec in sections for key, value in spec.items()
-               if key not in ("sources", "tornado", "sweep", "levelised") and has_number(value)
+               if key not in ("sources", "tornado", "sweep", "levelised", "feasibility") and has_number(value)
                and key not in spec.get("sources", {})]
     assert not missing, missing
 
@@ -88,3 +90,26 @@ def test_methanol_direct_supply_scenario_end_to_end(tmp_path):
         assert title in page
     sheets = load_workbook(out / "results.xlsx").sheetnames  # the compliance and finance tables are sheets too
     assert any(name.startswith("Direct-supply compliance") for name in sheets) and "Project finance" in sheets
+    # the feasibility-study view: returns, debt and DSCR in summary.csv, the statement in the report
+    summary = pd.read_csv(out / "summary.csv").set_index("kpi")["value"]
+    for figure in ("npv", "project_irr_after_tax", "equity_irr", "dscr_min", "LCOH", "min_self_consumption"):
+        assert f"project.powerchina_methanol.{figure}" in summary.index
+    assert "Feasibility-study view" in page
+
+
+def test_a_project_run_alone_gives_its_figures_in_the_region(tmp_path):
+    """The methanol project behind its market connection is separable: solved alone it has the optimum, and
+    so the returns, it has inside the whole case on the same hours."""
+    region = run(CASE, "direct_supply_methanol", None, hours=48).dataset
+    alone = run(CASE, "direct_supply_methanol", tmp_path / "alone", hours=48, report=False,
+                project="powerchina_methanol").dataset
+    assert set(map(str, alone["tech"].values)) == set(load_case(CASE, "direct_supply_methanol").case.projects[
+        "powerchina_methanol"].technologies)
+
+    def figures(ds):
+        values = ds["finance_metric"].sel(fin_project="powerchina_methanol").to_series()
+        return values[["npv", "LCOH", "project_irr_after_tax", "equity_irr", "dscr_min"]]
+
+    pd.testing.assert_series_equal(figures(alone), figures(region), rtol=1e-5)
+    with pytest.raises(InputError, match="not in scenario 'base_2030'"):
+        run(CASE, "base_2030", None, hours=24, project="powerchina_methanol")

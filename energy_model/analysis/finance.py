@@ -79,9 +79,11 @@ def levelised_cost(rate: float, costs, quantities) -> float:
     return npv(rate, costs) / present if present > 0 else float("nan")
 
 
-def income_tax(profit: np.ndarray, rate: float, carry_years: int) -> np.ndarray:
-    """Tax per year on ``profit`` (after depreciation); a loss reduces the profits of up to ``carry_years``
-    later years, oldest loss first (China's enterprise income tax law allows five)."""
+def income_tax(profit: np.ndarray, rate, carry_years: int) -> np.ndarray:
+    """Tax per year on ``profit`` (after depreciation) at ``rate`` (one rate, or one per year); a loss
+    reduces the profits of up to ``carry_years`` later years, oldest loss first (China's enterprise income
+    tax law allows five), also in a year of tax holiday."""
+    rates = np.broadcast_to(np.asarray(rate, dtype=float), (len(profit),))
     tax = np.zeros(len(profit))
     losses: list[list[float]] = []  # [year, amount left]
     for year, value in enumerate(profit):
@@ -95,7 +97,7 @@ def income_tax(profit: np.ndarray, rate: float, carry_years: int) -> np.ndarray:
             used = min(loss[1], taxable)
             loss[1] -= used
             taxable -= used
-        tax[year] = rate * taxable
+        tax[year] = rates[year] * taxable
     return tax
 
 
@@ -272,6 +274,13 @@ def metrics(flows: ProjectCashFlows) -> dict[str, float]:
 # ---- the tables of a project, stored in and read back from the results Dataset ---------------------------
 METRIC_UNITS = {"npv": "CNY", "irr": "fraction", "capex": "CNY", "wacc": "fraction", "payback_year": "year",
                 "discounted_payback_year": "year"}
+# the rates a feasibility statement's spreadsheet formulas need
+RULES = ("wacc", "equity_rate", "surcharge")
+# the key figures of the feasibility-study view (analysis/feasibility.py), when a project has one
+FEASIBILITY_METRIC_UNITS = {"project_irr_pre_tax": "fraction", "project_irr_after_tax": "fraction",
+                            "project_npv_after_tax": "CNY", "equity_irr": "fraction", "equity_npv": "CNY",
+                            "dscr_min": "ratio", "dscr_mean": "ratio", "loan": "CNY",
+                            "interest_during_construction": "CNY", "total_investment": "CNY"}
 TORNADO_SIDES = ("low", "high")
 
 
@@ -287,6 +296,8 @@ class ProjectFinance:
     tornado: pd.DataFrame | None = None  # index parameter; columns setting_low/high, npv_low/high
     sweep: pd.DataFrame | None = None  # one row per design: capacity_<tech>, npv, levelised, optimum, status
     sweep_metric: str = ""  # the levelised cost the sweep shows
+    statement: pd.DataFrame | None = None  # feasibility-study lines × calendar years (nominal CNY, DSCR a ratio)
+    rules: dict[str, float] = field(default_factory=dict)  # the rates the statement's formulas use (RULES)
 
 
 def to_dataset(results: list[ProjectFinance]) -> xr.Dataset:
@@ -312,6 +323,20 @@ def to_dataset(results: list[ProjectFinance]) -> xr.Dataset:
     ds["finance_metric"] = (("fin_project", "fin_metric"),
                             [[r.metrics.get(k, np.nan) for k in metric_names] for r in results],
                             {"description": "units in fin_metric_unit"})
+    statements = [r for r in results if r.statement is not None]
+    if statements:
+        lines = list(dict.fromkeys(line for r in statements for line in r.statement.index))
+        table = np.full((len(names), len(lines), len(years)), np.nan)
+        for r in statements:
+            part = r.statement.reindex(index=lines)
+            table[names.index(r.name)][:, [years.index(int(y)) for y in part.columns]] = part.to_numpy()
+        ds = ds.assign_coords(fin_line=lines, fin_rule=list(RULES))
+        ds["finance_statement"] = (("fin_project", "fin_line", "fin_year"), table,
+                                   {"units": "CNY (dscr: ratio)",
+                                    "description": "feasibility-study statement, nominal, inflows positive"})
+        ds["finance_rule"] = (("fin_project", "fin_rule"),
+                              [[r.rules.get(k, np.nan) for k in RULES] for r in results],
+                              {"description": "discount rates and the VAT surcharge rate of the statement"})
     tornadoes = [r for r in results if r.tornado is not None]
     if tornadoes:
         parameters = list(dict.fromkeys(p for r in tornadoes for p in r.tornado.index))
@@ -368,9 +393,18 @@ def from_dataset(ds: xr.Dataset) -> list[ProjectFinance]:
         cash = ds["finance_cashflow"].sel(fin_project=name).to_pandas().dropna(axis=1, how="all")
         cash.index, cash.columns = cash.index.astype(str), cash.columns.astype(int)
         values = ds["finance_metric"].sel(fin_project=name).to_series()
-        metrics = {str(k): float(v) for k, v in values.items() if str(k) in METRIC_UNITS or np.isfinite(v)}
+        statement = None
+        if "finance_statement" in ds:
+            statement = ds["finance_statement"].sel(fin_project=name).to_pandas().dropna(axis=1, how="all")
+            statement = statement.dropna(how="all") if statement.size else None
+        known = METRIC_UNITS | (FEASIBILITY_METRIC_UNITS if statement is not None else {})
+        metrics = {str(k): float(v) for k, v in values.items() if str(k) in known or np.isfinite(v)}
         result = ProjectFinance(name=name, label_zh=label_zh, cashflows=cash, metrics=metrics,
                                 units={k: units[k] for k in metrics})
+        if statement is not None:
+            statement.index, statement.columns = statement.index.astype(str), statement.columns.astype(int)
+            result.statement = statement
+            result.rules = {str(k): float(v) for k, v in ds["finance_rule"].sel(fin_project=name).to_series().items()}
         if "tornado_npv" in ds:
             npv_ = ds["tornado_npv"].sel(fin_project=name).to_pandas()
             setting = ds["tornado_setting"].sel(fin_project=name).to_pandas()
@@ -393,14 +427,49 @@ def from_dataset(ds: xr.Dataset) -> list[ProjectFinance]:
 
 
 def headline(r: ProjectFinance) -> str:
-    """One line for the terminal: NPV, IRR, payback and the levelised costs of a project."""
+    """One line for the terminal: NPV, IRR, payback, the feasibility-study returns and DSCR when the project
+    has them, and the levelised costs."""
     values = r.metrics
-    parts = [f"NPV {values['npv'] / 1e8:,.2f} 亿CNY", f"IRR {values['irr']:.1%}" if np.isfinite(values["irr"])
-             else "IRR –", f"payback {values['payback_year']:.0f}" if np.isfinite(values["payback_year"])
-             else "no payback"]
+
+    def shown(key: str, name: str) -> str:
+        value, unit = values[key], r.units[key]
+        if not np.isfinite(value):
+            return f"{name} –"
+        if unit == "fraction":
+            return f"{name} {value:.1%}"
+        if unit == "ratio":
+            return f"{name} {value:.2f}"
+        return f"{name} {value / 1e8:,.2f} 亿CNY"
+
+    parts = [shown("npv", "NPV"), shown("irr", "IRR"),
+             f"payback {values['payback_year']:.0f}" if np.isfinite(values["payback_year"]) else "no payback"]
+    parts += [shown(key, name) for key, name in (("project_irr_after_tax", "project IRR after tax"),
+                                                 ("equity_irr", "equity IRR"), ("dscr_min", "DSCR min"))
+              if key in values]
     parts += [f"{key} {value:,.0f} {r.units[key]}" for key, value in values.items()
-              if key not in METRIC_UNITS and np.isfinite(value)]
+              if key not in METRIC_UNITS and key not in FEASIBILITY_METRIC_UNITS and np.isfinite(value)]
     return f"project {r.name}: " + ", ".join(parts)
 
 
+# ---- summary rows ---------------------------------------------------------------------------------------
+SUMMARY_METRICS = ("npv", "irr", "project_irr_after_tax", "project_npv_after_tax", "equity_irr", "dscr_min")
 
+
+def summary_rows(ds: xr.Dataset) -> pd.DataFrame:
+    """KPI rows ``project.<name>.<figure>`` for summary.csv and the batch comparison: NPV, IRR, the
+    feasibility-study returns and DSCR where the project has them, its levelised costs, and the direct-supply
+    ratios (``compliance_value``) with their limits."""
+    rows = []
+    for r in from_dataset(ds):
+        for key, value in r.metrics.items():
+            if key in SUMMARY_METRICS or (key not in METRIC_UNITS and key not in FEASIBILITY_METRIC_UNITS):
+                rows.append((f"project.{r.name}.{key}", value, r.units[key]))
+    if "compliance_value" in ds:
+        for project in map(str, ds["ds_project"].values):
+            for rule in map(str, ds["ds_rule"].values):
+                value = float(ds["compliance_value"].sel(ds_project=project, ds_rule=rule))
+                limit = float(ds["compliance_limit"].sel(ds_project=project, ds_rule=rule))
+                if np.isfinite(value):
+                    rows += [(f"project.{project}.{rule}", value, "fraction"),
+                             (f"project.{project}.{rule}_limit", limit, "fraction")]
+    return pd.DataFrame(rows, columns=["kpi", "value", "unit"])

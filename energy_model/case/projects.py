@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import InputError
 from .schema import Case, Project
 
 GRID_CONNECTIONS = ("market", "link")
@@ -102,6 +103,29 @@ def _check_finance(project: Project, case: Case, technologies: dict, where: str)
                 problems.append(f"{where}.finance.sweep: '{g}' is not in the project")
             elif technologies[g].kind == "storage" and g != sweep.base and technologies[g].duration is None:
                 problems.append(f"{where}.finance.sweep.ratios.{g}: a swept store needs a fixed duration")
+    if finance.feasibility is not None:
+        problems += _check_feasibility(finance.feasibility, case, technologies, members, f"{where}.finance.feasibility")
+    return problems
+
+
+def _check_feasibility(rules, case: Case, technologies: dict, members: set, where: str) -> list[str]:
+    """Names in the feasibility rules that must be the project's own technologies or known carriers."""
+    problems = []
+    for g, spec in rules.degradation.items():
+        if g not in members:
+            problems.append(f"{where}.degradation.{g}: not a technology of the project")
+        elif technologies[g].kind not in ("renewable", "conversion"):
+            problems.append(f"{where}.degradation.{g}: only renewables and converters degrade "
+                            f"(it is a {technologies[g].kind})")
+        elif spec.replacement_share and spec.reset_every is None:
+            problems.append(f"{where}.degradation.{g}: replacement_share needs reset_every (when the part is replaced)")
+    if rules.vat is not None:
+        for carrier in rules.vat.product_rates:
+            if carrier not in case.carriers:
+                problems.append(f"{where}.vat.product_rates: unknown carrier '{carrier}'")
+        for g in rules.vat.refund_technologies:
+            if g not in members:
+                problems.append(f"{where}.vat.refund_technologies: '{g}' is not in the project")
     return problems
 
 
@@ -134,3 +158,21 @@ def standalone(config, name: str, sizes: dict[str, float] | None = None, fixed_e
             timeseries[column] = np.minimum(timeseries[column].to_numpy() * profile_scale, 1.0)
     return dataclasses.replace(config, scenario=f"{config.scenario}:{name}", case=case,
                                technologies=technologies, timeseries=timeseries)
+
+
+def project_alone(config, name: str):
+    """The configuration of project ``name`` on its own node(s), for a run of the project alone
+    (``energy-model project``): refused, with the reason, where that would not give the project's optimum
+    inside its case."""
+    projects = config.case.projects
+    if name not in projects:
+        known = ", ".join(projects) or "none"
+        raise InputError([f"project '{name}': not in scenario '{config.scenario}' (its projects: {known})"])
+    if config.periods:
+        raise InputError([f"project '{name}': a project run is of one year; scenario '{config.scenario}' is a "
+                          "pathway of several periods"])
+    if not is_separable(config.case, config.technologies, name):
+        raise InputError([f"project '{name}': it shares a balance with technologies outside it (its connection is "
+                          "not a market with its own prices), so its optimum depends on the region: run the "
+                          f"scenario '{config.scenario}' instead"])
+    return standalone(config, name)

@@ -707,6 +707,82 @@ class Sweep(Strict):
     sources: dict[str, str] = Field(default_factory=dict)
 
 
+class Loan(Strict):
+    """The long-term loan of a feasibility study: drawn with the construction schedule, interest during
+    construction capitalised, repaid from the first operating year (formulas in docs/finance.md)."""
+
+    share: Fraction = Field(0.8, description="debt share of the construction investment (1 - the 资本金 ratio)")
+    rate: Annotated[float, Field(ge=0, le=0.3)] = Field(description="yearly interest rate (LPR-based)")
+    tenor: Annotated[int, Field(ge=1, le=40)] = Field(
+        15, description="years from the first operating year to the last repayment, grace years included")
+    grace: Annotated[int, Field(ge=0, le=39)] = Field(1, description="first operating years paying interest only")
+    repayment: Literal["equal_principal", "equal_instalment"] = Field(
+        "equal_principal", description="等额本金 (equal principal) or 等额本息 (equal instalments)")
+
+    @model_validator(mode="after")
+    def _grace_within_tenor(self):
+        if self.grace >= self.tenor:
+            raise ValueError(f"grace ({self.grace} years) must be shorter than tenor ({self.tenor} years)")
+        return self
+
+
+class Vat(Strict):
+    """Value-added tax of a feasibility study. Prices and costs in the case include VAT, as Chinese tariffs
+    are quoted; the VAT a stream carries is value × rate/(1 + rate)."""
+
+    rate: Fraction = Field(0.13, description="VAT on sales of electricity and products")
+    product_rates: dict[str, Fraction] = Field(
+        default_factory=dict, description="carrier -> VAT rate where it differs from ``rate`` (heat 9 %)")
+    input_rate: Fraction = Field(
+        0.13, description="VAT credited on purchased energy, feedstock, variable O&M and grid charges")
+    capex_share: Fraction = Field(
+        0.10, description="share of the capital spending that is creditable input VAT (equipment 13 %, works 9 %)")
+    surcharge: Fraction = Field(0.12, description="city-construction and education surcharges, share of VAT paid")
+    refund: Fraction = Field(0.0, description="share of the VAT on electricity sales refunded at once (即征即退)")
+    refund_technologies: list[str] = Field(
+        default_factory=list, description="generators whose share of the project's electricity the refund covers")
+
+
+class Degradation(Strict):
+    """Yearly loss of a technology's yield (a generator's output, a converter's efficiency), optionally reset
+    by replacing the worn part (an electrolyser's stacks) every ``reset_every`` years."""
+
+    rate: Annotated[float, Field(ge=0, le=0.2)] = Field(description="share lost per operating year")
+    reset_every: Annotated[int, Field(ge=1, le=50)] | None = Field(
+        None, description="operating years between replacements of the worn part; none: never replaced")
+    replacement_share: Fraction = Field(
+        0.0, description="share of the technology's capital spent at each replacement (0 when fom provides for it)")
+
+
+class Feasibility(Strict):
+    """Finance as a Chinese feasibility study (可研) sets it out: nominal cash flows, debt, VAT, income tax
+    holidays, depreciation with salvage, working capital, degradation; project (全投资) and equity (资本金)
+    returns and the DSCR. Every rule is switchable; docs/finance.md gives the formulas."""
+
+    inflation: Annotated[float, Field(ge=-0.05, le=0.2)] = Field(
+        0.0, description="yearly escalation of capital and O&M costs; 0: constant prices")
+    price_escalation: Annotated[float, Field(ge=-0.1, le=0.2)] = Field(
+        0.0, description="yearly escalation of energy and product prices (sales and purchases)")
+    loan: Loan | None = Field(None, description="none: all equity")
+    vat: Vat | None = Field(None, description="none: no VAT (prices and costs taken as net of VAT)")
+    tax_exempt_years: Annotated[int, Field(ge=0, le=10)] = Field(
+        0, description="first operating years free of income tax (三免: 3)")
+    tax_half_years: Annotated[int, Field(ge=0, le=10)] = Field(
+        0, description="following years at half the income-tax rate (三减半: 3)")
+    depreciation_years: Annotated[int, Field(ge=1, le=50)] | None = Field(
+        None, description="straight-line years of the initial fixed assets; default: the project's life")
+    salvage: Fraction = Field(0.05, description="residual share of the initial fixed assets")
+    working_capital: Annotated[float, Field(ge=0, le=2)] = Field(
+        0.0, description="working capital as a share of the first operating year's cash costs")
+    working_capital_equity: Fraction = Field(0.3, description="share of the working capital paid by equity")
+    working_capital_rate: Annotated[float, Field(ge=0, le=0.3)] = Field(
+        0.0, description="interest on the working-capital loan (1-year LPR based)")
+    degradation: dict[str, Degradation] = Field(default_factory=dict, description="technology -> degradation")
+    equity_rate: Annotated[float, Field(ge=0, le=0.5)] | None = Field(
+        None, description="discount rate of the equity NPV; default: the project's wacc")
+    sources: dict[str, str] = Field(default_factory=dict)
+
+
 class Finance(Strict):
     """Investor view of a project: real cash flows over its life, discounted at ``wacc``."""
 
@@ -722,6 +798,8 @@ class Finance(Strict):
     levelised: dict[str, Levelised] = Field(default_factory=dict, description="name (LCOH, LCOM, ...) -> definition")
     tornado: Tornado | None = None
     sweep: Sweep | None = None
+    feasibility: Feasibility | None = Field(
+        None, description="feasibility-study finance (debt, VAT, tax holidays, equity IRR, DSCR) beside the real view")
     sources: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")

@@ -126,9 +126,10 @@ def horizon_text(c: Comparison, run: str, lang: str) -> str:
 def _kpis(summaries: dict[str, pd.DataFrame], runs: list[str]) -> pd.DataFrame:
     if not runs:
         return pd.DataFrame(columns=["unit"])
-    first = summaries[runs[0]]
-    keep = [k for k in first.index if not k.startswith(PER_TECH_PREFIXES)]
-    table = pd.DataFrame({"unit": first.loc[keep, "unit"]})
+    # every run's rows, in order of first appearance: a variant may add a project the others lack
+    keep = list(dict.fromkeys(k for run in runs for k in summaries[run].index if not k.startswith(PER_TECH_PREFIXES)))
+    units = pd.concat([summaries[run]["unit"] for run in runs])
+    table = pd.DataFrame({"unit": units[~units.index.duplicated()].reindex(keep)})
     for run in runs:
         table[run] = summaries[run]["value"].reindex(keep)
     return table

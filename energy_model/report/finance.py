@@ -29,7 +29,7 @@ def finance_table(ds: xr.Dataset, lang: str) -> pd.DataFrame:
 
 
 def write_csvs(ds: xr.Dataset, folder) -> None:
-    """``finance.csv`` (metrics and cash flows, long form) and, where they exist, ``finance_tornado.csv`` and
+    """``finance.csv`` (metrics, real cash flows and the feasibility statement, long form) and, where they exist, ``finance_tornado.csv`` and
     ``finance_sweep.csv``."""
     results = from_dataset(ds)
     if not results:
@@ -39,6 +39,9 @@ def write_csvs(ds: xr.Dataset, folder) -> None:
         rows += [(r.name, "metric", key, "", value, r.units[key]) for key, value in r.metrics.items()]
         rows += [(r.name, "cashflow", item, int(year), value, "CNY")
                  for item, row in r.cashflows.iterrows() for year, value in row.items()]
+        if r.statement is not None:
+            rows += [(r.name, "statement", line, int(year), value, "ratio" if line == "dscr" else "CNY")
+                     for line, row in r.statement.iterrows() for year, value in row.items()]
     pd.DataFrame(rows, columns=["project", "table", "name", "year", "value", "unit"]).to_csv(
         folder / "finance.csv", index=False)
     tornadoes = [r.tornado.assign(project=r.name) for r in results if r.tornado is not None]
@@ -133,6 +136,8 @@ def write_excel_sheet(workbook, ds: xr.Dataset, lang: str = "zh", title: str | N
         put(row, [f"{text('metric.irr')} · {check}", f'=IFERROR(IRR(B{net_row}:{last}{net_row}),"–")'],
             formats=[None, share])
         row += 2
+        if r.statement is not None:
+            row = _statement_block(sheet, r, row, put, text)
         if r.tornado is not None:
             put(row, [text("section.finance_tornado"), f"{text('finance.setting')} · {text('legend.low')}",
                       f"{text('finance.setting')} · {text('legend.high')}", f"NPV · {text('legend.low')}",
@@ -159,3 +164,81 @@ def write_excel_sheet(workbook, ds: xr.Dataset, lang: str = "zh", title: str | N
             row += 1
         row += 1
     return sheet
+
+
+# the statement's lines that are formulas over other lines (column L, previous column P); the others are
+# the model's values (sales, costs, VAT on them, depreciation, the loan's draws, interest and principal, and
+# the income taxes, whose loss carry-forward a formula cannot show compactly)
+STATEMENT_FORMULAS = {
+    "vat_payable": "=-MAX(0,L{output_vat}-L{input_vat}-L{capex_vat}-P{vat_credit})",
+    "vat_credit": "=MAX(0,P{vat_credit}+L{input_vat}+L{capex_vat}-L{output_vat})",
+    "surcharges": "=L{vat_payable}*{surcharge}",
+    "ebitda": "=L{sales}+L{operating_cost}-L{output_vat}+L{input_vat}+L{surcharges}+L{vat_refund}",
+    "profit_before_tax": "=L{ebitda}+L{depreciation}+L{interest}+L{working_capital_interest}",
+    "net_profit": "=L{profit_before_tax}+L{income_tax}",
+    "loan_balance": "=P{loan_balance}+L{loan_draw}+L{interest_during_construction}+L{principal}",
+    "debt_service": "=L{interest}+L{principal}",
+    "cfads": "=L{sales}+L{operating_cost}+L{vat_payable}+L{surcharges}+L{vat_refund}+L{income_tax}",
+    "dscr": '=IF(L{debt_service}<0,L{cfads}/-L{debt_service},"")',
+    "project_pre_tax": "=L{capex}+L{replacement}+L{working_capital}+L{sales}+L{operating_cost}+L{vat_payable}"
+                       "+L{surcharges}+L{vat_refund}+L{residual_value}",
+    "project_after_tax": "=L{project_pre_tax}+L{adjusted_income_tax}",
+    "equity": "=L{capex}+L{loan_draw}+L{replacement}+L{working_capital}+L{working_capital_loan}+L{sales}"
+              "+L{operating_cost}+L{vat_payable}+L{surcharges}+L{vat_refund}+L{debt_service}"
+              "+L{working_capital_interest}+L{income_tax}+L{residual_value}",
+}
+
+
+def _statement_block(sheet, r, row: int, put, text) -> int:
+    """The feasibility statement with its formulas, the rates they use and the returns as formulas; returns
+    the next free row."""
+    import re
+
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    bold, money = Font(bold=True), "#,##0;[Red]-#,##0"
+    put(row, [text("finance.statement")], bold)
+    row += 1
+    rates = {}
+    for key in ("wacc", "equity_rate", "surcharge"):
+        put(row, [text(f"rule.{key}", key), r.rules.get(key)], formats=[None, "0.00%"])
+        rates[key] = f"$B${row}"
+        row += 1
+    years = list(r.statement.columns)
+    put(row, [text("column.item"), *years], bold)
+    row += 1
+    rows = {line: row + i for i, line in enumerate(r.statement.index)}
+    for line, values in r.statement.iterrows():
+        cells = []
+        for c in range(len(years)):
+            column, previous = get_column_letter(c + 2), get_column_letter(c + 1)
+            formula = STATEMENT_FORMULAS.get(line)
+            if formula is None:
+                value = float(values.iloc[c])
+                cells.append(value if np.isfinite(value) else None)
+                continue
+            if c == 0:  # nothing carried into the first year
+                formula = re.sub(r"[+-]?P\{\w+\}", "", formula).replace("(0,,", "(0,").replace("(0,+", "(0,")
+            formula = re.sub(r"L\{(\w+)\}", lambda m: f"{column}{rows[m.group(1)]}", formula)
+            formula = re.sub(r"P\{(\w+)\}", lambda m: f"{previous}{rows[m.group(1)]}", formula)
+            cells.append(formula.replace("{surcharge}", rates["surcharge"]))
+        put(rows[line], [text(f"line.{line}", line), *cells],
+            formats=[None] + ["0.00" if line == "dscr" else money] * len(years))
+    row += len(rows) + 1
+    last = get_column_letter(len(years) + 1)
+    check = text("finance.formula")
+    for key, line, rate in (("project_irr_pre_tax", "project_pre_tax", None),
+                            ("project_irr_after_tax", "project_after_tax", None),
+                            ("project_npv_after_tax", "project_after_tax", "wacc"), ("equity_irr", "equity", None),
+                            ("equity_npv", "equity", "equity_rate"), ("dscr_min", "dscr", "min")):
+        span = f"B{rows[line]}:{last}{rows[line]}"
+        if rate is None:
+            formula, style = f'=IFERROR(IRR({span}),"–")', "0.00%"
+        elif rate == "min":
+            formula, style = f"=MIN({span})", "0.00"
+        else:
+            formula, style = f"=B{rows[line]}+NPV({rates[rate]},C{rows[line]}:{last}{rows[line]})", money
+        put(row, [f"{text(f'metric.{key}')} · {check}", formula], formats=[None, style])
+        row += 1
+    return row + 1

@@ -101,6 +101,7 @@ dl.meta dt { color: #666; } dl.meta dd { margin: 0; font-family: monospace, %s; 
 .card-unit { font-size: 0.9rem; font-weight: 400; color: #666; }
 label.week { font-size: 0.9rem; color: #444; } label.week select { font: inherit; margin-left: 0.4rem; }
 table { border-collapse: collapse; width: 100%%; font-size: 0.9rem; }
+div.wide { overflow-x: auto; } div.wide td, div.wide th { white-space: nowrap; }
 th, td { border-bottom: 1px solid #eee; padding: 0.25rem 0.5rem; text-align: left; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 @media print {
@@ -826,6 +827,9 @@ def _finance(run: _Run) -> list[Section]:
         name = r.label_zh if run.lang == "zh" and r.label_zh else r.name
         sections.append(Section(f"finance_cashflow_{i}", f"{run.text('section.finance_cashflow')} · {name}",
                                 _cashflow_figure(run, r), height=420))
+        if r.statement is not None:
+            sections.append(Section(f"finance_statement_{i}", f"{run.text('section.finance_statement')} · {name}",
+                                    _statement_figure(run, r), height=420, body=_statement_table(run, r)))
         if r.tornado is not None and len(r.tornado):
             sections.append(Section(f"finance_tornado_{i}", f"{run.text('section.finance_tornado')} · {name}",
                                     _tornado_figure(run, r), height=140 + 50 * len(r.tornado)))
@@ -850,6 +854,42 @@ def _cashflow_figure(run: _Run, r: finance.ProjectFinance) -> go.Figure:
                     line=dict(color=PRICE_COLOR, width=1.5), hovertemplate=f"%{{x}}: %{{y:,.3f}} {unit}")
     return fig.update_layout(barmode="relative", xaxis_title=run.text("column.year"),
                              yaxis_title=axis_title("axis.cashflow", "CNY", run.lang))
+
+
+STATEMENT_SHOWN = ("sales", "ebitda", "income_tax", "debt_service", "cfads", "dscr", "project_after_tax", "equity")
+
+
+def _statement_figure(run: _Run, r: finance.ProjectFinance) -> go.Figure:
+    """The project's and the equity's yearly cash flows (bars), their cumulative sums, and the DSCR."""
+    factor, unit = convert(1.0, "CNY", run.lang)
+    years = [int(y) for y in r.statement.columns]
+    fig = go.Figure()
+    for line, color in (("project_after_tax", "#1f6fb4"), ("equity", "#e0b000")):
+        values = r.statement.loc[line].to_numpy(dtype=float) * factor
+        name = label(f"line.{line}", run.lang, line)
+        fig.add_bar(x=years, y=values, name=name, marker_color=color, hovertemplate=f"%{{x}}: %{{y:,.3f}} {unit}")
+        fig.add_scatter(x=years, y=np.cumsum(values), mode="lines", line=dict(color=color, width=1.5, dash="dot"),
+                        name=f"{name} · {run.text('finance.cumulative')}", hovertemplate=f"%{{x}}: %{{y:,.3f}} {unit}")
+    dscr = r.statement.loc["dscr"].to_numpy(dtype=float)
+    if np.isfinite(dscr).any():
+        fig.add_scatter(x=years, y=dscr, mode="lines+markers", yaxis="y2", name=run.text("line.dscr"),
+                        line=dict(color=PRICE_COLOR, width=1.5), hovertemplate="%{x}: %{y:.2f}")
+        fig.update_layout(yaxis2=dict(title=run.text("line.dscr"), overlaying="y", side="right", rangemode="tozero"))
+    return fig.update_layout(barmode="group", xaxis_title=run.text("column.year"),
+                             yaxis_title=axis_title("axis.cashflow", "CNY", run.lang))
+
+
+def _statement_table(run: _Run, r: finance.ProjectFinance) -> str:
+    """The statement's main lines by year (all lines are in finance.csv and results.xlsx)."""
+    factor, unit = convert(1.0, "CNY", run.lang)
+    rows = []
+    for line in STATEMENT_SHOWN:
+        values = r.statement.loc[line].to_numpy(dtype=float)
+        shown = [f"{v:.2f}" if line == "dscr" and np.isfinite(v) else ("–" if not np.isfinite(v) else
+                 f"{v * factor:,.3f}") for v in values]
+        rows.append([f"{label(f'line.{line}', run.lang, line)}" + ("" if line == "dscr" else f" [{unit}]"), *shown])
+    frame = pd.DataFrame(rows, columns=[run.text("column.item"), *map(str, r.statement.columns)])
+    return f'<div class="wide">{_html_table(frame)}</div>'
 
 
 def _tornado_figure(run: _Run, r: finance.ProjectFinance) -> go.Figure:

@@ -290,6 +290,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "section.compliance": ("绿电直连合规性（发改能源〔2025〕650号）", "Direct-supply compliance (NDRC/NEA 2025 No. 650)"),
     "section.finance_cashflow": ("项目现金流", "Project cash flows"),
     "section.finance_tornado": ("项目净现值敏感性", "Project NPV sensitivity"),
+    "section.finance_statement": ("可研财务评价（项目投资与资本金）", "Feasibility-study view (project and equity)"),
     "section.finance_sweep": ("项目容量配比扫描", "Project sizing sweep"),
     "cause.feed_in_cap": ("直连上网比例限制", "Direct-supply feed-in cap"),
     "kpi.curtailment_export_limit_gwh": ("弃电量·外送通道受限", "Curtailment · export limit"),
@@ -342,6 +343,52 @@ LABELS: dict[str, tuple[str, str]] = {
     "metric.wacc": ("折现率", "Discount rate (WACC)"),
     "metric.payback_year": ("静态回收年份", "Payback year"),
     "metric.discounted_payback_year": ("动态回收年份", "Discounted payback year"),
+    "metric.project_irr_pre_tax": ("项目投资财务内部收益率（所得税前）", "Project IRR before tax"),
+    "metric.project_irr_after_tax": ("项目投资财务内部收益率（所得税后）", "Project IRR after tax"),
+    "metric.project_npv_after_tax": ("项目投资财务净现值（所得税后）", "Project NPV after tax"),
+    "metric.equity_irr": ("资本金财务内部收益率", "Equity IRR"),
+    "metric.equity_npv": ("资本金财务净现值", "Equity NPV"),
+    "metric.dscr_min": ("最低偿债备付率", "Minimum DSCR"),
+    "metric.dscr_mean": ("平均偿债备付率", "Mean DSCR"),
+    "metric.loan": ("长期借款", "Long-term loan"),
+    "metric.interest_during_construction": ("建设期利息", "Interest during construction"),
+    "metric.total_investment": ("项目总投资", "Total investment"),
+    "rule.wacc": ("项目基准收益率（折现率）", "Project discount rate"),
+    "rule.equity_rate": ("资本金基准收益率", "Equity discount rate"),
+    "rule.surcharge": ("税金及附加（占增值税）", "VAT surcharges (share of VAT)"),
+    "finance.statement": ("可研财务报表（名义价格，元）", "Feasibility-study statement (nominal, CNY)"),
+    "line.sales": ("营业收入（含税）", "Sales (VAT incl.)"),
+    "line.operating_cost": ("经营成本（含税）", "Operating costs (VAT incl.)"),
+    "line.output_vat": ("销项税额", "Output VAT"),
+    "line.input_vat": ("进项税额（经营）", "Input VAT (operation)"),
+    "line.capex_vat": ("进项税额（投资）", "Input VAT (capital)"),
+    "line.vat_payable": ("应纳增值税", "VAT paid"),
+    "line.vat_credit": ("留抵进项税额", "VAT credit carried forward"),
+    "line.vat_refund": ("增值税即征即退", "VAT refund"),
+    "line.surcharges": ("税金及附加", "VAT surcharges"),
+    "line.ebitda": ("息税折旧摊销前利润", "EBITDA"),
+    "line.depreciation": ("折旧", "Depreciation"),
+    "line.interest": ("长期借款利息", "Loan interest"),
+    "line.working_capital_interest": ("流动资金借款利息", "Working-capital interest"),
+    "line.profit_before_tax": ("利润总额", "Profit before tax"),
+    "line.income_tax": ("所得税", "Income tax"),
+    "line.net_profit": ("净利润", "Net profit"),
+    "line.capex": ("建设投资", "Capital expenditure"),
+    "line.replacement": ("更新改造投资", "Replacements"),
+    "line.loan_draw": ("借款提款", "Loan drawn"),
+    "line.interest_during_construction": ("建设期利息（资本化）", "Interest during construction (capitalised)"),
+    "line.loan_balance": ("借款余额（年末）", "Loan balance (year end)"),
+    "line.principal": ("偿还本金", "Principal repaid"),
+    "line.debt_service": ("还本付息", "Debt service"),
+    "line.cfads": ("可用于还本付息的资金", "Cash available for debt service"),
+    "line.dscr": ("偿债备付率", "DSCR"),
+    "line.working_capital": ("流动资金", "Working capital"),
+    "line.working_capital_loan": ("流动资金借款（借入+/偿还−）", "Working-capital loan (drawn +, repaid −)"),
+    "line.residual_value": ("回收固定资产余值", "Residual value of fixed assets"),
+    "line.adjusted_income_tax": ("调整所得税", "Tax on EBIT (project view)"),
+    "line.project_pre_tax": ("项目投资净现金流（所得税前）", "Project cash flow before tax"),
+    "line.project_after_tax": ("项目投资净现金流（所得税后）", "Project cash flow after tax"),
+    "line.equity": ("资本金净现金流", "Equity cash flow"),
     "tornado.capex": ("投资", "Capital expenditure"),
     "tornado.electricity_price": ("电价（购电与上网）", "Electricity prices (bought and sold)"),
     "tornado.product_price": ("产品价格", "Product prices"),
@@ -424,6 +471,12 @@ def kpi_name(kpi: str, names: dict[str, str], lang: str) -> str:
     """Readable name of a summary row such as ``capacity_wind_1`` or ``cost_fuel``."""
     if f"kpi.{kpi}" in LABELS:
         return label(f"kpi.{kpi}", lang)
+    if kpi.startswith("project.") and kpi.count(".") >= 2:  # project.<name>.<figure> (analysis/finance.py)
+        project, figure = kpi.removeprefix("project.").rsplit(".", 1)
+        limit = figure.endswith("_limit")
+        figure = figure.removesuffix("_limit")
+        shown = label(f"metric.{figure}", lang, default=label(f"rule.{figure}", lang, default=figure))
+        return f"{project} · {shown}" + (f" · {label('column.limit', lang)}" if limit else "")
     for prefix in _PRODUCT_PREFIXES:
         if kpi.startswith(prefix):
             carrier = kpi[len(prefix):]
