@@ -313,6 +313,67 @@ def example(dest: Path = typer.Argument(Path("shuangliao"), help="folder to crea
     typer.echo(f"the Shuangliao case is in {dest}; run it with: energy-model run {dest}")
 
 
+profiles_app = typer.Typer(no_args_is_help=True, help="Time series of a case: import measured data.")
+app.add_typer(profiles_app, name="profiles")
+
+
+@profiles_app.command("import")
+def profiles_import(
+    source: Path = typer.Argument(..., help="CSV with a time column and the measured values"),
+    case: Path = typer.Argument(..., help="case folder; writes timeseries/<column>.csv"),
+    kind: str = typer.Option(..., help="wind_power, pv_power (MW), wind_speed (m/s), irradiance (GHI W/m²), "
+                                       "load or price"),
+    column: str = typer.Option(..., help="name of the profile in the case (what technologies.yaml refers to)"),
+    value_column: str = typer.Option(None, help="column of SOURCE (default: its only non-time column)"),
+    time_column: str = typer.Option("time", help="time column of SOURCE"),
+    timezone: str = typer.Option("local", help="of timestamps without an offset: local (the case's clock), UTC, "
+                                               "+08:00 or a name such as Asia/Shanghai"),
+    hour_ending: bool = typer.Option(False, "--hour-ending", help="a timestamp labels the end of its interval"),
+    utc_offset: float = typer.Option(8.0, help="the case's clock, hours ahead of UTC (China: 8)"),
+    source_year: int = typer.Option(None, help="calendar year of SOURCE to use (default: the first complete one)"),
+    max_gap: int = typer.Option(3, min=0, help="longest gap in hours to interpolate"),
+    capacity: float = typer.Option(None, help="installed MW, for wind_power and pv_power"),
+    latitude: float = typer.Option(None, help="plant latitude (solar data)"),
+    longitude: float = typer.Option(None, help="plant longitude (solar data)"),
+    height: float = typer.Option(None, help="height of the wind-speed measurement [m]"),
+    hub_height: float = typer.Option(120.0, help="turbine hub height [m]"),
+    shear: float = typer.Option(0.14, help="power-law shear exponent from --height to --hub-height"),
+    turbine: str = typer.Option("E-141/4200", help="windpowerlib turbine type"),
+    power_curve: Path = typer.Option(None, help="CSV wind_speed,power instead of --turbine"),
+    turbulence: float = typer.Option(0.1, help="turbulence intensity smoothing the curve over a farm (0: none)"),
+    no_wake: bool = typer.Option(False, "--no-wake", help="no wake losses"),
+    availability: float = typer.Option(0.97, help="wind farm availability"),
+    tilt: float = typer.Option(None, help="PV tilt [°] (default: latitude − 5)"),
+    azimuth: float = typer.Option(180.0, help="PV azimuth [°], 180 = south"),
+    dc_ac: float = typer.Option(1.2, help="PV DC/AC ratio (clipping)"),
+    bifacial_gain: float = typer.Option(0.0, help="extra yield of bifacial modules, e.g. 0.06"),
+    losses: float = typer.Option(0.14, help="PV system losses (PVWatts)"),
+    no_night_check: bool = typer.Option(False, "--no-night-check", help="accept solar energy at night"),
+    force: bool = typer.Option(False, "--force", help="replace timeseries/<column>.csv written by an earlier import"),
+    debug: bool = typer.Option(False, help="show tracebacks"),
+):
+    """Turn measured power, wind speed, irradiance, load or prices into a profile of the case: local clock,
+    hourly, gaps filled, laid on the case's year, converted and checked."""
+    from .case.profile_import import ImportOptions, import_profile
+
+    options = ImportOptions(kind=kind, column=column, value_column=value_column, time_column=time_column,
+                            timezone=timezone, hour_ending=hour_ending, case_utc_offset=utc_offset,
+                            source_year=source_year, max_gap=max_gap, capacity=capacity, latitude=latitude,
+                            longitude=longitude, measurement_height=height, hub_height=hub_height,
+                            shear_exponent=shear, turbine=turbine, power_curve=power_curve,
+                            turbulence_intensity=turbulence, wake_losses=not no_wake, availability=availability,
+                            tilt=tilt, azimuth=azimuth, dc_ac_ratio=dc_ac, bifacial_gain=bifacial_gain,
+                            losses=losses, check_night=not no_night_check)
+    try:
+        report = import_profile(case, source, options, force=force)
+    except BaseException as exc:  # noqa: BLE001 - every failure becomes a message and an exit code
+        _fail(exc, debug)
+    for line in report.lines:
+        typer.echo(f"  {line}")
+    typer.echo(f"wrote {report.path}: column {report.column}, "
+               + ", ".join(f"{k} {v:,.4g}" for k, v in report.statistics.items()))
+
+
 import_app = typer.Typer(no_args_is_help=True, help="Write a case folder from another framework's model.")
 app.add_typer(import_app, name="import")
 
