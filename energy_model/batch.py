@@ -34,12 +34,15 @@ from .case.config import (
     CASE_FILE,
     SCENARIO_SEPARATOR,
     SCENARIOS_FILE,
+    TIMESERIES_DIR,
+    WEATHER_YEARS_DIR,
     hash_inputs,
     list_scenarios,
     load_case,
     read_yaml,
     resolve,
     resolve_includes,
+    weather_years,
 )
 from .errors import InputError, SolveError
 from .results.dataset import COMPLETE_MARKER
@@ -59,6 +62,7 @@ class RunSpec:
     overrides: dict[str, object] = field(default_factory=dict)
     overrides_source: str = "overrides"
     params: dict[str, object] = field(default_factory=dict)  # sweep values, shown as index columns
+    project: str | None = None  # solve only this project of the scenario (runner.run's ``project``)
 
 
 @dataclass
@@ -83,6 +87,59 @@ def scenario_runs(case_dir: str | Path, names: list[str] | None = None) -> list[
     """One run per scenario of the case (or per name given; names may combine scenarios with '+')."""
     names = names or list(list_scenarios(case_dir))
     return [RunSpec(name=name, case_dir=str(case_dir), scenario=name) for name in names]
+
+
+TYPICAL_YEAR = "typical"  # the ensemble's run of the case's own time series, beside the weather years
+
+
+def ensemble_runs(case_dir: str | Path, scenario: str, years: list[str] | None = None, project: str | None = None,
+                  design: dict[str, object] | None = None) -> list[RunSpec]:
+    """One run of the case's own year (``typical``) and one per weather year of the case (``years``: a
+    subset), each with the same ``design`` overrides (capacities held, see :func:`design_overrides`) and, with
+    ``project``, of that project alone."""
+    known = weather_years(case_dir)
+    if not known:
+        raise InputError([f"{Path(case_dir) / TIMESERIES_DIR}: no weather years (folders under "
+                          f"{TIMESERIES_DIR}/{WEATHER_YEARS_DIR}/); make profiles writes the default case's"])
+    unknown = [y for y in years or [] if y not in known]
+    if unknown:
+        raise InputError([f"--years: {', '.join(unknown)} not among the case's weather years ({', '.join(known)})"])
+    design = design or {}
+    runs = [RunSpec(name=TYPICAL_YEAR, case_dir=str(case_dir), scenario=scenario, overrides=dict(design),
+                    overrides_source="the design held", params={"weather_year": TYPICAL_YEAR}, project=project)]
+    for year in years or known:
+        runs.append(RunSpec(name=year, case_dir=str(case_dir), scenario=scenario,
+                            overrides={**design, "weather_year": year}, overrides_source=f"weather year {year}",
+                            params={"weather_year": year}, project=project))
+    return runs
+
+
+def design_overrides(results_dir: str | Path, config) -> dict[str, object]:
+    """Overrides that hold the capacities a run built (``results_dir``): every technology that could be
+    built gets build_min = build_max = what was built, and a store sized freely its duration, so that an
+    ensemble asks how that design fares in other weather rather than what each year would build."""
+    import numpy as np
+    import xarray as xr
+
+    path = Path(results_dir) / "results.nc"
+    if not path.is_file():
+        raise InputError([f"--design-from {results_dir}: no results.nc (give the folder of a finished run)"])
+    with xr.open_dataset(path) as ds:
+        built = {str(g): float(v) for g, v in ds["capacity_new"].to_series().items()}
+        total = {str(g): float(v) for g, v in ds["capacity"].to_series().items()}
+        energy = {str(g): float(v) for g, v in ds["energy_capacity"].to_series().items()}
+    overrides: dict[str, object] = {}
+    for g, tech in config.technologies.items():
+        if g not in built:
+            continue
+        expandable = getattr(tech, "build_max", 0.0)
+        if expandable is None or expandable > 0:
+            overrides[f"technologies.{g}.build_min"] = built[g]
+            overrides[f"technologies.{g}.build_max"] = built[g]
+        if tech.kind == "storage" and tech.duration is None and total[g] > 0 and np.isfinite(energy.get(g, np.nan)):
+            overrides[f"technologies.{g}.min_duration"] = energy[g] / total[g]
+            overrides[f"technologies.{g}.max_duration"] = energy[g] / total[g]
+    return overrides
 
 
 @dataclass
@@ -164,7 +221,7 @@ def execute(spec: RunSpec, out_dir: Path, options: RunOptions) -> dict:
         result = run(spec.case_dir, spec.scenario, out_dir, hours=options.hours, days=options.days,
                      sizing_days=options.sizing_days,
                      report=options.report, lang=options.lang, solver_overrides=options.solver,
-                     overrides=spec.overrides, overrides_source=spec.overrides_source)
+                     overrides=spec.overrides, overrides_source=spec.overrides_source, project=spec.project)
         attrs = result.dataset.attrs
         row.update(status=OK, objective=float(attrs["objective"]), solver_status=attrs["solver_status"],
                    inputs_hash=attrs["inputs_hash"])
@@ -200,7 +257,7 @@ def run_batch(specs: list[RunSpec], batch_dir: str | Path, options: RunOptions |
     todo: list[RunSpec] = []
     for spec in specs:
         inputs_hash = _inputs_hash(spec)
-        key = _run_key(inputs_hash, options)
+        key = _run_key(inputs_hash, options, spec.project)
         old = previous.get(spec.name)
         if (not force and key and old and old.get("status") == OK and old.get("run_key") == key
                 and _complete(batch_dir / spec.name, inputs_hash)):
@@ -218,17 +275,17 @@ def run_batch(specs: list[RunSpec], batch_dir: str | Path, options: RunOptions |
     bar = _progress(len(todo), batch_dir.name, progress)
     done_rows = _run_remote(todo, batch_dir, options, scheduler) if scheduler else \
         _run_local(todo, batch_dir, options, workers)
-    for row in done_rows:
+    for finished, row in enumerate(done_rows, start=1):
         spec = by_name[row["name"]]
         inputs_hash = row.get("inputs_hash") or _inputs_hash(spec)
         rows[spec.name] = {**row, **spec.params, "skipped": False, "inputs_hash": inputs_hash,
-                           "run_key": _run_key(inputs_hash, options),
+                           "run_key": _run_key(inputs_hash, options, spec.project),
                            "finished": pd.Timestamp.now().isoformat(timespec="seconds")}
         write_index(batch_dir, rows.values(), specs)
         bar.update(1)
         bar.set_postfix(failed=sum(r["status"] == FAILED for r in rows.values()))
         if progress and bar.disable and todo:  # not on a terminal (a log, CI): one plain line per finished run
-            print(f"{bar.n}/{len(todo)} {row['name']}: {row['status']}"
+            print(f"{finished}/{len(todo)} {row['name']}: {row['status']}"
                   + (f" ({row.get('wall_s', 0):.0f} s)" if row.get("wall_s") else ""), file=sys.stderr, flush=True)
     bar.close()
     index = pd.read_csv(batch_dir / INDEX_FILE)
@@ -304,13 +361,14 @@ def _inputs_hash(spec: RunSpec) -> str | None:
         return None
 
 
-def _run_key(inputs_hash: str | None, options: RunOptions) -> str | None:
-    """What decides a run's results: its inputs, the options that change the solution, and the versions
-    of this package and the solver stack (results of an older model are not reused)."""
+def _run_key(inputs_hash: str | None, options: RunOptions, project: str | None = None) -> str | None:
+    """What decides a run's results: its inputs, the options that change the solution, the project it is
+    limited to, and the versions of this package and the solver stack (results of an older model are not
+    reused)."""
     if inputs_hash is None:
         return None
-    text = json.dumps({"inputs_hash": inputs_hash, **options.key(), "versions": _versions()}, sort_keys=True,
-                      default=str)
+    text = json.dumps({"inputs_hash": inputs_hash, **options.key(), "project": project, "versions": _versions()},
+                      sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

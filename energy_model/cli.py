@@ -282,6 +282,50 @@ def sweep(
 
 
 @app.command()
+def ensemble(
+    case: Path = typer.Argument(..., help="case folder, e.g. inputs/shuangliao"),
+    scenario: str = typer.Option(None, "--scenario", "-s", help="scenario (default: the case's default, or with "
+                                 "--project the first scenario holding it)"),
+    project: str = typer.Option(None, help="evaluate this project alone in every weather year"),
+    years: str = typer.Option(None, help="comma-separated weather years (default: all of the case's)"),
+    design_from: Path = typer.Option(None, "--design-from", help="results folder of a run whose capacities are "
+                                     "held in every year (default: each year sizes its own)"),
+    out: Path = typer.Option(None, "--out", "-o", help="batch folder (default: results/ensemble_<scenario or "
+                                                        "project>, suffixed for --days/--hours)"),
+    hours: BatchHours = None,
+    days: BatchDays = None,
+    sizing_days: BatchSizingDays = None,
+    workers: BatchWorkers = None,
+    force: BatchForce = False,
+    lang: BatchLang = None,
+    time_limit: BatchTimeLimit = None,
+    no_report: BatchNoReport = False,
+    debug: Debug = False,
+):
+    """Solve a scenario (or a project alone) in each weather year of the case and the typical year, and write
+    the distribution of every KPI (P90, P50, ...) to ensemble.csv and ensemble.html beside the comparison."""
+    from .batch import default_scenario, design_overrides, ensemble_runs
+    from .case.config import load_case
+    from .report.ensemble import write_ensemble
+
+    try:
+        scenario_name = scenario or (project and _scenario_with_project(case, project)) or default_scenario(case)
+        design = design_overrides(design_from, load_case(case, scenario_name)) if design_from else None
+        specs = ensemble_runs(case, scenario_name, years.split(",") if years else None, project, design)
+    except BaseException as exc:  # noqa: BLE001 - every failure becomes a message and an exit code
+        _fail(exc, debug)
+    out = out or _default_out(f"ensemble_{project or scenario_name}", hours, days, sizing_days)
+    typer.echo(f"ensemble of {len(specs) - 1} weather years and the typical year"
+               + (f", design held from {design_from}" if design_from else "") + f", into {out}/")
+    try:
+        _run_batch(specs, out, hours, days, sizing_days, workers, None, force, lang, time_limit, no_report, debug)
+    finally:
+        if (Path(out) / "index.csv").is_file():
+            paths = write_ensemble(out, lang)
+            typer.echo("distribution over the years: " + ", ".join(str(p) for p in paths))
+
+
+@app.command()
 def compare(batch: Path = typer.Argument(..., help="batch folder holding index.csv"),
             lang: str = typer.Option(None, help="zh or en (default: the case's report_language)"),
             debug: bool = typer.Option(False)):

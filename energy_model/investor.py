@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .analysis import feasibility, finance
+from .analysis import feasibility, finance, risk
 from .case.projects import is_separable, standalone
 from .errors import SolveError
 from .model.build import build_model
@@ -64,6 +64,11 @@ def _project(ds: xr.Dataset, config, name: str, with_sweep: bool) -> finance.Pro
                     "and sizing sweep need it on its own and are left out", name)
     if project.finance.tornado is not None:
         result.tornado = tornado(ds, config, name, flows, separable)
+        if project.finance.risk is not None:
+            result.risk_samples = risk.npv_samples(flows, project.finance.tornado, result.tornado,
+                                                   project.finance.risk)
+            result.metrics.update(risk.summary(result.risk_samples))
+            result.units.update(finance.RISK_METRIC_UNITS)
     if with_sweep and project.finance.sweep is not None and separable:
         result.sweep, result.sweep_metric = sweep(ds, config, name)
     return result

@@ -118,10 +118,10 @@ def set_horizon(config: ModelConfig, hours: int | None = None, days: int | None 
     except ValidationError as exc:
         raise InputError([f"{config.case_dir / CASE_FILE}: time: {error['msg']}"
                           for error in exc.errors(include_url=False)]) from None
-    config.timeseries = config.timeseries.iloc[: config.case.time.hours]
+    config.timeseries = config.timeseries.iloc[: config.case.time.steps]
     for period in (config.periods or {}).values():  # the horizon is one for all periods of a pathway
         period.case.time = config.case.time
-        period.timeseries = period.timeseries.iloc[: config.case.time.hours]
+        period.timeseries = period.timeseries.iloc[: config.case.time.steps]
 
 
 def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path | None = None,

@@ -66,6 +66,11 @@ TEMP_ANOMALY_TIMESCALE_H = 72.0
 # outbreaks from the Siberian high bring strong north-westerlies.
 TEMP_WIND_CORRELATION = -0.3
 TYPICAL_MONTH_ITERATIONS = 8  # each halves the remaining monthly drift at least
+# A weather-year member keeps this share of its slow monthly anomalies (the typical year keeps none): an
+# AR(1) process keeps too much low-frequency variance, which would make the annual wind yield vary by ~12 %;
+# at 0.5 it varies by ~6 % (1 sigma), within the 5-8 % of wind-energy indices in north-east China
+# (assumption; measured in SOURCES.md of the weather years)
+INTERANNUAL_ANOMALY_SHARE = 0.5
 
 HUB_HEIGHT_M = 120.0
 WIND_RAW_MEAN_M_S = 7.0  # before calibration to the full-load-hour target
@@ -96,6 +101,15 @@ WIND_SITES = (
     WindSite("wind_b", 1, 0.93, 12.0, 2.0),
     WindSite("wind_c", 2, 0.93, 16.0, 2.2),
 )
+# A farm of hundreds of MW is not one turbine: its turbine groups, kilometres apart, share the farm's wind but
+# each has its own fast fluctuations, and within an hour the speeds over a group spread around their mean. The
+# farm's output is the mean over its groups of a power curve smoothed for that spread, which smooths the hourly
+# ramps of a single-turbine curve (assumptions; statistics in SOURCES.md and the README calibration table).
+WIND_GROUPS = 6
+WIND_GROUP_SHARED_WEIGHT = 0.7  # share of a group's variance from its farm's signal
+WIND_GROUP_TIMESCALE_H = 8.0  # the group's own fluctuations: mesoscale cells, local flow
+WIND_GROUP_LAG_SPREAD_H = 2  # fronts reach the far groups up to this many hours later
+WIND_TURBULENCE_INTENSITY = 0.12  # spread of speeds within a group and hour (windpowerlib smoothing)
 
 # Clear-sky index (GHI / clear-sky GHI), monthly mean Jan..Dec: dry sunny winters under the
 # Siberian high, monsoon clouds in July-August.
@@ -106,9 +120,13 @@ CLEAR_SKY_INDEX_CONCENTRATION = 2.5  # Beta-distribution a + b: J-shaped (mostly
 CLOUD_SYNOPTIC_TIMESCALE_H = 36.0
 CLOUD_FAST_TIMESCALE_H = 3.0
 CLOUD_SYNOPTIC_VARIANCE_SHARE = 0.6
+# Fronts couple wind and cloud: the synoptic cloud signal is correlated with the synoptic wind signal, so windy
+# spells are cloudier (assumption: the passage of Mongolian cyclones over the Songliao plain brings both)
+CLOUD_WIND_CORRELATION = 0.4
 
 # --- PV system -----------------------------------------------------------------------------
-PV_TARGET_FLH_H = 1460.0  # plan L428: 73 GWh / 50 MW
+PV_TARGET_FLH_H = 1460.0  # plan L428: 73 GWh / 50 MW (village PV)
+PV_UTILITY_TARGET_FLH_H = 1500.0  # REFERENCE_DATA §2: western Jilin utility PV 1,400-1,550 h (low confidence)
 PV_TILT_DEG = SITE_LATITUDE_DEG - 5.0
 PV_AZIMUTH_DEG = 180.0
 PV_ALBEDO = 0.2
@@ -169,6 +187,14 @@ EXPORT_LOAD_ELASTICITY = 1.5  # relative price change per relative load change (
 EXPORT_NOISE_STD = 0.05  # outages, fuel, interconnector flows, relative to the mean
 EXPORT_NOISE_TIMESCALE_H = 24.0
 EXPORT_FLOOR_CNY_PER_MWH = 0.0  # assumption: Jilin's spot-market price limits not sourced
+# Share of hours at the floor: the hours of most renewable output against load, where a spot market clears at
+# its floor (assumption: a few per cent of hours, as in provinces with high wind and PV shares; Jilin's own
+# spot-market statistics not found)
+EXPORT_FLOOR_HOURS_SHARE = 0.04
+# In those saturated hours the province has no room: selling costs the base a token 1 CNY/MWh, a stand-in for
+# the dispatcher curtailing it, which decides the otherwise arbitrary choice between exporting at zero and
+# curtailing (assumption; the curtailment it gives is attributed in results to its cause)
+EXPORT_SATURATED_CNY_PER_MWH = -1.0
 IMPORT_FLAT_ENERGY_CNY_PER_MWH = 404.31  # Jilin grid agent purchase price, Mar 2025
 IMPORT_TD_AND_SURCHARGES_CNY_PER_MWH = 150.0  # assumption: 110 kV large-industry T&D + funds
 IMPORT_PEAK_FACTOR = 1.5
@@ -271,22 +297,32 @@ def solve_full_load_hours(output_of: Callable[[float], np.ndarray], target_h: fl
 
 
 # --- weather -------------------------------------------------------------------------------
-def synthetic_weather(seed: int = DEFAULT_SEED) -> pd.DataFrame:
+def synthetic_weather(seed: int = DEFAULT_SEED, typical: bool = True) -> pd.DataFrame:
     """One seeded synthetic weather year for the site.
 
-    Columns: ``temperature_c``; raw (uncalibrated) hub-height wind speeds in m/s named after the
-    sites (``wind_a`` ..); ``clearness_index`` = clear-sky index, GHI / clear-sky GHI.
-    Wind is an AR process on a Gaussian series mapped to a Weibull marginal, so calm and windy
-    multi-day spells occur; the sites share a lagged synoptic signal, so they are correlated
-    but not identical. Slow anomalies are anchored month by month (``typical_months``) so the
-    year is a typical one, as a typical meteorological year is built from typical months.
+    Columns: ``temperature_c``; raw (uncalibrated) hub-height wind speeds in m/s of each turbine group of each
+    site (``wind_a/0`` ..) and their mean per site (``wind_a`` ..); ``clearness_index`` = clear-sky index, GHI
+    / clear-sky GHI. Wind is an AR process on a Gaussian series mapped to a Weibull marginal, so calm and windy
+    multi-day spells occur; the sites share a lagged synoptic signal, so they are correlated but not
+    identical, and a site's groups share the site's signal with lags and fast fluctuations of their own.
+    Clouds follow their own synoptic signal, correlated with the wind's (fronts). With ``typical`` the slow
+    anomalies are anchored month by month (``typical_months``), as a typical meteorological year is built from
+    typical months; without it the year keeps the monthly and annual anomalies of a real one (a member of a
+    weather-year ensemble).
     """
     rng = stream(seed, 0)
     index = reference_index()
     doy, hour = fractional_day_of_year(index), mid_hour(index)
     n = len(index)
 
-    synoptic = typical_months(ar1(rng, n, WIND_SYNOPTIC_TIMESCALE_H), doy)
+    def anchor(z: np.ndarray) -> np.ndarray:
+        typical_z = typical_months(z, doy)
+        if typical:
+            return typical_z
+        kept = typical_z + INTERANNUAL_ANOMALY_SHARE * (z - typical_z)
+        return kept / kept.std()
+
+    synoptic = anchor(ar1(rng, n, WIND_SYNOPTIC_TIMESCALE_H))
     shared = mix([synoptic, ar1(rng, n, WIND_MESOSCALE_TIMESCALE_H)],
                  [WIND_SYNOPTIC_VARIANCE_SHARE, 1 - WIND_SYNOPTIC_VARIANCE_SHARE])
     modulation = (monthly_cycle(WIND_MONTHLY_FACTOR, doy) / np.mean(WIND_MONTHLY_FACTOR)
@@ -296,12 +332,20 @@ def synthetic_weather(seed: int = DEFAULT_SEED) -> pd.DataFrame:
         # a positive lag: the site sees the county-wide signal later (the year is treated as cyclic)
         z = mix([np.roll(shared, site.lag_h), ar1(rng, n, site.local_timescale_h)],
                 [site.shared_weight, 1 - site.shared_weight])
-        weibull = stats.weibull_min.ppf(stats.norm.cdf(z), site.weibull_shape)
-        winds[site.name] = (WIND_RAW_MEAN_M_S * modulation * weibull
-                            / stats.weibull_min.mean(site.weibull_shape))
+        groups = []
+        for j in range(WIND_GROUPS):
+            lag = round(j * WIND_GROUP_LAG_SPREAD_H / max(WIND_GROUPS - 1, 1))
+            zj = mix([np.roll(z, lag), ar1(rng, n, WIND_GROUP_TIMESCALE_H)],
+                     [WIND_GROUP_SHARED_WEIGHT, 1 - WIND_GROUP_SHARED_WEIGHT])
+            weibull = stats.weibull_min.ppf(stats.norm.cdf(zj), site.weibull_shape)
+            groups.append(WIND_RAW_MEAN_M_S * modulation * weibull / stats.weibull_min.mean(site.weibull_shape))
+            winds[f"{site.name}/{j}"] = groups[-1]
+        winds[site.name] = np.mean(groups, axis=0)
 
-    clear_sky_index = _clear_sky_index(rng, doy)
-    temperature = _temperature(rng, index, doy, hour, synoptic, clear_sky_index)
+    cloud_own = anchor(ar1(rng, n, CLOUD_SYNOPTIC_TIMESCALE_H))
+    cloud_synoptic = -CLOUD_WIND_CORRELATION * synoptic + np.sqrt(1 - CLOUD_WIND_CORRELATION**2) * cloud_own
+    clear_sky_index = _clear_sky_index(rng, doy, cloud_synoptic / cloud_synoptic.std())
+    temperature = _temperature(rng, index, doy, hour, synoptic, clear_sky_index, anchor)
     return pd.DataFrame({"temperature_c": temperature, **winds, "clearness_index": clear_sky_index},
                         index=index)
 
@@ -316,10 +360,10 @@ def typical_months(z: np.ndarray, doy: np.ndarray) -> np.ndarray:
     return z / z.std()
 
 
-def _clear_sky_index(rng: np.random.Generator, doy: np.ndarray) -> np.ndarray:
-    """Persistent cloudiness with a J-shaped Beta marginal around the monthly mean."""
-    cloud = mix([typical_months(ar1(rng, len(doy), CLOUD_SYNOPTIC_TIMESCALE_H), doy),
-                 ar1(rng, len(doy), CLOUD_FAST_TIMESCALE_H)],
+def _clear_sky_index(rng: np.random.Generator, doy: np.ndarray, synoptic: np.ndarray) -> np.ndarray:
+    """Persistent cloudiness (``synoptic``, unit variance, high = clear) with fast changes, mapped to a
+    J-shaped Beta marginal around the monthly mean."""
+    cloud = mix([synoptic, ar1(rng, len(doy), CLOUD_FAST_TIMESCALE_H)],
                 [CLOUD_SYNOPTIC_VARIANCE_SHARE, 1 - CLOUD_SYNOPTIC_VARIANCE_SHARE])
     span = CLEAR_SKY_INDEX_MAX - CLEAR_SKY_INDEX_MIN
     mean_fraction = (monthly_cycle(CLEAR_SKY_INDEX_MONTHLY, doy) - CLEAR_SKY_INDEX_MIN) / span
@@ -329,7 +373,7 @@ def _clear_sky_index(rng: np.random.Generator, doy: np.ndarray) -> np.ndarray:
 
 
 def _temperature(rng: np.random.Generator, index: pd.DatetimeIndex, doy: np.ndarray, hour: np.ndarray,
-                 wind_synoptic: np.ndarray, clear_sky_index: np.ndarray) -> np.ndarray:
+                 wind_synoptic: np.ndarray, clear_sky_index: np.ndarray, anchor: Callable) -> np.ndarray:
     """Seasonal cycle + diurnal cycle (damped on cloudy days) + persistent synoptic anomaly."""
     season = np.cos(2 * np.pi * (doy - TEMP_COLDEST_DAY_OF_YEAR) / DAYS_PER_YEAR)
     seasonal = TEMP_ANNUAL_MEAN_C - TEMP_SEASONAL_AMPLITUDE_C * season
@@ -339,7 +383,7 @@ def _temperature(rng: np.random.Generator, index: pd.DatetimeIndex, doy: np.ndar
                * np.cos(2 * np.pi * (hour - TEMP_WARMEST_HOUR) / 24))
     anomaly_std = (0.5 * (TEMP_ANOMALY_STD_WINTER_C + TEMP_ANOMALY_STD_SUMMER_C)
                    + 0.5 * (TEMP_ANOMALY_STD_WINTER_C - TEMP_ANOMALY_STD_SUMMER_C) * season)
-    own = typical_months(ar1(rng, len(index), TEMP_ANOMALY_TIMESCALE_H), doy)
+    own = anchor(ar1(rng, len(index), TEMP_ANOMALY_TIMESCALE_H))
     anomaly = TEMP_WIND_CORRELATION * wind_synoptic + np.sqrt(1 - TEMP_WIND_CORRELATION**2) * own
     return seasonal + diurnal + anomaly_std * anomaly
 
@@ -410,28 +454,39 @@ def pv_nominal_derate() -> float:
     return 1.0 - pvlib.pvsystem.pvwatts_losses(**PV_LOSSES_PCT) / 100.0
 
 
-def calibrate_pv(weather: pd.DataFrame, solpos: pd.DataFrame,
-                 hub_wind_m_s: np.ndarray) -> tuple[np.ndarray, dict]:
-    """PV capacity factor per kWp DC at 1,460 full-load hours (plan L428).
+def calibrate_pv(weather: pd.DataFrame, solpos: pd.DataFrame, hub_wind_m_s: np.ndarray,
+                 target_h: float = PV_TARGET_FLH_H, derate: float | None = None) -> tuple[np.ndarray, dict]:
+    """PV capacity factor per kWp DC at ``target_h`` full-load hours, or with a given ``derate`` (a
+    weather-year member keeps the reference year's calibration, so its yield is its weather's).
 
     The one calibrated quantity is the scaling of the loss factor; the derate is capped at 1,
     i.e. calibration may remove losses but never create energy.
     """
     dc, totals = pv_dc_before_losses(weather, solpos, hub_wind_m_s)
-    if pv_ac(dc, 1.0).sum() < PV_TARGET_FLH_H:
-        raise ValueError("PV cannot reach its full-load-hour target even without losses")
-    derate = solve_full_load_hours(lambda d: pv_ac(dc, d), PV_TARGET_FLH_H, 0.05, 1.0)
+    if derate is None:
+        if pv_ac(dc, 1.0).sum() < target_h:
+            raise ValueError("PV cannot reach its full-load-hour target even without losses")
+        derate = solve_full_load_hours(lambda d: pv_ac(dc, d), target_h, 0.05, 1.0)
     return pv_ac(dc, derate), {**totals, "derate": derate, "loss_scaling": derate / pv_nominal_derate()}
 
 
 # --- wind ----------------------------------------------------------------------------------
 def turbine_power_curve() -> tuple[np.ndarray, np.ndarray]:
-    """Wind speeds (m/s) and per-unit output of the windpowerlib library turbine."""
+    """Wind speeds (m/s) and per-unit output of the windpowerlib library turbine, smoothed for the spread of
+    speeds within a turbine group and an hour (turbulence intensity; on a regular 0.25 m/s grid, which the
+    smoothing assumes)."""
     from windpowerlib import WindTurbine
+    from windpowerlib.power_curves import smooth_power_curve
 
     turbine = WindTurbine(turbine_type=WIND_TURBINE_TYPE, hub_height=HUB_HEIGHT_M)
     curve = turbine.power_curve
-    return curve["wind_speed"].to_numpy(dtype=float), curve["value"].to_numpy(dtype=float) / turbine.nominal_power
+    speeds = curve["wind_speed"].to_numpy(dtype=float)
+    power = curve["value"].to_numpy(dtype=float) / turbine.nominal_power
+    grid = np.arange(0.0, speeds.max() + 0.25, 0.25)
+    smoothed = smooth_power_curve(pd.Series(grid), pd.Series(np.interp(grid, speeds, power, right=0.0)),
+                                  standard_deviation_method="turbulence_intensity",
+                                  turbulence_intensity=WIND_TURBULENCE_INTENSITY)
+    return smoothed["wind_speed"].to_numpy(dtype=float), smoothed["value"].to_numpy(dtype=float)
 
 
 def hub_air_density(temperature_c: np.ndarray) -> np.ndarray:
@@ -453,23 +508,29 @@ def wind_capacity_factor(speed: np.ndarray, air_density: np.ndarray,
     return np.asarray(per_unit) * WIND_AVAILABILITY * WIND_ELECTRICAL_EFFICIENCY
 
 
-def calibrate_wind(weather: pd.DataFrame) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict]:
-    """Capacity factors and hub-height speeds of each site, speeds scaled to 2,400 full-load hours.
+def calibrate_wind(weather: pd.DataFrame, scales: dict[str, float] | None = None
+                   ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict]:
+    """Capacity factors (the mean over a site's turbine groups) and mean hub-height speeds of each site, speeds
+    scaled to 2,400 full-load hours, or by the given ``scales`` (a weather-year member keeps the reference
+    year's, so its yield is its weather's).
 
     2,400 h is an assumption for new large-rotor turbines (Jilin's 2019 fleet average was
     2,216 h, chinapower.com.cn 2020-03-02).
     """
     curve = turbine_power_curve()
     air_density = hub_air_density(weather["temperature_c"].to_numpy())
-    factors, speeds, scales = {}, {}, {}
+    factors, speeds, solved = {}, {}, {}
     for site in WIND_SITES:
-        raw = weather[site.name].to_numpy()
-        scale = solve_full_load_hours(lambda s, raw=raw: wind_capacity_factor(s * raw, air_density, curve),
-                                      WIND_TARGET_FLH_H, 0.3, 2.0)
-        speeds[site.name] = scale * raw
-        factors[site.name] = wind_capacity_factor(speeds[site.name], air_density, curve)
-        scales[site.name] = scale
-    return factors, speeds, {"speed_scale": scales, "mean_air_density": float(air_density.mean())}
+        groups = [weather[f"{site.name}/{j}"].to_numpy() for j in range(WIND_GROUPS)]
+
+        def farm(scale: float, groups=groups) -> np.ndarray:
+            return np.mean([wind_capacity_factor(scale * raw, air_density, curve) for raw in groups], axis=0)
+
+        scale = (scales or {}).get(site.name) or solve_full_load_hours(farm, WIND_TARGET_FLH_H, 0.3, 2.0)
+        speeds[site.name] = scale * weather[site.name].to_numpy()
+        factors[site.name] = farm(scale)
+        solved[site.name] = scale
+    return factors, speeds, {"speed_scale": solved, "mean_air_density": float(air_density.mean())}
 
 
 # --- demand shapes -------------------------------------------------------------------------
@@ -525,33 +586,48 @@ def truck_charging_shape(weather: pd.DataFrame, seed: int) -> np.ndarray:
 
 
 # --- prices --------------------------------------------------------------------------------
-def export_price(load: np.ndarray, wind: np.ndarray, pv: np.ndarray, seed: int) -> np.ndarray:
-    """Hourly sale price to the provincial grid (CNY/MWh).
+def export_price(load: np.ndarray, wind: np.ndarray, pv: np.ndarray, seed: int,
+                 calibration: dict | None = None) -> tuple[np.ndarray, dict]:
+    """Hourly sale price to the provincial grid (CNY/MWh), and its calibration.
 
     Merit-order proxy: price rises with load (evening peak) and falls with wind and PV output,
-    floored at zero. A level shift and the two renewable coefficients are solved so that the time
-    mean is the coal benchmark and the wind- and PV-weighted means equal Jilin's 2025 settlement
-    averages for wind and PV.
+    floored at zero; in the hours of most renewable output against load (the top
+    ``EXPORT_FLOOR_HOURS_SHARE`` of the reference year) the market clears at the floor. A level shift and the
+    two renewable coefficients are solved so that the time mean is the coal benchmark and the wind- and
+    PV-weighted means equal Jilin's 2025 settlement averages for wind and PV. A weather-year member keeps the
+    reference year's ``calibration`` (coefficients and floor threshold), so a windy year sells cheaper.
     """
     noise = EXPORT_NOISE_STD * ar1(stream(seed, 3), len(load), EXPORT_NOISE_TIMESCALE_H)
     base = EXPORT_MEAN_CNY_PER_MWH * (1 + EXPORT_LOAD_ELASTICITY * (load / load.mean() - 1)
                                       + noise - noise.mean())
-    drivers = np.column_stack([np.ones_like(load), wind - wind.mean(), pv - pv.mean()])
-    weights = np.column_stack([np.ones_like(load), wind, pv])
-    targets = np.array([EXPORT_MEAN_CNY_PER_MWH, EXPORT_WIND_WEIGHTED_CNY_PER_MWH,
-                        EXPORT_PV_WEIGHTED_CNY_PER_MWH])
+    if calibration is None:
+        calibration = {"wind_mean": wind.mean(), "pv_mean": pv.mean(), "load_mean": load.mean()}
+    drivers = np.column_stack([np.ones_like(load), wind - calibration["wind_mean"], pv - calibration["pv_mean"]])
+    pressure = wind + pv - load / calibration["load_mean"]  # renewable output against load
+    if "floor_threshold" not in calibration:
+        calibration["floor_threshold"] = float(np.quantile(pressure, 1 - EXPORT_FLOOR_HOURS_SHARE))
+    at_floor = pressure > calibration["floor_threshold"]
 
     def price(coefficients: np.ndarray) -> np.ndarray:
-        return np.maximum(EXPORT_FLOOR_CNY_PER_MWH, base - drivers @ coefficients)
+        return np.where(at_floor, EXPORT_SATURATED_CNY_PER_MWH,
+                        np.maximum(EXPORT_FLOOR_CNY_PER_MWH, base - drivers @ coefficients))
 
-    def gap(coefficients: np.ndarray) -> np.ndarray:
-        return weights.T @ price(coefficients) / weights.sum(axis=0) - targets
+    if "coefficients" not in calibration:
+        weights = np.column_stack([np.ones_like(load), wind, pv])
+        targets = np.array([EXPORT_MEAN_CNY_PER_MWH, EXPORT_WIND_WEIGHTED_CNY_PER_MWH,
+                            EXPORT_PV_WEIGHTED_CNY_PER_MWH])
 
-    unfloored = np.linalg.solve(weights.T @ drivers, weights.T @ base - targets * weights.sum(axis=0))
-    solution = optimize.root(gap, unfloored, method="hybr", options={"xtol": 1e-12})
-    if not solution.success or np.abs(gap(solution.x)).max() > 1e-6:
-        raise RuntimeError(f"export-price calibration failed: {solution.message}")
-    return price(solution.x)
+        def gap(coefficients: np.ndarray) -> np.ndarray:
+            return weights.T @ price(coefficients) / weights.sum(axis=0) - targets
+
+        free = ~at_floor
+        start = np.linalg.solve(weights[free].T @ drivers[free],
+                                weights[free].T @ base[free] - targets * weights.sum(axis=0))
+        solution = optimize.root(gap, start, method="hybr", options={"xtol": 1e-12})
+        if not solution.success or np.abs(gap(solution.x)).max() > 1e-6:
+            raise RuntimeError(f"export-price calibration failed: {solution.message}")
+        calibration["coefficients"] = solution.x
+    return price(np.asarray(calibration["coefficients"])), calibration
 
 
 def import_price(index: pd.DatetimeIndex, flat: float = IMPORT_FLAT_ENERGY_CNY_PER_MWH
@@ -572,31 +648,44 @@ class Profiles:
     calibration: dict
 
 
-def generate_profiles(seed: int = DEFAULT_SEED) -> Profiles:
-    """All default-case time series from one seeded weather year."""
-    weather = synthetic_weather(seed)
+def generate_profiles(seed: int = DEFAULT_SEED, calibration: dict | None = None) -> Profiles:
+    """All default-case time series from one seeded weather year.
+
+    Without ``calibration`` the year is the typical reference year, calibrated to the targets (full-load
+    hours, price means). With the reference year's ``calibration`` it is a member of a weather-year ensemble:
+    its own weather, with monthly and annual anomalies, through the same conversions and price coefficients,
+    so its yields and prices differ from the reference as a real year's would.
+    """
+    member = calibration is not None
+    weather = synthetic_weather(seed, typical=not member)
     index = weather.index
     solpos = solar_position(index, weather["temperature_c"].to_numpy())
-    wind, speeds, wind_info = calibrate_wind(weather)
-    pv, pv_info = calibrate_pv(weather, solpos, speeds["wind_a"])
+    wind, speeds, wind_info = calibrate_wind(weather, calibration["wind"]["speed_scale"] if member else None)
+    pv, pv_info = calibrate_pv(weather, solpos, speeds["wind_a"], PV_TARGET_FLH_H,
+                               calibration["pv"]["derate"] if member else None)
+    pv_utility, pv_utility_info = calibrate_pv(weather, solpos, speeds["wind_a"], PV_UTILITY_TARGET_FLH_H,
+                                               calibration["pv_utility"]["derate"] if member else None)
     load = local_load_shape(weather, solpos["apparent_elevation"].to_numpy(), seed)
     county_wind = np.mean([wind[site.name] for site in WIND_SITES], axis=0)
+    export, price_info = export_price(load, county_wind, pv_utility, seed,
+                                      dict(calibration["price"]) if member else None)
 
     def table(columns: dict, decimals: int | None = None) -> pd.DataFrame:
         frame = pd.DataFrame(columns, index=index)
         return frame if decimals is None else frame.round(decimals) + 0.0  # + 0.0: no "-0.0"
 
     tables = {
-        "capacity_factors": table({**wind, "pv": pv}, 4),
+        "capacity_factors": table({**wind, "pv": pv, "pv_utility": pv_utility}, 4),
         "demand_shapes": table({"local_load": load, "heat_demand": heat_demand_shape(weather),
                                 "truck_charging": truck_charging_shape(weather, seed)}),
-        "prices": table({"export_price_cny_per_mwh": export_price(load, county_wind, pv, seed),
+        "prices": table({"export_price_cny_per_mwh": export,
                          "import_price_cny_per_mwh": import_price(index),
                          "import_energy_price_cny_per_mwh": import_price(index, IMPORT_FLAT_ENERGY_CNY_PER_MWH)}, 2),
         "weather": table({"temperature_c": weather["temperature_c"], "wind_speed_hub_m_s": speeds["wind_a"],
                           "clearness_index": weather["clearness_index"]}, 3),
     }
-    return Profiles(tables=tables, calibration={"seed": seed, "pv": pv_info, "wind": wind_info})
+    return Profiles(tables=tables, calibration={"seed": seed, "pv": pv_info, "pv_utility": pv_utility_info,
+                                                "wind": wind_info, "price": price_info})
 
 
 def write_profiles(profiles: Profiles, out_dir: Path) -> list[Path]:
@@ -632,9 +721,11 @@ def annual_statistics(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
         result[name] = (f"FLH {cf[name].sum():,.0f} h; mean CF {cf[name].mean():.3f}; max {cf[name].max():.3f}; "
                         f"Apr {cf[name][month == 4].mean():.3f} / Jul {cf[name][month == 7].mean():.3f}; "
                         f"hourly correlation with {others}")
-    pv = cf["pv"]
-    result["pv"] = (f"FLH {pv.sum():,.0f} h; max CF {pv.max():.3f}; Jun {pv[month == 6].mean():.3f} / "
-                    f"Dec {pv[month == 12].mean():.3f} mean CF")
+    for name in ("pv", "pv_utility"):
+        pv = cf[name]
+        result[name] = (f"FLH {pv.sum():,.0f} h; max CF {pv.max():.3f}; Jun {pv[month == 6].mean():.3f} / "
+                        f"Dec {pv[month == 12].mean():.3f} mean CF")
+    pv = cf["pv_utility"]
     load = shapes["local_load"]
     relative = load.groupby(month).mean() / load.mean()
     result["local_load"] = (f"load factor (mean/peak) {load.mean() / load.max():.3f}; peak at "
@@ -659,7 +750,8 @@ def annual_statistics(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
         f"mean {export.mean():.2f}; wind-weighted {(export * county_wind).sum() / county_wind.sum():.2f}; "
         f"PV-weighted {(export * pv).sum() / pv.sum():.2f}; min {export.min():.2f}, max {export.max():.2f}; "
         f"hourly means {by_hour.min():.0f} ({by_hour.idxmin()}:00) to {by_hour.max():.0f} ({by_hour.idxmax()}:00); "
-        f"correlation with wind_a {np.corrcoef(export, cf['wind_a'])[0, 1]:.2f}")
+        f"correlation with wind_a {np.corrcoef(export, cf['wind_a'])[0, 1]:.2f}; "
+        f"{int((export <= EXPORT_FLOOR_CNY_PER_MWH + 1e-9).sum())} h at the floor")
     imports = prices["import_price_cny_per_mwh"]
     result["import_price_cny_per_mwh"] = (f"mean {imports.mean():.2f}; peak {imports.max():.2f}, "
                                           f"flat {imports.median():.2f}, valley {imports.min():.2f}")
@@ -679,6 +771,111 @@ def annual_statistics(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
     return result
 
 
+# The statistics a planner checks a synthetic year against: (name, what, low, high, why the band). The
+# bands are stated assumptions from the behaviour of aggregated farms and of the region's weather, not
+# measurements of Shuangliao (none public); tests/test_profiles.py holds the generator to them.
+STATISTIC_BANDS = (
+    ("wind_ramp_std", "std of hourly changes of a farm's output, share of capacity", 0.03, 0.06,
+     "farms of 100-800 MW: a few per cent per hour; a single turbine's curve gives about twice that"),
+    ("wind_ramp_p99", "99th percentile of |hourly change| of a farm", 0.10, 0.20, "as above"),
+    ("wind_hours_above_90pct", "hours a farm exceeds 90 % of capacity", 0, 300,
+     "a spread-out farm rarely runs all its turbines at rated output together"),
+    ("wind_hours_below_1pct", "hours a farm is below 1 % of capacity", 100, 900, "calm spells"),
+    ("wind_pv_hourly_correlation", "hourly correlation of wind_a and utility PV", -0.30, 0.0,
+     "night-peaking wind against daytime PV, plus fronts bringing wind and cloud"),
+    ("wind_pv_daily_correlation", "correlation of daily means of wind_a and utility PV", -0.40, -0.05,
+     "fronts: windy days are cloudier"),
+    ("wind_spring_to_summer", "mean wind output Mar-May / Jul-Aug", 1.6, 2.6,
+     "north-east China: spring maximum, summer minimum"),
+    ("export_floor_hours", "hours the export price is at its floor", 200, 500,
+     "a few per cent of hours in high-renewable provinces' spot markets"),
+)
+
+
+def statistics(tables: dict[str, pd.DataFrame]) -> dict[str, float]:
+    """The quantities of STATISTIC_BANDS measured on generated (or committed) tables."""
+    cf, prices = tables["capacity_factors"], tables["prices"]
+    farms = [site.name for site in WIND_SITES]
+    ramps = cf[farms].diff().dropna()
+    month = cf.index.month
+    daily = cf.resample("D").mean()
+    export = prices["export_price_cny_per_mwh"]
+    return {
+        "wind_ramp_std": float(ramps.std().mean()),
+        "wind_ramp_p99": float(ramps.abs().quantile(0.99).mean()),
+        "wind_hours_above_90pct": float((cf[farms] > 0.9).sum().mean()),
+        "wind_hours_below_1pct": float((cf[farms] < 0.01).sum().mean()),
+        "wind_pv_hourly_correlation": float(cf["wind_a"].corr(cf["pv_utility"])),
+        "wind_pv_daily_correlation": float(daily["wind_a"].corr(daily["pv_utility"])),
+        "wind_spring_to_summer": float(cf[farms][np.isin(month, (3, 4, 5))].mean().mean()
+                                       / cf[farms][np.isin(month, (7, 8))].mean().mean()),
+        "export_floor_hours": float((export <= EXPORT_FLOOR_CNY_PER_MWH + 1e-9).sum()),
+    }
+
+
+def statistics_markdown(tables: dict[str, pd.DataFrame]) -> list[str]:
+    """The calibration table of the statistics against their bands."""
+    measured = statistics(tables)
+    lines = ["| statistic | what | band | measured | in band | why the band |", "|---|---|---|---|---|---|"]
+    for name, what, low, high, why in STATISTIC_BANDS:
+        value = measured[name]
+        lines.append(f"| `{name}` | {what} | {low:g} .. {high:g} | {value:.3g} | "
+                     f"{'yes' if low <= value <= high else 'NO'} | {why} |")
+    return lines
+
+
+# --- weather-year ensemble -------------------------------------------------------------------
+WEATHER_YEARS = 10
+WEATHER_YEAR_COLUMNS = {"capacity_factors": None, "demand_shapes": None, "prices": ["export_price_cny_per_mwh"]}
+
+
+def weather_year_name(k: int) -> str:
+    return f"w{k:02d}"
+
+
+def write_weather_years(reference: Profiles, out_dir: Path, count: int = WEATHER_YEARS) -> list[Path]:
+    """``count`` members of the weather-year ensemble, each ``weather_years/wNN/profiles.parquet`` with the
+    weather-driven columns (the time-of-use import prices do not depend on the weather), and a SOURCES.md
+    with each member's yields and prices. A member is the reference seed + k, without the typical-month
+    anchoring, through the reference year's calibration."""
+    folder = out_dir / "weather_years"
+    written, rows = [], []
+    for k in range(1, count + 1):
+        member = generate_profiles(reference.calibration["seed"] + k, reference.calibration)
+        frames = [member.tables[key] if columns is None else member.tables[key][columns]
+                  for key, columns in WEATHER_YEAR_COLUMNS.items()]
+        frame = pd.concat(frames, axis=1).rename_axis("time")
+        path = folder / weather_year_name(k) / "profiles.parquet"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_parquet(path, compression="zstd")
+        written.append(path)
+        cf, export = member.tables["capacity_factors"], member.tables["prices"]["export_price_cny_per_mwh"]
+        farms = cf[[site.name for site in WIND_SITES]].mean(axis=1)
+        rows.append((weather_year_name(k), member.calibration["seed"], farms.sum(), cf["pv_utility"].sum(),
+                     cf["pv"].sum(), export.mean(), int((export <= EXPORT_FLOOR_CNY_PER_MWH + 1e-9).sum())))
+    table = pd.DataFrame(rows, columns=["year", "seed", "wind", "pv_utility", "pv", "export", "floor"])
+    lines = ["# Weather years of the Shuangliao default case", "",
+             f"Generated by `python -m synthetic_weather.generator --out inputs/shuangliao/timeseries "
+             f"--weather-years {count}`; do not edit by hand. Member wNN is the reference year's generator at "
+             f"seed {reference.calibration['seed']} + NN without the typical-month anchoring (it keeps "
+             f"{INTERANNUAL_ANOMALY_SHARE:.0%} of its slow monthly anomalies), through the reference year's "
+             "calibration (speed scales, PV derates, price coefficients and floor threshold), so that its yields "
+             "and prices are its weather's. Each `profiles.parquet` replaces the case's columns of the same name "
+             "when a run sets `weather_year: wNN` (`energy-model ensemble` runs them all).", "",
+             "| year | seed | wind FLH (mean of 3 farms) | utility PV FLH | village PV FLH | export price mean "
+             "CNY/MWh | hours at the floor |", "|---|---|---|---|---|---|---|"]
+    lines += [f"| {r.year} | {r.seed} | {r.wind:,.0f} | {r.pv_utility:,.0f} | {r.pv:,.0f} | {r.export:.1f} | "
+              f"{r.floor} |" for r in table.itertuples()]
+    lines += ["", f"Across the members: wind {table.wind.mean():,.0f} h ± {table.wind.std() / table.wind.mean():.1%} "
+              f"(1σ), utility PV {table.pv_utility.mean():,.0f} h ± "
+              f"{table.pv_utility.std() / table.pv_utility.mean():.1%}, export price {table.export.mean():.1f} ± "
+              f"{table.export.std():.1f} CNY/MWh. Reference year: wind {WIND_TARGET_FLH_H:,.0f} h, utility PV "
+              f"{PV_UTILITY_TARGET_FLH_H:,.0f} h.", ""]
+    sources = folder / "SOURCES.md"
+    sources.write_text("\n".join(lines), encoding="utf-8")
+    return written + [sources]
+
+
 def column_documentation() -> dict[str, tuple[str, str, str, str]]:
     """Per column: (file, what it is, how generated, calibration target and source)."""
     lags = "/".join(str(site.lag_h) for site in WIND_SITES)
@@ -689,7 +886,11 @@ def column_documentation() -> dict[str, tuple[str, str, str, str]]:
                 f"(AR Gaussian transform, {WIND_SYNOPTIC_TIMESCALE_H:.0f} h synoptic and "
                 f"{WIND_MESOSCALE_TIMESCALE_H:.0f} h mesoscale persistence), spring maximum and summer minimum, "
                 f"night-time maximum (±{WIND_DIURNAL_AMPLITUDE:.0%}); sites share the county-wide signal with "
-                f"lags of {lags} h plus local noise")
+                f"lags of {lags} h plus local noise. A farm is {WIND_GROUPS} turbine groups sharing "
+                f"{WIND_GROUP_SHARED_WEIGHT:.0%} of their variance with the site (lags up to "
+                f"{WIND_GROUP_LAG_SPREAD_H} h, own {WIND_GROUP_TIMESCALE_H:.0f} h fluctuations); its output is "
+                f"the mean over the groups of the power curve smoothed for a turbulence intensity of "
+                f"{WIND_TURBULENCE_INTENSITY} (windpowerlib)")
     wind_target = (f"{WIND_TARGET_FLH_H:,.0f} h by scaling the site's speed series. Assumption: Jilin's 2019 fleet "
                    "average was 2,216 h (chinapower.com.cn 2020-03-02); new-build 2025+ large-rotor turbines are "
                    "assumed to exceed it. Available output, before curtailment")
@@ -705,6 +906,10 @@ def column_documentation() -> dict[str, tuple[str, str, str, str]]:
                f"{PV_DC_AC_RATIO}",
                f"{PV_TARGET_FLH_H:,.0f} h (plan L428: village PV 50 MW, 73 GWh/yr) by scaling the PVWatts loss "
                "factor (derate capped at 1)"),
+        "pv_utility": ("capacity_factors.csv", "utility-scale PV AC output per MWp (DC nameplate)",
+                       "as pv (the same weather and plant model)",
+                       f"{PV_UTILITY_TARGET_FLH_H:,.0f} h: western Jilin utility PV 1,400-1,550 h (REFERENCE_DATA "
+                       "§2, low confidence), midpoint; larger plants with better O&M than village PV"),
         "local_load": ("demand_shapes.csv", "shape of the local electric load (sum 1; scale by annual MWh)",
                        f"weekday industrial base 1.0 ({industry}) + services {LOAD_SERVICES_SHARE} with morning "
                        f"and evening humps ({services}) + lighting {LOAD_LIGHTING_INCREMENT} below "
@@ -730,7 +935,11 @@ def column_documentation() -> dict[str, tuple[str, str, str, str]]:
             "prices.csv", "price at which the base sells to the provincial grid, CNY/MWh",
             f"merit-order proxy: mean x (1 + {EXPORT_LOAD_ELASTICITY} x relative load deviation + "
             f"{EXPORT_NOISE_STD:.0%} AR noise) minus linear wind (mean of the three sites) and PV terms, "
-            f"floored at {EXPORT_FLOOR_CNY_PER_MWH:.0f}; the load elasticity and noise are assumptions",
+            f"floored at {EXPORT_FLOOR_CNY_PER_MWH:.0f}, and at {EXPORT_SATURATED_CNY_PER_MWH:.0f} in the "
+            f"{EXPORT_FLOOR_HOURS_SHARE:.0%} of "
+            "hours with most wind and utility PV against load (a saturated province: the spot market at its floor "
+            "and the dispatcher curtailing, for which the token -1 stands); the load elasticity, noise, floor "
+            "share and token are assumptions",
             f"time mean {EXPORT_MEAN_CNY_PER_MWH} = Jilin coal benchmark; wind-weighted mean "
             f"{EXPORT_WIND_WEIGHTED_CNY_PER_MWH} and PV-weighted mean {EXPORT_PV_WEIGHTED_CNY_PER_MWH} = Jilin "
             "2025 settlement averages (Jilin 2025 pricing reform document, xxgk.jl.gov.cn); reading settlement "
@@ -763,7 +972,9 @@ def column_documentation() -> dict[str, tuple[str, str, str, str]]:
         "clearness_index": ("weather.csv", "clear-sky index GHI / clear-sky GHI (also defined at night, unused "
                             "there)",
                             f"Beta marginal (J-shaped) around a monthly mean, AR Gaussian transform "
-                            f"({CLOUD_SYNOPTIC_TIMESCALE_H:.0f} h and {CLOUD_FAST_TIMESCALE_H:.0f} h)",
+                            f"({CLOUD_SYNOPTIC_TIMESCALE_H:.0f} h and {CLOUD_FAST_TIMESCALE_H:.0f} h); the synoptic "
+                            f"part correlated {-CLOUD_WIND_CORRELATION} with the synoptic wind (fronts: windy "
+                            "spells are cloudier)",
                             "assumption: sunny dry winters, monsoon clouds in Jul-Aug; cross-checked by the PV "
                             "loss scaling staying close to 1"),
     }
@@ -780,7 +991,7 @@ def sources_markdown(profiles: Profiles) -> str:
         f"(seed {calibration['seed']}); do not edit by hand. One non-leap reference year, 8,760 hours, naive "
         f"Asia/Shanghai clock time; a timestamp labels the hour starting there. Site {SITE_LATITUDE_DEG} °N "
         f"{SITE_LONGITUDE_DEG} °E, {SITE_ALTITUDE_M:.0f} m. The weather is synthetic (seeded AR processes, "
-        "slow anomalies anchored month by month to the climatology, like a typical meteorological year), not "
+        "slow anomalies anchored month by month to the climatology, like a typical meteorological year; the weather years under weather_years/ keep half their anomalies), not "
         "measured: it reproduces the site's seasonal and diurnal cycles and persistence, not a real year.",
         "",
         "| file | column | what it is | how generated | calibration target and source | measured |",
@@ -797,6 +1008,11 @@ def sources_markdown(profiles: Profiles) -> str:
         f"PVWatts derate {pv_nominal_derate():.3f}. Wind speed scale factors: {scales}; mean hub-height air "
         f"density {wind['mean_air_density']:.3f} kg/m³.",
         "",
+        "Statistics against the bands a planner would check them by (`STATISTIC_BANDS` in the generator; the "
+        "tests hold the generator to them):",
+        "",
+        *statistics_markdown(profiles.tables),
+        "",
         "Calendar assumptions: 2030 holidays taken as 2-8 Feb (Spring Festival falls on 3 Feb 2030), "
         "1-5 May and 1-7 Oct; the official 2030 calendar is not yet published.",
         "",
@@ -809,9 +1025,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("inputs/shuangliao/timeseries"))
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--weather-years", type=int, default=WEATHER_YEARS,
+                        help="members of the weather-year ensemble to write under weather_years/ (0: none)")
     args = parser.parse_args(argv)
-    for path in write_profiles(generate_profiles(args.seed), args.out):
+    reference = generate_profiles(args.seed)
+    for path in write_profiles(reference, args.out):
         print(f"wrote {path}")
+    if args.weather_years:
+        for path in write_weather_years(reference, args.out, args.weather_years):
+            print(f"wrote {path}")
 
 
 if __name__ == "__main__":

@@ -125,3 +125,27 @@ def test_tornado_and_sizing_sweep_of_a_wind_farm(tmp_path):
     assert sweep.loc[10.0, "optimum"] and not sweep.loc[5.0, "optimum"]
     for size in (5.0, 20.0):
         assert sweep.loc[size, "npv"] == pytest.approx(npv(capex=2e6 * size, income=revenue * size / 10))
+
+
+def test_the_monte_carlo_npv_quantiles_of_a_wind_farm_by_hand(tmp_path):
+    # only capex swings (±50 %, triangular on 0.5..1.5): NPV = R - 2e7 x f, so its P90 (exceeded by 90 % of
+    # draws) lies at the 90th percentile of f, where the upper tail (1.5 - f)^2 / (2 x 0.5^2) is 0.1
+    case = wind_project_case(tmp_path / "c", tornado={"capex": 0.5},
+                             risk={"samples": 20000, "seed": 7, "price_yield_correlation": 0.0})
+    values = metrics_of(run(case, report=False))
+    revenue = 5 * HOURS_PER_YEAR * 100 * sum(1.1 ** -i for i in range(1, 11))  # 26.9e6
+    f90 = 1.5 - 0.5 * np.sqrt(0.2)
+    # sampling error: the 10th and 50th percentiles of 20,000 draws of f lie within ±0.005 of the true ones
+    assert values["npv_p90"] == pytest.approx(revenue - 2e7 * f90, abs=2e7 * 0.005)
+    assert values["npv_p50"] == pytest.approx(revenue - 2e7, abs=2e7 * 0.005)
+    assert values["npv_p90"] <= values["npv_p50"] <= values["npv_p10"]
+    # a loss when f > R / 2e7 = 1.345: the upper tail (1.5 - 1.345)^2 / 0.5 = 4.8 % of the draws
+    threshold = revenue / 2e7
+    assert values["npv_probability_negative"] == pytest.approx((1.5 - threshold) ** 2 / 0.5, abs=0.005)
+
+
+def test_a_risk_section_needs_a_tornado(tmp_path):
+    from energy_model.errors import InputError
+
+    with pytest.raises(InputError, match="finance.risk: draws from the tornado's ranges"):
+        run(wind_project_case(tmp_path / "c", risk={"samples": 500}), report=False)

@@ -23,6 +23,7 @@ def test_the_wheel_ships_the_case_and_the_licence_and_runs_it(tmp_path):
     wheel = next(wheels.glob("energy_model-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "energy_model/cases/shuangliao/case.yaml" in names
+    assert "energy_model/cases/shuangliao/timeseries/weather_years/w10/profiles.parquet" in names  # the ensemble
     assert any(n.endswith("licenses/LICENSE") for n in names)
     site = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],

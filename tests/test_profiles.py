@@ -56,7 +56,8 @@ def test_time_axis_is_one_non_leap_year(generated):
     assert index.tz is None
 
 
-@pytest.mark.parametrize("column, target", [("wind_a", 2400), ("wind_b", 2400), ("wind_c", 2400), ("pv", 1460)])
+@pytest.mark.parametrize("column, target", [("wind_a", 2400), ("wind_b", 2400), ("wind_c", 2400), ("pv", 1460),
+                                            ("pv_utility", 1500)])
 def test_full_load_hours_hit_targets(generated, column, target):
     assert generated.tables["capacity_factors"][column].sum() == pytest.approx(target, rel=0.01)
 
@@ -104,7 +105,7 @@ def test_export_price_calibration(generated):
     wind = factors[["wind_a", "wind_b", "wind_c"]].mean(axis=1)
     assert export.mean() == pytest.approx(373.1, abs=0.01)
     assert (export * wind).sum() / wind.sum() == pytest.approx(278.46, abs=0.05)
-    assert (export * factors["pv"]).sum() / factors["pv"].sum() == pytest.approx(348.93, abs=0.05)
+    assert (export * factors["pv_utility"]).sum() / factors["pv_utility"].sum() == pytest.approx(348.93, abs=0.05)
     assert np.corrcoef(export, factors["wind_a"])[0, 1] < -0.3
     by_hour = export.groupby(export.index.hour).mean()
     assert by_hour.loc[[18, 19]].mean() > by_hour.loc[[2, 3]].mean()
@@ -125,3 +126,38 @@ def test_synthetic_climate_is_shuangliao_like(generated):
     month = temperature.index.month
     assert temperature[month == 1].mean() == pytest.approx(-14, abs=1.5)
     assert temperature[month == 7].mean() == pytest.approx(24, abs=1.5)
+
+
+@pytest.mark.parametrize("band", profiles.STATISTIC_BANDS, ids=[band[0] for band in profiles.STATISTIC_BANDS])
+def test_statistics_within_their_bands(generated, band):
+    """Ramps of an aggregated farm, wind-PV complementarity, the seasonal shape and floor-price hours, each
+    in the band SOURCES.md states; the committed files are the generator's (test above)."""
+    name, _, low, high, _ = band
+    assert low <= profiles.statistics(generated.tables)[name] <= high
+
+
+def test_a_farm_is_smoother_than_one_of_its_turbine_groups(generated):
+    weather = profiles.synthetic_weather()
+    curve = profiles.turbine_power_curve()
+    density = profiles.hub_air_density(weather["temperature_c"].to_numpy())
+    scale = profiles.calibrate_wind(weather)[2]["speed_scale"]["wind_a"]
+    group = profiles.wind_capacity_factor(scale * weather["wind_a/0"].to_numpy(), density, curve)
+    farm = generated.tables["capacity_factors"]["wind_a"].to_numpy()
+    assert np.diff(farm).std() < 0.8 * np.diff(group).std()
+
+
+def test_committed_weather_years_match_the_generator(generated):
+    """w01 as shipped is the generator's first member; the members vary from year to year like real years:
+    annual wind yield by 4-10 % (1 sigma) around the reference year's, PV by less."""
+    member = profiles.generate_profiles(profiles.DEFAULT_SEED + 1, generated.calibration)
+    shipped = pd.read_parquet(TIMESERIES_DIR / "weather_years" / "w01" / "profiles.parquet")
+    np.testing.assert_allclose(shipped["wind_a"].to_numpy(), member.tables["capacity_factors"]["wind_a"].to_numpy())
+    np.testing.assert_allclose(shipped["export_price_cny_per_mwh"].to_numpy(),
+                               member.tables["prices"]["export_price_cny_per_mwh"].to_numpy())
+    assert "import_price_cny_per_mwh" not in shipped  # not weather-driven: the case's own column stays
+    years = sorted((TIMESERIES_DIR / "weather_years").glob("w*/profiles.parquet"))
+    assert len(years) == profiles.WEATHER_YEARS
+    wind = np.array([pd.read_parquet(p)[["wind_a", "wind_b", "wind_c"]].mean(axis=1).sum() for p in years])
+    pv = np.array([pd.read_parquet(p)["pv_utility"].sum() for p in years])
+    assert 0.04 < wind.std() / wind.mean() < 0.10 and pv.std() / pv.mean() < wind.std() / wind.mean()
+    assert abs(wind.mean() / 2400 - 1) < 0.05

@@ -62,9 +62,9 @@ def test_every_number_of_a_project_file_has_a_source(scenario):
         finance = project["finance"]
         sections += [(f"{name}.direct_supply", project["direct_supply"]), (f"{name}.finance", finance),
                      (f"{name}.finance.tornado", finance["tornado"]), (f"{name}.finance.sweep", finance["sweep"]),
-                     (f"{name}.finance.feasibility", finance["feasibility"])]
+                     (f"{name}.finance.feasibility", finance["feasibility"]), (f"{name}.finance.risk", finance["risk"])]
     missing = [f"{where}.{key}" for where, spec in sections for key, value in spec.items()
-               if key not in ("sources", "tornado", "sweep", "levelised", "feasibility") and has_number(value)
+               if key not in ("sources", "tornado", "sweep", "levelised", "feasibility", "risk") and has_number(value)
                and key not in spec.get("sources", {})]
     assert not missing, missing
 

@@ -16,26 +16,31 @@ from energy_model.runner import run
 pypsa = pytest.importorskip("pypsa", reason="PyPSA is in the test extra")
 
 
-def _network() -> "pypsa.Network":
-    # one bus, a day: extendable wind (a daily profile), gas and a 4 h battery against a varying load
+def _network(step: int = 1) -> "pypsa.Network":
+    # one bus, a day: extendable wind (a daily profile), gas and a 4 h battery against a varying load; with
+    # ``step`` > 1 the same day at that many hours per snapshot (snapshot weights = step)
     n = pypsa.Network()
-    hours = pd.date_range("2030-01-01", periods=24, freq="h")
+    hours = pd.date_range("2030-01-01", periods=24 // step, freq=f"{step}h")
     n.set_snapshots(hours)
+    n.snapshot_weightings.loc[:, :] = float(step)
+    x = np.arange(0, 24, step)
     n.add("Carrier", "gas", co2_emissions=0.2)
     n.add("Bus", "el", carrier="AC")
-    wind = 0.5 + 0.45 * np.sin(np.arange(24) / 24 * 2 * np.pi)
+    wind = 0.5 + 0.45 * np.sin(x / 24 * 2 * np.pi)
     n.add("Generator", "wind", bus="el", p_nom_extendable=True, p_nom_max=500, capital_cost=60.0,
           p_max_pu=pd.Series(wind, index=hours))
     n.add("Generator", "gas", bus="el", carrier="gas", p_nom_extendable=True, capital_cost=20.0, marginal_cost=70.0,
           efficiency=0.5, p_nom_max=1000)
     n.add("StorageUnit", "battery", bus="el", p_nom_extendable=True, p_nom_max=200, capital_cost=30.0, max_hours=4,
           efficiency_store=0.95, efficiency_dispatch=0.95)
-    n.add("Load", "demand", bus="el", p_set=pd.Series(100 + 30 * np.cos(np.arange(24) / 24 * 2 * np.pi), index=hours))
+    n.add("Load", "demand", bus="el", p_set=pd.Series(100 + 30 * np.cos(x / 24 * 2 * np.pi), index=hours))
     return n
 
 
-def test_a_pypsa_network_solves_to_the_same_optimum(tmp_path):
-    n = _network()
+@pytest.mark.parametrize("step", [1, 3])
+def test_a_pypsa_network_solves_to_the_same_optimum(tmp_path, step):
+    """Hourly, and at 3-hour snapshots as they are (time.resolution: 3, no resampling)."""
+    n = _network(step)
     logging.disable(logging.WARNING)
     try:
         with warnings.catch_warnings():
@@ -48,6 +53,7 @@ def test_a_pypsa_network_solves_to_the_same_optimum(tmp_path):
     assert done.exit_code == 0, done.output
     assert (tmp_path / "case" / "IMPORT_REPORT.md").exists()
     ours = run(tmp_path / "case", report=False)
+    assert len(ours.dataset["time"]) == 24 // step
     assert ours.dataset.attrs["objective"] == pytest.approx(n.objective, rel=1e-6)
     for g in ("wind", "gas", "battery"):
         assert float(ours.dataset["capacity"].sel(tech=g)) == pytest.approx(float(n.generators.p_nom_opt.get(

@@ -274,6 +274,8 @@ def metrics(flows: ProjectCashFlows) -> dict[str, float]:
 # ---- the tables of a project, stored in and read back from the results Dataset ---------------------------
 METRIC_UNITS = {"npv": "CNY", "irr": "fraction", "capex": "CNY", "wacc": "fraction", "payback_year": "year",
                 "discounted_payback_year": "year"}
+# the Monte Carlo's figures (analysis/risk.py), when a project has a risk section
+RISK_METRIC_UNITS = {"npv_p90": "CNY", "npv_p50": "CNY", "npv_p10": "CNY", "npv_probability_negative": "fraction"}
 # the rates a feasibility statement's spreadsheet formulas need
 RULES = ("wacc", "equity_rate", "surcharge")
 # the key figures of the feasibility-study view (analysis/feasibility.py), when a project has one
@@ -298,6 +300,7 @@ class ProjectFinance:
     sweep_metric: str = ""  # the levelised cost the sweep shows
     statement: pd.DataFrame | None = None  # feasibility-study lines × calendar years (nominal CNY, DSCR a ratio)
     rules: dict[str, float] = field(default_factory=dict)  # the rates the statement's formulas use (RULES)
+    risk_samples: np.ndarray | None = None  # NPV of each Monte Carlo draw [CNY]
 
 
 def to_dataset(results: list[ProjectFinance]) -> xr.Dataset:
@@ -337,6 +340,14 @@ def to_dataset(results: list[ProjectFinance]) -> xr.Dataset:
         ds["finance_rule"] = (("fin_project", "fin_rule"),
                               [[r.rules.get(k, np.nan) for k in RULES] for r in results],
                               {"description": "discount rates and the VAT surcharge rate of the statement"})
+    risky = [r for r in results if r.risk_samples is not None]
+    if risky:
+        samples = np.full((len(names), max(len(r.risk_samples) for r in risky)), np.nan)
+        for r in risky:
+            samples[names.index(r.name), : len(r.risk_samples)] = r.risk_samples
+        ds = ds.assign_coords(risk_sample=np.arange(samples.shape[1]))
+        ds["risk_npv"] = (("fin_project", "risk_sample"), samples,
+                          {"units": "CNY", "description": "NPV of each Monte Carlo draw (analysis/risk.py)"})
     tornadoes = [r for r in results if r.tornado is not None]
     if tornadoes:
         parameters = list(dict.fromkeys(p for r in tornadoes for p in r.tornado.index))
@@ -397,10 +408,15 @@ def from_dataset(ds: xr.Dataset) -> list[ProjectFinance]:
         if "finance_statement" in ds:
             statement = ds["finance_statement"].sel(fin_project=name).to_pandas().dropna(axis=1, how="all")
             statement = statement.dropna(how="all") if statement.size else None
-        known = METRIC_UNITS | (FEASIBILITY_METRIC_UNITS if statement is not None else {})
+        risk_samples = ds["risk_npv"].sel(fin_project=name).values if "risk_npv" in ds else None
+        risk_samples = risk_samples[np.isfinite(risk_samples)] if risk_samples is not None else None
+        known = (METRIC_UNITS | (FEASIBILITY_METRIC_UNITS if statement is not None else {})
+                 | (RISK_METRIC_UNITS if risk_samples is not None and len(risk_samples) else {}))
         metrics = {str(k): float(v) for k, v in values.items() if str(k) in known or np.isfinite(v)}
         result = ProjectFinance(name=name, label_zh=label_zh, cashflows=cash, metrics=metrics,
                                 units={k: units[k] for k in metrics})
+        if risk_samples is not None and len(risk_samples):
+            result.risk_samples = risk_samples
         if statement is not None:
             statement.index, statement.columns = statement.index.astype(str), statement.columns.astype(int)
             result.statement = statement
@@ -446,13 +462,16 @@ def headline(r: ProjectFinance) -> str:
     parts += [shown(key, name) for key, name in (("project_irr_after_tax", "project IRR after tax"),
                                                  ("equity_irr", "equity IRR"), ("dscr_min", "DSCR min"))
               if key in values]
+    if "npv_p90" in values:
+        parts.append(f"{shown('npv_p90', 'NPV P90')} (P(NPV<0) {values['npv_probability_negative']:.0%})")
     parts += [f"{key} {value:,.0f} {r.units[key]}" for key, value in values.items()
-              if key not in METRIC_UNITS and key not in FEASIBILITY_METRIC_UNITS and np.isfinite(value)]
+              if key not in METRIC_UNITS | FEASIBILITY_METRIC_UNITS | RISK_METRIC_UNITS and np.isfinite(value)]
     return f"project {r.name}: " + ", ".join(parts)
 
 
 # ---- summary rows ---------------------------------------------------------------------------------------
-SUMMARY_METRICS = ("npv", "irr", "project_irr_after_tax", "project_npv_after_tax", "equity_irr", "dscr_min")
+SUMMARY_METRICS = ("npv", "irr", "project_irr_after_tax", "project_npv_after_tax", "equity_irr", "dscr_min",
+                   "npv_p90", "npv_probability_negative")
 
 
 def summary_rows(ds: xr.Dataset) -> pd.DataFrame:
@@ -462,7 +481,7 @@ def summary_rows(ds: xr.Dataset) -> pd.DataFrame:
     rows = []
     for r in from_dataset(ds):
         for key, value in r.metrics.items():
-            if key in SUMMARY_METRICS or (key not in METRIC_UNITS and key not in FEASIBILITY_METRIC_UNITS):
+            if key in SUMMARY_METRICS or key not in METRIC_UNITS | FEASIBILITY_METRIC_UNITS | RISK_METRIC_UNITS:
                 rows.append((f"project.{r.name}.{key}", value, r.units[key]))
     if "compliance_value" in ds:
         for project in map(str, ds["ds_project"].values):

@@ -40,6 +40,8 @@ TECHNOLOGIES_FILE = "technologies.yaml"
 SCENARIOS_FILE = "scenarios.yaml"
 PLAN_TARGETS_FILE = "plan_targets.yaml"  # optional: the plan's figures every run is audited against (audit.py)
 TIMESERIES_DIR = "timeseries"
+WEATHER_YEARS_DIR = "weather_years"  # timeseries/weather_years/<name>/: columns that replace the case's
+TIMESERIES_SUFFIXES = (".csv", ".parquet")
 SCENARIO_SEPARATOR = "+"
 
 _TECHNOLOGIES = TypeAdapter(dict[TechName, Technology])
@@ -236,6 +238,8 @@ def load_case(case_dir: str | Path, scenario: str | None = None, overrides: dict
     technologies = _validate_each(_TECHNOLOGIES, technologies_raw, case_dir / TECHNOLOGIES_FILE, problems, blame,
                                   prefix="technologies.")
     timeseries = read_timeseries(case_dir / TIMESERIES_DIR, problems, case.time if case is not None else None)
+    if timeseries is not None and case is not None and case.weather_year is not None:
+        timeseries = overlay_weather_year(timeseries, case_dir, case.weather_year, case.time, problems)
     if timeseries is not None and series_overrides:
         timeseries = scale_timeseries(timeseries, series_overrides, origins, problems)
     if case is not None and technologies is not None:
@@ -249,7 +253,7 @@ def load_case(case_dir: str | Path, scenario: str | None = None, overrides: dict
         scenario_description=description,
         case=case,
         technologies=technologies,
-        timeseries=timeseries.iloc[: case.time.hours],
+        timeseries=timeseries.iloc[: case.time.steps],
         inputs_hash=hash_inputs(case_dir, scenario, overrides, includes),
         overrides=overrides,
     )
@@ -302,7 +306,7 @@ def _period_configs(config: ModelConfig, raw: dict, timeseries: pd.DataFrame, ov
         case.solver = config.case.solver  # one for the whole pathway: a run's solver options reach every period
         periods[year] = ModelConfig(case_dir=case_dir, scenario=config.scenario,
                                     scenario_description=config.scenario_description, case=case,
-                                    technologies=technologies, timeseries=frame.iloc[: case.time.hours],
+                                    technologies=technologies, timeseries=frame.iloc[: case.time.steps],
                                     inputs_hash=config.inputs_hash, overrides={**overrides, **period.overrides})
     if problems:
         raise InputError(list(dict.fromkeys(problems)))
@@ -517,8 +521,47 @@ def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
+def weather_years(case_dir: Path) -> list[str]:
+    """The weather years a case offers: the folders of ``timeseries/weather_years``."""
+    folder = Path(case_dir) / TIMESERIES_DIR / WEATHER_YEARS_DIR
+    return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+
+
+def _case_weather_year(case_dir: Path):
+    try:
+        return (read_yaml(case_dir / CASE_FILE) or {}).get("weather_year")
+    except InputError:
+        return None
+
+
+def overlay_weather_year(timeseries: pd.DataFrame, case_dir: Path, name: str, time: TimeConfig,
+                         problems: list[str]) -> pd.DataFrame | None:
+    """``timeseries`` with the columns of weather year ``name`` in place of the case's own: the same
+    profiles from another year's weather. A column the case does not have is refused (nothing would use it)."""
+    folder = case_dir / TIMESERIES_DIR / WEATHER_YEARS_DIR / name
+    if not folder.is_dir():
+        known = weather_years(case_dir)
+        problems.append(f"{case_dir / CASE_FILE}: weather_year = '{name}': no folder {folder}"
+                        + (f"; the case has {', '.join(known)}" if known else "; the case has no weather years"))
+        return timeseries
+    year = read_timeseries(folder, problems, time)
+    if year is None:
+        return timeseries
+    foreign = [c for c in year.columns if c not in timeseries.columns]
+    if foreign:
+        problems.append(f"{folder}: columns {', '.join(foreign)} are not in {TIMESERIES_DIR}/; a weather year replaces "
+                        "the case's own columns")
+    combined = timeseries.copy()
+    shared = [c for c in year.columns if c in timeseries.columns]
+    combined[shared] = year[shared].iloc[: len(combined)].to_numpy()
+    combined.attrs["files"] = {**timeseries.attrs.get("files", {}),
+                               **{c: f"{TIMESERIES_DIR}/{WEATHER_YEARS_DIR}/{name}/{year.attrs['files'][c].split('/')[-1]}"
+                                  for c in shared}}
+    return combined
+
+
 def read_timeseries(folder: Path, problems: list[str], time: TimeConfig | None = None) -> pd.DataFrame | None:
-    """All columns of all CSVs in ``folder`` as one numeric frame on a regular hourly index.
+    """All columns of all CSV and Parquet files in ``folder`` as one numeric frame on a regular hourly index.
 
     None if a file cannot be read at all (its columns are unknown, so references to them are not
     checked either); ``frame.attrs["files"]`` maps each column to its file. With ``time`` given, every file must also start at ``time.start`` and cover ``time.hours``: the
@@ -531,14 +574,17 @@ def read_timeseries(folder: Path, problems: list[str], time: TimeConfig | None =
     frames = []
     seen: dict[str, Path] = {}
     unreadable = False
-    for path in sorted(folder.glob("*.csv")):
-        frame = _read_csv(path, problems)
+    step = 60 * (time.resolution if time is not None else 1)
+    for path in sorted(p for p in folder.iterdir() if p.suffix in TIMESERIES_SUFFIXES):
+        frame = _read_csv(path, problems, step) if path.suffix == ".csv" else _read_parquet(path, problems, step)
         if frame is None:
             unreadable = True
             continue
         if time is not None:
-            if len(frame) < time.hours:
-                problems.append(f"{path}: {len(frame)} rows, fewer than time.hours = {time.hours} in {CASE_FILE}")
+            if len(frame) < time.steps:
+                rows = f"time.hours = {time.hours}" + (f" / resolution = {time.resolution} = {time.steps}"
+                                                       if time.resolution > 1 else "")
+                problems.append(f"{path}: {len(frame)} rows, fewer than {rows} in {CASE_FILE}")
             elif frame.index[0] != pd.Timestamp(time.start):
                 problems.append(f"{path}: first timestamp {frame.index[0]} differs from time.start = "
                                 f"'{time.start}' in {CASE_FILE}; row i is hour i of the model")
@@ -563,8 +609,29 @@ def read_timeseries(folder: Path, problems: list[str], time: TimeConfig | None =
     return combined
 
 
-def _read_csv(path: Path, problems: list[str]) -> pd.DataFrame | None:
-    """One CSV with a 'time' column of regular hourly timestamps, or None after noting why not."""
+def _read_parquet(path: Path, problems: list[str], step: int = 60) -> pd.DataFrame | None:
+    """A Parquet table with a 'time' index or column of hourly timestamps, or None after noting why not."""
+    try:
+        frame = pd.read_parquet(path)
+    except (OSError, ValueError, ImportError) as exc:
+        problems.append(f"{path}: cannot be read as a Parquet table: {str(exc).splitlines()[0] if str(exc) else exc}")
+        return None
+    if "time" in frame.columns:
+        frame = frame.set_index("time")
+    elif frame.index.name != "time":
+        problems.append(f"{path}: no 'time' index or column")
+        return None
+    frame.index = pd.DatetimeIndex(pd.to_datetime(frame.index))
+    steps = np.diff(frame.index.values).astype("timedelta64[m]").astype(int)
+    if frame.index.tz is not None or (len(steps) and not (steps == step).all()):
+        problems.append(f"{path}: time must be regular local timestamps {step} min apart, without a time zone")
+        return None
+    return frame
+
+
+def _read_csv(path: Path, problems: list[str], step: int = 60) -> pd.DataFrame | None:
+    """One CSV with a 'time' column of regular timestamps ``step`` minutes apart, or None after noting why
+    not."""
     try:
         with open(path, encoding="utf-8-sig", newline="") as fh:  # Excel's "CSV UTF-8" starts with a BOM
             header = next(csv.reader(fh), [])
@@ -588,9 +655,10 @@ def _read_csv(path: Path, problems: list[str]) -> pd.DataFrame | None:
         return None
     frame.index = pd.DatetimeIndex(stamps)
     steps = np.diff(frame.index.values).astype("timedelta64[m]").astype(int)
-    if len(steps) and not (steps == 60).all():
-        at = int(np.argmax(steps != 60))
-        problems.append(f"{path}: timestamps must be hourly and regular; step of {steps[at]} min after "
+    if len(steps) and not (steps == step).all():
+        at = int(np.argmax(steps != step))
+        every = "hourly" if step == 60 else f"{step // 60} h apart (time.resolution)"
+        problems.append(f"{path}: timestamps must be {every} and regular; step of {steps[at]} min after "
                         f"{frame.index[at]} (row {at + 2})")
     return frame
 
@@ -625,25 +693,28 @@ def check_references(case: Case, technologies: dict, timeseries: pd.DataFrame | 
         if profile not in timeseries.columns:
             continue
         where = f"{case_dir / timeseries.attrs.get('files', {}).get(profile, TIMESERIES_DIR)}: column '{profile}'"
-        values = timeseries[profile].to_numpy()[: case.time.hours]
+        values = timeseries[profile].to_numpy()[: case.time.steps]
         if tech.kind == "renewable" and ((values < 0) | (values > 1)).any():
             problems.append(f"{where} (profile of {name}) must be a capacity factor in [0, 1]; "
                             f"found {np.nanmin(values):.3g} .. {np.nanmax(values):.3g}")
         if tech.kind == "demand":
-            problems += _check_shape(timeseries[profile].to_numpy(), f"{where} (shape of {name})")
+            problems += _check_shape(timeseries[profile].to_numpy(), f"{where} (shape of {name})",
+                                     HOURS_PER_YEAR // case.time.resolution)
     problems += check_projects(case, technologies, case_dir)
     return problems
 
 
-def _check_shape(values: np.ndarray, where: str) -> list[str]:
-    """A demand shape is a share of the annual quantity per hour: never negative, one over a full year."""
+def _check_shape(values: np.ndarray, where: str, steps_per_year: int = HOURS_PER_YEAR) -> list[str]:
+    """A demand shape is a share of the annual quantity per time step: never negative, one over a full year."""
     if (values < 0).any():
         return [f"{where} has negative values, first {values[np.argmax(values < 0)]:.3g}; a shape must be >= 0"]
-    if len(values) >= HOURS_PER_YEAR:
-        total = float(np.nansum(values[:HOURS_PER_YEAR]))
+    if len(values) >= steps_per_year:
+        total = float(np.nansum(values[:steps_per_year]))
         if abs(total - 1.0) > SHAPE_SUM_TOLERANCE:
-            return [f"{where} sums to {total:.4g} over the first {HOURS_PER_YEAR} hours; expected 1 "
-                    f"(hourly demand = annual x shape), so divide the column by its sum"]
+            hourly = steps_per_year == HOURS_PER_YEAR
+            return [f"{where} sums to {total:.4g} over the first {steps_per_year} {'hours' if hourly else 'steps'}; "
+                    f"expected 1 ({'hourly demand' if hourly else 'demand in a step'} = annual x shape), so divide "
+                    "the column by its sum"]
     return []
 
 
@@ -680,7 +751,12 @@ def hash_inputs(case_dir: Path, scenario: str, overrides: dict[str, object] | No
     digest = hashlib.sha256(scenario.encode())
     digest.update(json.dumps(overrides or {}, sort_keys=True, default=str).encode())
     files = [case_dir / name for name in (CASE_FILE, TECHNOLOGIES_FILE, PLAN_TARGETS_FILE, *includes)]
-    files += sorted((case_dir / TIMESERIES_DIR).glob("*.csv"))
+    files += sorted(p for p in (case_dir / TIMESERIES_DIR).iterdir() if p.suffix in TIMESERIES_SUFFIXES) \
+        if (case_dir / TIMESERIES_DIR).is_dir() else []
+    year = (overrides or {}).get("weather_year") or _case_weather_year(case_dir)
+    if isinstance(year, str):
+        folder = case_dir / TIMESERIES_DIR / WEATHER_YEARS_DIR / year
+        files += sorted(folder.glob("*")) if folder.is_dir() else []
     for path in files:
         if path.is_file():
             digest.update(path.relative_to(case_dir).as_posix().encode())

@@ -103,6 +103,8 @@ def _check_finance(project: Project, case: Case, technologies: dict, where: str)
                 problems.append(f"{where}.finance.sweep: '{g}' is not in the project")
             elif technologies[g].kind == "storage" and g != sweep.base and technologies[g].duration is None:
                 problems.append(f"{where}.finance.sweep.ratios.{g}: a swept store needs a fixed duration")
+    if finance.risk is not None and finance.tornado is None:
+        problems.append(f"{where}.finance.risk: draws from the tornado's ranges; give finance.tornado too")
     if finance.feasibility is not None:
         problems += _check_feasibility(finance.feasibility, case, technologies, members, f"{where}.finance.feasibility")
     return problems

@@ -46,19 +46,21 @@ def import_network(path: str | Path, out: str | Path) -> Path:
     except Exception as exc:  # noqa: BLE001 - any unreadable file is the user's input
         raise InputError([f"{path}: not a PyPSA network PyPSA can read ({exc})"]) from None
     weights = n.snapshot_weightings["objective"].to_numpy(dtype=float)
-    if not np.allclose(weights, 1.0):
-        raise InputError([f"{path}: snapshot weights other than one hour ({sorted(set(weights))[:3]}...) are not "
-                          "carried; resample the network to hourly snapshots first"])
-    importer = _Importer(n, len(weights))
+    step = float(weights[0]) if len(weights) else 1.0
+    if not np.allclose(weights, step) or not step.is_integer() or not 1 <= step <= 24:
+        raise InputError([f"{path}: snapshot weights {sorted(set(weights.tolist()))[:3]}: only equal whole-hour steps "
+                          "(1 to 24 h) are carried, as time.resolution; resample the network first"])
+    importer = _Importer(n, len(weights), int(step))
     importer.run()
     importer.write(out, Path(path).stem)
     return out
 
 
 class _Importer:
-    def __init__(self, n, hours: int):
-        self.n, self.hours = n, hours
-        self.scale = HOURS_PER_YEAR / hours  # PyPSA's whole-horizon capital cost → this tool's per year
+    def __init__(self, n, steps: int, resolution: int = 1):
+        self.n, self.steps, self.resolution = n, steps, resolution
+        self.hours = steps * resolution
+        self.scale = HOURS_PER_YEAR / self.hours  # PyPSA's whole-horizon capital cost → this tool's per year
         self.techs: dict[str, dict] = {}
         self.fuels: dict[str, dict] = {}
         self.series: dict[str, np.ndarray] = {}
@@ -96,7 +98,7 @@ class _Importer:
             profile = self.varying("generators", "p_max_pu", name)
             spec = {"node": str(node), "carrier": carrier, **self.sizes(row)}
             if profile is not None or float(row["p_max_pu"]) < 1:
-                self.series[name] = profile if profile is not None else np.full(self.hours, float(row["p_max_pu"]))
+                self.series[name] = profile if profile is not None else np.full(self.steps, float(row["p_max_pu"]))
                 spec.update(kind="renewable", profile=name, vom=float(row["marginal_cost"]))
             else:
                 emissions = float(n.carriers.at[row["carrier"], "co2_emissions"]) \
@@ -109,12 +111,13 @@ class _Importer:
         for name, row in n.loads.iterrows():
             node, carrier = self.bus(row["bus"])
             values = self.varying("loads", "p_set", name)
-            values = values if values is not None else np.full(self.hours, float(row["p_set"]))
-            annual = float(values.sum()) * self.scale
+            values = values if values is not None else np.full(self.steps, float(row["p_set"]))
+            energy = values * self.resolution  # MWh in each step
+            annual = float(energy.sum()) * self.scale
             if annual <= 0:
                 self.missing.append(f"load {name}: no positive demand")
                 continue
-            self.series[name] = values / annual
+            self.series[name] = energy / annual  # the share of the year's demand in each step
             self.techs[name] = {"kind": "demand", "node": node, "carrier": carrier, "annual": annual, "profile": name}
         for name, row in n.storage_units.iterrows():
             node, carrier = self.bus(row["bus"])
@@ -157,7 +160,8 @@ class _Importer:
         snapshots = n.snapshots
         start = pd.Timestamp(snapshots[0]) if isinstance(snapshots, pd.DatetimeIndex) else pd.Timestamp("2030-01-01")
         case = {"name": name, "year": int(start.year), "discount_rate": 0.0,
-                "time": {"start": start.strftime("%Y-%m-%d %H:%M"), "hours": self.hours},
+                "time": {"start": start.strftime("%Y-%m-%d %H:%M"), "hours": self.hours,
+                         **({"resolution": self.resolution} if self.resolution > 1 else {})},
                 "carriers": self.carriers, "nodes": {str(b): {} for b in n.buses.index},
                 "fuels": self.fuels, "policy": {"voll": 1.0e6}}
         if self.co2_cap is not None:
@@ -167,7 +171,7 @@ class _Importer:
         (out / "case.yaml").write_text(yaml.safe_dump(case, allow_unicode=True, sort_keys=False))
         (out / "technologies.yaml").write_text(yaml.safe_dump(self.techs, allow_unicode=True, sort_keys=False))
         (out / "scenarios.yaml").write_text("{}\n")
-        times = pd.date_range(start, periods=self.hours, freq="h", name="time")
+        times = pd.date_range(start, periods=self.steps, freq=f"{self.resolution}h", name="time")
         pd.DataFrame(self.series, index=times).to_csv(out / "timeseries" / "profiles.csv")
         lines = [f"# Imported from {name}", "", f"{len(self.techs)} technologies, {self.hours} hours.", ""]
         lines += ["## Not carried over", ""] + [f"- {m}" for m in self.missing or ["nothing"]] + [""]

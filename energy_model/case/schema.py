@@ -555,14 +555,28 @@ class RepresentativeDays(Strict):
 class TimeConfig(Strict):
     start: Annotated[str, BeforeValidator(_timestamp)] = Field(description="first snapshot, e.g. '2030-01-01 00:00'")
     hours: Annotated[int, Field(gt=0, le=8784)] = 8760
+    resolution: Annotated[int, Field(ge=1, le=24)] = Field(
+        1, description="hours per time step: each timeseries row is one step (a PyPSA case at 3-hourly "
+                       "snapshots runs as it is); hours must be a multiple")
     representative_days: RepresentativeDays = Field(default_factory=RepresentativeDays)
     sizing_days: Annotated[int, Field(ge=1)] | None = Field(
         None, description="size capacities on this many representative days, then dispatch every hour with "
                           "them fixed (two stages, energy_model.sizing); none = one optimisation")
 
+    @property
+    def steps(self) -> int:
+        """Time steps of the horizon: its rows in timeseries/."""
+        return self.hours // self.resolution
+
     @model_validator(mode="after")
     def _check_days(self):
         days = self.representative_days.days
+        if self.resolution > 1:
+            if self.hours % self.resolution:
+                raise ValueError(f"hours = {self.hours} is not a multiple of resolution = {self.resolution}")
+            if days is not None or self.sizing_days is not None:
+                raise ValueError(f"representative days and sizing_days cluster hourly days; with resolution = "
+                                 f"{self.resolution} h solve every step (leave both out)")
         if days is not None:
             if self.hours % 24:
                 raise ValueError(f"representative days need whole days, but hours = {self.hours} "
@@ -696,6 +710,18 @@ class Tornado(Strict):
     sources: dict[str, str] = Field(default_factory=dict)
 
 
+class Risk(Strict):
+    """A Monte Carlo of the NPV over the tornado's parameters, each drawn from a triangular distribution on its
+    tornado range (low, base, high), electricity prices and capacity factor correlated through a Gaussian
+    copula (a windy year is a cheap one). Formulas in docs/finance.md."""
+
+    samples: Annotated[int, Field(ge=100, le=100_000)] = 2000
+    seed: int = 1
+    price_yield_correlation: Annotated[float, Field(ge=-0.99, le=0.99)] = Field(
+        -0.5, description="correlation of the electricity-price and capacity-factor draws")
+    sources: dict[str, str] = Field(default_factory=dict)
+
+
 class Sweep(Strict):
     """Sizing sweep: ``base`` keeps its optimal size, every other named technology is fixed in turn at each of
     its ratios × base capacity (all combinations), the rest is re-optimised, and the NPV of each design is
@@ -797,6 +823,7 @@ class Finance(Strict):
         default_factory=dict, description="carrier -> price received for what the project's demands take of it")
     levelised: dict[str, Levelised] = Field(default_factory=dict, description="name (LCOH, LCOM, ...) -> definition")
     tornado: Tornado | None = None
+    risk: Risk | None = Field(None, description="Monte Carlo of the NPV over the tornado's ranges (needs tornado)")
     sweep: Sweep | None = None
     feasibility: Feasibility | None = Field(
         None, description="feasibility-study finance (debt, VAT, tax holidays, equity IRR, DSCR) beside the real view")
@@ -966,6 +993,9 @@ class Case(Strict):
     default_scenario: str | None = None
     report_language: Literal["zh", "en"] = "zh"
     projects: dict[str, Project] = Field(default_factory=dict, description="investments evaluated on their own")
+    weather_year: str | None = Field(
+        None, description="a folder of timeseries/weather_years whose columns replace the case's own (another "
+                          "year's weather for the same profiles); none: timeseries/ as it is")
     pathway: Pathway | None = Field(None, description="several investment periods in one optimisation")
     certification: Certification | None = Field(
         None, description="the rule under which electrolytic hydrogen counts as green, and its carbon intensity")

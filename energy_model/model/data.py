@@ -67,8 +67,9 @@ class ModelData:
 
     @cached_property
     def durations(self) -> np.ndarray:
-        """Hours each snapshot lasts (for storage and ramps), as opposed to the hours it stands for."""
-        return np.ones(len(self.time))
+        """Hours each snapshot lasts (for storage, ramps and the power of a demand's share), as opposed to the
+        hours it stands for (``weights``: more on representative days)."""
+        return np.full(len(self.time), float(self.case.time.resolution))
 
     @cached_property
     def period_bounds(self) -> tuple[np.ndarray, np.ndarray]:
@@ -178,15 +179,16 @@ BUILD = Kind("build", "new capacity", bounds=lambda data, g: data.build_bounds(g
 def build_data(config: ModelConfig) -> ModelData:
     """The data of a single-year run (a configuration without a pathway)."""
     time_config = config.case.time
-    hours = time_config.hours
-    frame = config.timeseries.iloc[:hours]
+    steps = time_config.steps
+    frame = config.timeseries.iloc[:steps]
     if time_config.representative_days.days is not None:
         year = _cluster(config)
         return ModelData(config=config, time=year.time, weights=year.weights, profiles=year.profiles,
                          period=year.period, representative=year)
-    time = pd.date_range(time_config.start, periods=hours, freq="h")
+    time = pd.date_range(time_config.start, periods=steps, freq=f"{time_config.resolution}h")
     profiles = {column: frame[column].to_numpy(dtype=float) for column in frame.columns}
-    return ModelData(config=config, time=time, weights=np.ones(hours), profiles=profiles)
+    return ModelData(config=config, time=time, weights=np.full(steps, float(time_config.resolution)),
+                     profiles=profiles)
 
 
 def build_periods(config: ModelConfig) -> list[ModelData]:

@@ -830,6 +830,9 @@ def _finance(run: _Run) -> list[Section]:
         if r.statement is not None:
             sections.append(Section(f"finance_statement_{i}", f"{run.text('section.finance_statement')} · {name}",
                                     _statement_figure(run, r), height=420, body=_statement_table(run, r)))
+        if r.risk_samples is not None:
+            sections.append(Section(f"finance_risk_{i}", f"{run.text('section.finance_risk')} · {name}",
+                                    _risk_figure(run, r), height=380))
         if r.tornado is not None and len(r.tornado):
             sections.append(Section(f"finance_tornado_{i}", f"{run.text('section.finance_tornado')} · {name}",
                                     _tornado_figure(run, r), height=140 + 50 * len(r.tornado)))
@@ -890,6 +893,24 @@ def _statement_table(run: _Run, r: finance.ProjectFinance) -> str:
         rows.append([f"{label(f'line.{line}', run.lang, line)}" + ("" if line == "dscr" else f" [{unit}]"), *shown])
     frame = pd.DataFrame(rows, columns=[run.text("column.item"), *map(str, r.statement.columns)])
     return f'<div class="wide">{_html_table(frame)}</div>'
+
+
+def _risk_figure(run: _Run, r: finance.ProjectFinance) -> go.Figure:
+    """The NPV of the Monte Carlo draws as a histogram, their cumulative distribution, and P90/P50 marked."""
+    factor, unit = convert(1.0, "CNY", run.lang)
+    values = np.sort(r.risk_samples) * factor
+    fig = go.Figure()
+    fig.add_histogram(x=values, histnorm="probability", nbinsx=40, marker_color="#1f6fb4",
+                      name=run.text("risk.share"), hovertemplate=f"%{{x:,.2f}} {unit}: %{{y:.1%}}<extra></extra>")
+    fig.add_scatter(x=values, y=np.arange(1, len(values) + 1) / len(values), mode="lines", yaxis="y2",
+                    name=run.text("risk.cumulative"), line=dict(color=PRICE_COLOR, width=1.5))
+    for key in ("npv_p90", "npv_p50"):
+        fig.add_vline(x=r.metrics[key] * factor, line_dash="dot",
+                      annotation_text=f"{label(f'metric.{key}', run.lang).split('（')[0].split(' (')[0]} "
+                                      f"{r.metrics[key] * factor:,.2f}")
+    return fig.update_layout(xaxis_title=axis_title("axis.npv", "CNY", run.lang), yaxis_title=run.text("risk.share"),
+                             yaxis2=dict(title=run.text("risk.cumulative"), overlaying="y", side="right",
+                                         range=[0, 1]))
 
 
 def _tornado_figure(run: _Run, r: finance.ProjectFinance) -> go.Figure:

@@ -32,8 +32,9 @@ def fixed_part(b: ModelBuilder, g: str) -> np.ndarray:
         return np.zeros(b.n)
     if tech.flexible:
         return np.full(b.n, tech.min_hourly)
-    shape = data.profiles[tech.profile] if tech.profile else np.full(b.n, 1.0 / HOURS_PER_YEAR)
-    return tech.annual * shape
+    # a shape is the share of the year's quantity in each step; the flat default is per hour
+    per_hour = data.profiles[tech.profile] / data.durations if tech.profile else np.full(b.n, 1.0 / HOURS_PER_YEAR)
+    return tech.annual * per_hour
 
 
 def add(b: ModelBuilder, techs: list[str]) -> None:

@@ -33,6 +33,9 @@ on = cap·u (fixed size) or cap − M(1 − u) ≤ on ≤ M·u with M = largest 
 
 Units with no commitment feature (min load, start cost or fuel, up/down times, heat, retrofit) get no
 commitment variables; their ramp limit is |p[t] − p[t−1]| ≤ r·cap.
+
+With time steps of Δt hours (``time.resolution``) the ramp rate r (per hour) becomes min(1, r·Δt) per step
+and the up and down times UT, DT (hours) ⌈UT/Δt⌉ and ⌈DT/Δt⌉ steps.
 """
 
 from __future__ import annotations
@@ -133,8 +136,9 @@ def add(b: ModelBuilder, techs: list[str]) -> None:
             steps.append(prev(steps[-1]))
         return steps
 
-    up = {g: spec[g].min_up_time for g in committed if spec[g].min_up_time > 1}
-    down = {g: spec[g].min_down_time for g in committed if spec[g].min_down_time > 1}
+    step = data.case.time.resolution  # min up and down times are in hours, the windows in steps
+    up = {g: math.ceil(spec[g].min_up_time / step) for g in committed if spec[g].min_up_time > step}
+    down = {g: math.ceil(spec[g].min_down_time / step) for g in committed if spec[g].min_down_time > step}
     m.thermal_min_up = pyo.Constraint(list(up), m.T, rule=lambda _, g, t: on[g, t] >= pyo.quicksum(
         su[g, k] for k in window(t, up[g])))
     m.thermal_min_down = pyo.Constraint(list(down), m.T, rule=lambda _, g, t: b.capacity(g) - on[g, t] >= pyo.quicksum(
@@ -196,9 +200,11 @@ def _add_ramps(b: ModelBuilder, techs, spec, committed, steam, prev) -> None:
     with_commitment = [g for g in ramping if g in set(committed)]
     plain = [g for g in ramping if g not in set(committed)]
 
+    durations = b.data.durations  # a ramp rate is per hour; a step of Δt hours allows Δt times as much
+
     def committed_rule(direction):
         def rule(_, g, t):
-            r, ml = spec[g].ramp_rate, spec[g].min_load
+            r, ml = min(1.0, spec[g].ramp_rate * float(durations[t])), spec[g].min_load
             steady = r * (on[g, t] - su[g, t])
             if direction > 0:
                 return steam(g, t) - steam(g, prev(t)) <= steady + max(ml, r) * su[g, t] - ml * sd[g, t]
@@ -208,7 +214,7 @@ def _add_ramps(b: ModelBuilder, techs, spec, committed, steam, prev) -> None:
     def plain_rule(direction):
         def rule(_, g, t):
             change = m.thermal_output[g, t] - m.thermal_output[g, prev(t)]
-            return direction * change <= spec[g].ramp_rate * b.capacity(g)
+            return direction * change <= min(1.0, spec[g].ramp_rate * float(durations[t])) * b.capacity(g)
         return rule
 
     m.thermal_ramp_up = pyo.Constraint(with_commitment, m.T, rule=committed_rule(1))
