@@ -197,18 +197,59 @@ def project(
     typer.echo(f"results in {result.out_dir}")
 
 
-def _scenario_with_project(case: Path, name: str) -> str | None:
-    """The first scenario of ``case`` whose included files define project ``name`` (None if none does)."""
+@app.command()
+def projects(
+    case: Path = typer.Argument(..., help="case folder, e.g. inputs/shuangliao"),
+    names: list[str] = typer.Argument(None, help="projects (default: every project the case's scenarios include)"),
+    out: Path = typer.Option(None, "--out", "-o", help="batch folder (default: results/projects, suffixed for "
+                                                        "--days/--hours)"),
+    hours: BatchHours = None,
+    days: BatchDays = None,
+    workers: BatchWorkers = None,
+    force: BatchForce = False,
+    lang: BatchLang = None,
+    time_limit: BatchTimeLimit = None,
+    no_report: BatchNoReport = False,
+    debug: Debug = False,
+):
+    """Appraise several projects, each alone, side by side: NPV, project and equity IRR, DSCR, P90 NPV, levelised
+    costs and direct-supply ratios as rows of one comparison (comparison.html, .csv, .xlsx)."""
+    from .batch import RunSpec
+
+    try:
+        found = _projects_of(case)
+        chosen = names or list(found)
+        unknown = [n for n in chosen if n not in found]
+        if unknown or not chosen:
+            raise InputError([f"{case}: no project {', '.join(unknown)} in its scenarios (projects: "
+                              f"{', '.join(found) or 'none'})"] if unknown else [f"{case}: no projects"])
+        specs = [RunSpec(name=n, case_dir=str(case), scenario=found[n], project=n, params={"scenario": found[n]})
+                 for n in chosen]
+    except BaseException as exc:  # noqa: BLE001 - every failure becomes a message and an exit code
+        _fail(exc, debug)
+    _run_batch(specs, out or _default_out("projects", hours, days), hours, days, None, workers, None, force, lang,
+               time_limit, no_report, debug)
+
+
+def _projects_of(case: Path) -> dict[str, str]:
+    """Every project a scenario of ``case`` includes (or case.yaml defines) -> the first scenario holding it."""
     from .case.config import read_yaml
 
     problems: list[str] = []
+    found = {name: _default_scenario(case) or "case"
+             for name in (read_yaml(Path(case) / "case.yaml", problems).get("projects") or {})}
     scenarios = read_yaml(Path(case) / "scenarios.yaml", problems) if (Path(case) / "scenarios.yaml").exists() else {}
     for scenario, spec in (scenarios or {}).items():
         for included in (spec or {}).get("include", []) if isinstance(spec, dict) else []:
             path = Path(case) / str(included)
-            if path.is_file() and name in (read_yaml(path, problems).get("projects") or {}):
-                return str(scenario)
-    return None
+            for name in (read_yaml(path, problems).get("projects") or {}) if path.is_file() else ():
+                found.setdefault(name, str(scenario))
+    return found
+
+
+def _scenario_with_project(case: Path, name: str) -> str | None:
+    """The first scenario of ``case`` that holds project ``name`` (None if none does)."""
+    return _projects_of(case).get(name)
 
 
 @app.command("list")

@@ -199,7 +199,17 @@ def run(case_dir: str | Path, scenario: str | None = None, out_dir: str | Path |
             log = folder.path / "highs.log" if folder else None
             say(f"solving with HiGHS ({config.case.solver.method})"
                 + (f"; follow its log in {log} (kept as {folder.out_dir}/highs.log)" if log else ""))
-            solution = solve(model.m, config.case.solver, log_file=log)
+            try:
+                solution = solve(model.m, config.case.solver, log_file=log)
+            except SolveError as exc:
+                freed = sizing.rule_bound(config) if two_stage and exc.status == "infeasible" else set()
+                if not freed:
+                    raise
+                say(f"the sizes from representative days miss an annual direct-supply rule over the full year; "
+                    f"solving again with {', '.join(sorted(freed))} sized hour by hour")
+                sizing.free_sizes(model.periods[0], freed)
+                metadata["sizing_freed"] = json.dumps(sorted(freed))
+                solution = solve(model.m, config.case.solver, log_file=log)
         except SolveError as exc:
             if two_stage and exc.status == "infeasible":
                 exc.args = (f"{exc} with the capacities sized on {config.case.time.sizing_days} representative "

@@ -11,9 +11,12 @@ may set ``time.sizing_days: K``:
 2. dispatch: the full hourly horizon with every sizing variable fixed at stage 1's values, solved
    for operation, prices and costs. Everything reported comes from this stage.
 
-The result is a feasible plan for the full year, so its cost is an upper bound on the one-piece
-optimum (its gap for the default case is measured in docs/performance.md). ``--sizing-days 0`` (or
-``sizing_days: null``) solves sizes and dispatch in one optimisation.
+Without annual rules the result is a feasible plan for the full year, so its cost is an upper bound on the
+one-piece optimum (its gap for the default case is measured in docs/performance.md). An annual ratio that
+binds a project's sizes (the direct-supply rules: self-consumption and feed-in shares of the year's
+available output) can hold on the representative days and fail on the full year; stage 2 is then solved
+again with those projects' sizes free (:func:`rule_bound`), a small joint problem beside the fixed rest.
+``--sizing-days 0`` (or ``sizing_days: null``) solves sizes and dispatch in one optimisation.
 """
 
 from __future__ import annotations
@@ -51,6 +54,21 @@ def size_on_representative_days(config: ModelConfig) -> tuple[dict[str, dict], f
     sizes = {var.name: dict(zip(var.keys(), solution.value(var).ravel().tolist()))
              for var in builder.builds.values()}
     return sizes, solution.objective
+
+
+def rule_bound(config: ModelConfig) -> set[str]:
+    """Technologies of projects whose direct-supply rules are enforced: annual ratios over the year's output,
+    which sizes chosen on representative days can miss."""
+    return {g for project in config.case.projects.values()
+            if project.direct_supply is not None and project.direct_supply.enforce for g in project.technologies}
+
+
+def free_sizes(builder: ModelBuilder, techs: set[str]) -> None:
+    """Undo :func:`fix_sizes` for ``techs``: stage 2 sizes them with the hourly dispatch."""
+    for var in builder.builds.values():
+        for key, data in var.items():
+            if key in techs:
+                data.unfix()
 
 
 def fix_sizes(builder: ModelBuilder, sizes: dict[str, dict]) -> None:

@@ -113,3 +113,22 @@ def test_a_project_run_alone_gives_its_figures_in_the_region(tmp_path):
     pd.testing.assert_series_equal(figures(alone), figures(region), rtol=1e-5)
     with pytest.raises(InputError, match="not in scenario 'base_2030'"):
         run(CASE, "base_2030", None, hours=24, project="powerchina_methanol")
+
+
+def test_the_shipped_projects_side_by_side_in_one_comparison(tmp_path):
+    """energy-model projects: each project of the case alone, its returns, DSCR and P90 NPV as rows of one
+    comparison, one column per project."""
+    from typer.testing import CliRunner
+
+    from energy_model.cli import app
+
+    out = tmp_path / "projects"
+    done = CliRunner().invoke(app, ["projects", str(CASE), "--hours", "48", "--out", str(out), "--no-report",
+                                    "--workers", "1"])
+    assert done.exit_code == 0, done.output
+    table = pd.read_csv(out / "comparison.csv")
+    kpis = table[table["section"] == "kpi"].set_index("item")
+    for project in ("powerchina_methanol", "caustic_soda_200kt"):
+        for figure in ("npv", "project_irr_after_tax", "equity_irr", "dscr_min", "npv_p90"):
+            values = kpis.loc[f"project.{project}.{figure}", project]
+            assert pd.notna(values), (project, figure)

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from micro import write_case
 
+from energy_model.case.config import load_case
 from energy_model.runner import run
 
 HOURS_PER_YEAR = 8760
@@ -100,3 +101,17 @@ def test_the_default_case_in_two_stages_over_sixty_days(tmp_path):
 # physical synthetic weather (farm aggregation, fronts, utility PV 1,500 h, saturated-price hours); before:
 # 72,997,261.11 (plan-only base_2030, ETS-benchmark CO2, no-load fuel and heat N-1; before that 56,771,110.42)
 REGRESSION_TWO_STAGE = 60_756_506.59
+
+
+def test_sizes_that_miss_a_direct_supply_rule_over_the_year_are_sized_again_hour_by_hour():
+    # the 200 kt caustic-soda project alone over 30 days: sizes chosen on 24 representative days keep the
+    # 650号 ratios there but not over the 720 hours; stage 2 frees the project's sizes and gives the joint optimum
+    case = Path(__file__).resolve().parents[1] / "inputs" / "shuangliao"
+    staged = run(case, "direct_supply_chlor_alkali", hours=720, report=False, project="caustic_soda_200kt").dataset
+    joint = run(case, "direct_supply_chlor_alkali", hours=720, report=False, project="caustic_soda_200kt",
+                sizing_days=0).dataset
+    assert json.loads(staged.attrs["sizing_freed"]) == sorted(
+        load_case(case, "direct_supply_chlor_alkali").case.projects["caustic_soda_200kt"].technologies)
+    assert staged.attrs["objective"] == pytest.approx(joint.attrs["objective"], rel=1e-6)
+    value, limit = staged["compliance_value"].values[0], staged["compliance_limit"].values[0]
+    assert (value[:2] >= limit[:2] - 1e-6).all() and value[2] <= limit[2] + 1e-6
