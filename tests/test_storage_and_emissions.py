@@ -209,3 +209,15 @@ def test_an_annual_limit_on_unknown_names_says_which(tmp_path):
     (folder / "case.yaml").write_text(yaml.safe_dump(case))
     with pytest.raises(InputError, match="unknown technology nope, carrier steam"):
         run(folder)
+
+
+def test_duration_bounds_on_a_store_whose_sizes_are_all_fixed(tmp_path):
+    # a 10 MW / 40 MWh store with nothing to build: 2 h <= 4 h <= 5 h holds (no constraint), 5 h <= 4 h cannot
+    def case(folder, low):
+        return write_case(folder, {
+            "store": {"kind": "storage", "capacity": 10, "energy_capacity": 40, "min_duration": low, "max_duration": 5},
+            "grid": {"kind": "market", "capacity": 10, "export_price": 1.0},
+        })
+    assert run(case(tmp_path / "a", 2), report=False).dataset.attrs["solver_status"] == "optimal"
+    with pytest.raises(InputError, match="technologies.store: min_duration cannot hold with the sizes fixed"):
+        run(case(tmp_path / "b", 4.5), report=False)

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyomo.environ as pyo
 
+from ..errors import InputError
 from .data import BUILD, ModelData
 from .investment import Kind
 
@@ -81,6 +82,16 @@ class ModelBuilder:
         self._add_fixed_om(active)
 
     # ---- capacities -------------------------------------------------------------------------------
+    @staticmethod
+    def holds(relation, what: str):
+        """``relation`` as a constraint; when both sides are numbers (every size fixed) it is no constraint if
+        it holds, and an input error naming ``what`` if it cannot."""
+        if isinstance(relation, bool):
+            if not relation:
+                raise InputError([f"{what} cannot hold with the sizes fixed as they are"])
+            return pyo.Constraint.Feasible
+        return relation
+
     def capacity(self, tech: str):
         """Capacity of ``tech`` in this period: a number, or ``fixed + builds`` when the optimiser sizes it."""
         fixed = self.data.fixed_capacity(tech)

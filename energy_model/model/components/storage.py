@@ -97,9 +97,9 @@ def add(b: ModelBuilder, techs: list[str]) -> None:
     m.storage_balance = pyo.Constraint(techs, m.T, rule=balance)
     spec = data.technologies
     m.storage_min_duration = pyo.Constraint([g for g in techs if spec[g].min_duration is not None], rule=lambda _, g: (
-        energy_capacity(g) >= spec[g].min_duration * b.capacity(g)))
+        b.holds(energy_capacity(g) >= spec[g].min_duration * b.capacity(g), f"technologies.{g}: min_duration")))
     m.storage_max_duration = pyo.Constraint([g for g in techs if spec[g].max_duration is not None], rule=lambda _, g: (
-        energy_capacity(g) <= spec[g].max_duration * b.capacity(g)))
+        b.holds(energy_capacity(g) <= spec[g].max_duration * b.capacity(g), f"technologies.{g}: max_duration")))
     ending = [g for g in techs if data.technologies[g].final_level is not None]
     m.storage_final_level = pyo.Constraint(ending, rule=lambda _, g: (
         level[g, b.n - 1] >= data.technologies[g].final_level * energy_capacity(g)))
