@@ -149,3 +149,37 @@ def test_a_risk_section_needs_a_tornado(tmp_path):
 
     with pytest.raises(InputError, match="finance.risk: draws from the tornado's ranges"):
         run(wind_project_case(tmp_path / "c", risk={"samples": 500}), report=False)
+
+
+def supply_project_case(folder, finance_fields=None, direct_supply=None):
+    """10 MW of wind at cf 0.5 feeding a flat 2 MW load on the project node; the surplus sold at 100 CNY/MWh."""
+    project = {"technologies": ["wind", "load", "grid"], "connection": "grid",
+               "finance": {"wacc": 0.0, "life": 1, "construction": [1.0], "prices": {"electricity": 300.0},
+                           **(finance_fields or {})}}
+    if direct_supply is not None:
+        project["direct_supply"] = direct_supply
+    return write_case(folder, {
+        "wind": {"kind": "renewable", "profile": "half", "capacity": 10},
+        "load": {"kind": "demand", "annual": f"{2 * HOURS_PER_YEAR} MWh/yr"},
+        "grid": {"kind": "market", "capacity": 100, "export_price": 100.0},
+    }, series={"half": [0.5] * 4}, projects={"farm": {**project}})
+
+
+def test_a_contract_share_and_green_certificates_in_the_cash_flows(tmp_path):
+    # 2 MW x 8,760 h delivered: half under contract at 500, half at the 300 merchant price -> 400 CNY/MWh
+    case = supply_project_case(tmp_path / "a", {"contracts": {"electricity": {"share": 0.5, "price": 500.0}},
+                                                "green_certificates": "10 CNY/MWh"},
+                               direct_supply={"enforce": False})
+    table = next(iter(finance.from_dataset(run(case, report=False).dataset))).cashflows
+    delivered = 2 * HOURS_PER_YEAR
+    assert table.loc["product_revenue"].max() == pytest.approx(400.0 * delivered)
+    # self-consumed new energy = wind output 5 MW - feed-in 3 MW = the 2 MW load, at 10 CNY/MWh
+    assert table.loc["green_certificates"].max() == pytest.approx(10.0 * delivered)
+
+
+def test_no_feed_in_where_the_spot_market_does_not_run(tmp_path):
+    case = supply_project_case(tmp_path / "a", direct_supply={"feed_in_allowed": False})
+    ds = run(case, report=False).dataset
+    assert float(ds["export"].sel(tech="grid").sum()) == pytest.approx(0.0, abs=1e-6)
+    assert float(ds["compliance_limit"].sel(ds_project="farm", ds_rule="max_feed_in")) == 0.0
+    assert float(ds["curtailment"].sel(tech="wind").sum()) == pytest.approx(3.0 * 4)  # 3 MW surplus, 4 hours

@@ -261,6 +261,7 @@ def streams_of(flows, ds, config, name: str) -> Streams:
         for item, rate, escalation in (("electricity_sales", sale_rate(carrier), PRICE),
                                        ("other_sales", sale_rate(carrier), PRICE),
                                        ("product_revenue", sale_rate(carrier), PRICE),
+                                       ("green_certificates", 0.0 if vat is None else vat.certificate_rate, PRICE),
                                        ("electricity_purchase", input_rate, PRICE),
                                        ("other_purchase", input_rate, PRICE), ("fuel", input_rate, PRICE),
                                        ("co2", 0.0, PRICE), ("variable_om", input_rate, COST),

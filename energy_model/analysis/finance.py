@@ -9,7 +9,10 @@ project (i = 0 is the first construction year, operation starts after ``len(cons
     replacement  −capex of a technology whose life ends before the project's, in the year it ends
     residual     +straight-line value left in the last installment of each technology at the end
     operation    −fixed O&M, variable O&M, fuel, CO2, start-ups, purchases; +sales, product revenue
-                 (the model's cost terms of the project's technologies ÷ the share of the year modelled)
+                 (the model's cost terms of the project's technologies ÷ the share of the year modelled);
+                 a product under ``contracts`` earns share·contract price + (1 − share)·merchant price;
+                 ``green_certificates`` earns its price per MWh of self-consumed new energy (S of
+                 analysis/compliance.py), shared among the renewables by output
     tax          −tax_rate × max(0, profit − straight-line depreciation − losses carried forward)
 
     NPV = Σ_i cf_i/(1 + wacc)^i          IRR: NPV = 0          payback: first year with Σ_{j≤i} cf_j ≥ 0
@@ -34,10 +37,11 @@ import pandas as pd
 import xarray as xr
 
 from ..constants import ELECTRICITY
+from .compliance import totals
 
 ITEMS = ("capex", "replacement", "residual_value", "fixed_om", "grid_charge", "variable_om", "fuel", "co2",
          "startup", "electricity_purchase", "electricity_sales", "other_purchase", "other_sales", "product_revenue",
-         "tax")
+         "green_certificates", "tax")
 CAPITAL_ITEMS = ("capex", "replacement", "residual_value")
 SALES = ("electricity_sales", "other_sales", "product_revenue")
 # cost categories of the model (results "cost") that are cash-flow items as they are; purchases and sales
@@ -174,6 +178,7 @@ def cash_flows(ds: xr.Dataset, config, name: str, capital: tuple | None = None) 
                          dims=("tech", "item", "year"))
     operating = slice(build, years)
     depreciation = np.zeros(years)
+    certificates = _certificate_revenue(ds, config, name, fraction)
     for g in project.technologies:
         tech = techs[g]
         invested = _investment(capital_ds, g, capital_config.technologies[g])
@@ -189,6 +194,7 @@ def cash_flows(ds: xr.Dataset, config, name: str, capital: tuple | None = None) 
             depreciation[build + start: build + last] += invested / tech_life
         for item, value in _annual_operation(ds, config, project, g, fraction).items():
             flows.loc[g, item, operating] = value
+        flows.loc[g, "green_certificates", operating] = certificates.get(g, 0.0)
     wacc = case.discount_rate if finance.wacc is None else finance.wacc
     result = ProjectCashFlows(name=name, first_year=case.year - build, construction_years=build, wacc=wacc,
                               by_tech=flows, depreciation=depreciation, tax_rate=finance.tax_rate,
@@ -228,10 +234,28 @@ def _annual_operation(ds: xr.Dataset, config, project, g: str, fraction: float) 
     electric = getattr(tech, "carrier", None) == ELECTRICITY
     items["electricity_purchase" if electric else "other_purchase"] = -spent("import")
     items["electricity_sales" if electric else "other_sales"] = -spent("export_revenue")
-    price = project.finance.prices.get(getattr(tech, "carrier", None)) if tech.kind == "demand" else None
+    carrier = getattr(tech, "carrier", None)
+    price = project.finance.prices.get(carrier) if tech.kind == "demand" else None
     if price is not None:
+        contract = project.finance.contracts.get(carrier)
+        if contract is not None:
+            price = contract.share * contract.price + (1 - contract.share) * price
         items["product_revenue"] = price * _delivered(ds, g, tech) / fraction
     return items
+
+
+def _certificate_revenue(ds: xr.Dataset, config, name: str, fraction: float) -> dict[str, float]:
+    """Yearly green-certificate revenue of project ``name`` per renewable, shared by output."""
+    project = config.case.projects[name]
+    price = project.finance.green_certificates
+    if not price or project.direct_supply is None:
+        return {}
+    techs = config.technologies
+    renewables = [g for g in project.technologies if techs[g].kind == "renewable"]
+    output = {g: float((ds["flow"].sel(tech=g).clip(min=0).sum("bus") * ds["weight"]).sum()) for g in renewables}
+    total = sum(output.values())
+    self_consumed = max(totals(ds, config, name)["self_consumed"], 0.0)
+    return {g: price * self_consumed * made / total / fraction for g, made in output.items()} if total > 0 else {}
 
 
 def _delivered(ds: xr.Dataset, g: str, tech) -> float:

@@ -89,6 +89,12 @@ def _check_finance(project: Project, case: Case, technologies: dict, where: str)
     for carrier in finance.prices:
         if carrier not in case.carriers:
             problems.append(f"{where}.finance.prices: unknown carrier '{carrier}'")
+    for carrier in finance.contracts:
+        if carrier not in finance.prices:
+            problems.append(f"{where}.finance.contracts.{carrier}: give its merchant price in finance.prices too")
+    if finance.green_certificates and project.direct_supply is None:
+        problems.append(f"{where}.finance.green_certificates: counts self-consumed new energy, which only a "
+                        "direct-supply project (direct_supply) defines")
     for key, spec in finance.levelised.items():
         if spec.carrier not in case.carriers:
             problems.append(f"{where}.finance.levelised.{key}.carrier: unknown carrier '{spec.carrier}'")

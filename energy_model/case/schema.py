@@ -668,6 +668,9 @@ class DirectSupply(Strict):
                           "{year: value} applies the value of the latest year not after the model year")
     max_feed_in: Fraction | None = Field(
         None, description="electricity fed into the public grid / available new-energy generation, upper bound")
+    feed_in_allowed: bool = Field(
+        True, description="650号 lets surplus feed in only where the provincial spot market runs continuously; "
+                          "false forbids feed-in (max_feed_in 0)")
     sources: dict[str, str] = Field(default_factory=dict)
 
     def green_share(self, year: int) -> float | None:
@@ -764,6 +767,7 @@ class Vat(Strict):
     capex_share: Fraction = Field(
         0.10, description="share of the capital spending that is creditable input VAT (equipment 13 %, works 9 %)")
     surcharge: Fraction = Field(0.12, description="city-construction and education surcharges, share of VAT paid")
+    certificate_rate: Fraction = Field(0.06, description="VAT on green-certificate sales (a service)")
     refund: Fraction = Field(0.0, description="share of the VAT on electricity sales refunded at once (即征即退)")
     refund_technologies: list[str] = Field(
         default_factory=list, description="generators whose share of the project's electricity the refund covers")
@@ -809,6 +813,14 @@ class Feasibility(Strict):
     sources: dict[str, str] = Field(default_factory=dict)
 
 
+class Contract(Strict):
+    """Offtake under contract: ``share`` of a product sold at ``price``, the rest at the merchant price in
+    ``Finance.prices``."""
+
+    share: Fraction
+    price: Annotated[float, quantity("CNY/t", "CNY/MWh"), Field(ge=0)]
+
+
 class Finance(Strict):
     """Investor view of a project: real cash flows over its life, discounted at ``wacc``."""
 
@@ -821,6 +833,10 @@ class Finance(Strict):
         0, description="years a tax loss may be set against later profits")
     prices: dict[str, Annotated[float, quantity("CNY/t", "CNY/MWh"), Field(ge=0)]] = Field(
         default_factory=dict, description="carrier -> price received for what the project's demands take of it")
+    contracts: dict[str, Contract] = Field(
+        default_factory=dict, description="carrier -> offtake contract (share at a contract price, the rest merchant)")
+    green_certificates: Annotated[float, quantity("CNY/MWh"), Field(ge=0)] = Field(
+        0.0, description="revenue per MWh of self-consumed new energy (green certificates, GEC), CNY/MWh")
     levelised: dict[str, Levelised] = Field(default_factory=dict, description="name (LCOH, LCOM, ...) -> definition")
     tornado: Tornado | None = None
     risk: Risk | None = Field(None, description="Monte Carlo of the NPV over the tornado's ranges (needs tornado)")

@@ -35,7 +35,7 @@ def direct_supply_projects(case) -> dict:
 def limits(rules, year: int) -> dict[str, float]:
     """The rules given for a project, with the consumption share in force in ``year``."""
     values = {"min_self_consumption": rules.min_self_consumption, "min_green_share": rules.green_share(year),
-              "max_feed_in": rules.max_feed_in}
+              "max_feed_in": rules.max_feed_in if rules.feed_in_allowed else 0.0}
     return {rule: value for rule, value in values.items() if value is not None}
 
 

@@ -335,6 +335,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "item.other_purchase": ("原料采购", "Other purchases"),
     "item.other_sales": ("其他销售", "Other sales"),
     "item.product_revenue": ("产品收入", "Product revenue"),
+    "item.green_certificates": ("绿证收入", "Green certificates"),
     "item.tax": ("所得税", "Income tax"),
     "item.net": ("净现金流", "Net cash flow"),
     "metric.npv": ("净现值", "NPV"),
