@@ -117,7 +117,9 @@ def ensemble_runs(case_dir: str | Path, scenario: str, years: list[str] | None =
 def design_overrides(results_dir: str | Path, config) -> dict[str, object]:
     """Overrides that hold the capacities a run built (``results_dir``): every technology that could be
     built gets build_min = build_max = what was built, and a store sized freely its duration, so that an
-    ensemble asks how that design fares in other weather rather than what each year would build."""
+    ensemble asks how that design fares in other weather rather than what each year would build. A
+    direct-supply project's self-consumption and green shares become reported, not imposed: a windy or calm
+    year may breach them, which the ensemble then shows year by year."""
     import numpy as np
     import xarray as xr
 
@@ -139,6 +141,11 @@ def design_overrides(results_dir: str | Path, config) -> dict[str, object]:
         if tech.kind == "storage" and tech.duration is None and total[g] > 0 and np.isfinite(energy.get(g, np.nan)):
             overrides[f"technologies.{g}.min_duration"] = energy[g] / total[g]
             overrides[f"technologies.{g}.max_duration"] = energy[g] / total[g]
+    for name, project in config.case.projects.items():
+        # a held plant cannot change what a year's weather makes available: its shares are reported, and only the
+        # feed-in cap, which curtailing always meets, stays a constraint
+        if project.direct_supply is not None and project.direct_supply.enforce:
+            overrides[f"projects.{name}.direct_supply.enforce"] = ["max_feed_in"]
     return overrides
 
 

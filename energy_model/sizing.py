@@ -59,8 +59,9 @@ def size_on_representative_days(config: ModelConfig) -> tuple[dict[str, dict], f
 def rule_bound(config: ModelConfig) -> set[str]:
     """Technologies of projects whose direct-supply rules are enforced: annual ratios over the year's output,
     which sizes chosen on representative days can miss."""
-    return {g for project in config.case.projects.values()
-            if project.direct_supply is not None and project.direct_supply.enforce for g in project.technologies}
+    return {g for project in config.case.projects.values() if project.direct_supply is not None
+            and any(project.direct_supply.enforced(rule) for rule in ("min_self_consumption", "min_green_share"))
+            for g in project.technologies}
 
 
 def free_sizes(builder: ModelBuilder, techs: set[str]) -> None:

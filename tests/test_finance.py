@@ -183,3 +183,20 @@ def test_no_feed_in_where_the_spot_market_does_not_run(tmp_path):
     assert float(ds["export"].sel(tech="grid").sum()) == pytest.approx(0.0, abs=1e-6)
     assert float(ds["compliance_limit"].sel(ds_project="farm", ds_rule="max_feed_in")) == 0.0
     assert float(ds["curtailment"].sel(tech="wind").sum()) == pytest.approx(3.0 * 4)  # 3 MW surplus, 4 hours
+
+
+def test_rules_enforced_one_by_one(tmp_path):
+    # 5 MW available against a 2 MW load: self-consumption is at most 40 %, below a 90 % floor. Imposing the
+    # feed-in cap alone (10 % of 5 MW = 0.5 MW) curtails the rest and reports the breached floor
+    from energy_model.analysis.compliance import compliance_table
+
+    rules = {"min_self_consumption": 0.9, "max_feed_in": 0.1}
+    ds = run(supply_project_case(tmp_path / "a", direct_supply={**rules, "enforce": ["max_feed_in"]}),
+             report=False).dataset
+    table = compliance_table(ds).set_index("rule")
+    assert table.loc["min_self_consumption", ["value", "met", "enforced"]].tolist() == [pytest.approx(0.4), False, False]
+    assert table.loc["max_feed_in", ["value", "met", "enforced"]].tolist() == [pytest.approx(0.1), True, True]
+    from energy_model.errors import SolveError
+
+    with pytest.raises(SolveError):  # imposing the floor too cannot hold
+        run(supply_project_case(tmp_path / "b", direct_supply=rules), report=False)

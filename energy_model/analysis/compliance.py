@@ -64,7 +64,8 @@ def compliance(ds: xr.Dataset, config) -> xr.Dataset:
             values[i, j], bounds[i, j] = ratio[rule], limit
     coords = {"ds_project": list(projects), "ds_rule": list(RULES),
               "ds_rule_sense": ("ds_rule", [">=", ">=", "<="]),
-              "ds_enforced": ("ds_project", [p.direct_supply.enforce for p in projects.values()])}
+              "ds_enforced": (("ds_project", "ds_rule"), [[p.direct_supply.enforced(rule) for rule in RULES]
+                                                          for p in projects.values()])}
     return ds.assign(
         compliance_value=xr.DataArray(values, coords=coords, dims=("ds_project", "ds_rule"),
                                       attrs={"units": "fraction", "description": "ratio of the direct-supply notice"}),
@@ -86,6 +87,7 @@ def compliance_table(ds: xr.Dataset) -> pd.DataFrame:
             value = float(ds["compliance_value"].sel(ds_project=project, ds_rule=rule))
             slack = RELATIVE_TOLERANCE * max(abs(limit), 1.0)
             met = value >= limit - slack if sense == ">=" else value <= limit + slack
-            rows.append((str(project), str(rule), value, str(sense), limit, bool(met),
-                         bool(ds["ds_enforced"].sel(ds_project=project))))
+            enforced = ds["ds_enforced"].sel(ds_project=project)
+            enforced = enforced.sel(ds_rule=rule) if "ds_rule" in enforced.dims else enforced  # older results
+            rows.append((str(project), str(rule), value, str(sense), limit, bool(met), bool(enforced)))
     return pd.DataFrame(rows, columns=["project", "rule", "value", "sense", "limit", "met", "enforced"])

@@ -660,7 +660,9 @@ class DirectSupply(Strict):
     A rule left out is neither enforced nor reported. The figures carry their sources in ``sources``.
     """
 
-    enforce: bool = Field(True, description="impose the rules as constraints; false: only report compliance")
+    enforce: bool | list[Literal["min_self_consumption", "min_green_share", "max_feed_in"]] = Field(
+        True, description="impose the rules as constraints (true), only report them (false), or impose those "
+                          "listed and report the others")
     min_self_consumption: Fraction | None = Field(
         None, description="self-consumed new energy / available new-energy generation, lower bound")
     min_green_share: Fraction | dict[Year, Fraction] | None = Field(
@@ -672,6 +674,10 @@ class DirectSupply(Strict):
         True, description="650号 lets surplus feed in only where the provincial spot market runs continuously; "
                           "false forbids feed-in (max_feed_in 0)")
     sources: dict[str, str] = Field(default_factory=dict)
+
+    def enforced(self, rule: str) -> bool:
+        """Whether ``rule`` is a constraint (else it is only reported)."""
+        return rule in self.enforce if isinstance(self.enforce, list) else self.enforce
 
     def green_share(self, year: int) -> float | None:
         """The consumption-share floor in force in ``year`` (None before the first year of a mapping)."""

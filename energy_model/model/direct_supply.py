@@ -44,10 +44,11 @@ def add(b) -> None:
     data, m = b.data, b.m
     rows = {}
     for name, project in direct_supply_projects(data.case).items():
-        if project.direct_supply.enforce:
+        rules = {rule: value for rule, value in limits(project.direct_supply, data.year).items()
+                 if project.direct_supply.enforced(rule)}
+        if rules:
             t = _expressions(b, project)
-            rows.update({(name, rule): _rule(rule, value, t)
-                         for rule, value in limits(project.direct_supply, data.year).items()})
+            rows.update({(name, rule): _rule(rule, value, t) for rule, value in rules.items()})
     m.direct_supply = pyo.Constraint(list(rows), rule=lambda _, name, rule: rows[name, rule])
 
 
