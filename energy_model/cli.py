@@ -112,14 +112,15 @@ def run(
         _fail(exc, debug)
     attrs = result.dataset.attrs
     summary = result.summary.set_index("kpi")
+    shown = _language(case, lang)
     years = [column for column in summary.columns if column.isdigit()]  # the periods of a pathway
     if years:
         typer.echo(f"{attrs['scenario']}: {attrs['solver_status']}, discounted total cost "
-                   f"{summary.at['total_cost', 'value'] / 1e8:,.2f} 亿CNY; per period (undiscounted):")
+                   f"{_money(summary.at['total_cost', 'value'], shown)}; per period (undiscounted):")
         for year in years:
-            typer.echo(f"  {year}: {_figures(summary[year])}")
+            typer.echo(f"  {year}: {_figures(summary[year], shown)}")
     else:
-        typer.echo(f"{attrs['scenario']}: {attrs['solver_status']}, {_figures(summary['value'])}")
+        typer.echo(f"{attrs['scenario']}: {attrs['solver_status']}, {_figures(summary['value'], shown)}")
     if attrs["solver_status"] != OPTIMAL:
         gap = f"MIP gap {attrs['mip_gap']:.2%}" if "mip_gap" in attrs else "gap unknown (LP stopped early)"
         typer.echo(f"WARNING: NOT OPTIMAL: the solver stopped early ({attrs['solver_status_detail']}); these are "
@@ -128,7 +129,7 @@ def run(
     elif "mip_gap" in attrs:
         typer.echo(f"MIP gap {attrs['mip_gap']:.2%} (binary commitment)")
     for project in finance.from_dataset(final_view(result.dataset)):
-        typer.echo(finance.headline(project))
+        typer.echo(finance.headline(project, lambda value: _money(value, shown)))
     kpis = result.tables.get("accuracy_kpis")
     if kpis is not None:
         cost = kpis.set_index("kpi").loc["total_cost", "relative_difference"]
@@ -148,9 +149,25 @@ def run(
         sys.exit(EXIT_WRITE)
 
 
-def _figures(values) -> str:
-    return (f"total cost {values['total_cost'] / 1e8:,.2f} 亿CNY, curtailment {values['curtailment_rate']:.1%}, "
+def _figures(values, lang: str) -> str:
+    return (f"total cost {_money(values['total_cost'], lang)}, curtailment {values['curtailment_rate']:.1%}, "
             f"CO2 {values['co2_mt']:.2f} Mt, unserved {values['unserved_mwh']:,.0f} MWh")
+
+
+def _money(value: float, lang: str) -> str:
+    """An amount in CNY as the report shows it: 亿元 in Chinese, bn CNY in English."""
+    from .report.labels import convert
+
+    shown, unit = convert(value, "CNY", lang)
+    return f"{shown:,.2f} {unit}"
+
+
+def _language(case: Path, lang: str | None) -> str:
+    """--lang, else the case's report_language."""
+    from .case.config import CASE_FILE, read_yaml
+
+    problems: list[str] = []
+    return lang or read_yaml(Path(case) / CASE_FILE, problems).get("report_language", "zh")
 
 
 @app.command()
@@ -184,16 +201,17 @@ def project(
                            progress=lambda line: typer.echo(f"… {line}", err=True))
     except BaseException as exc:  # noqa: BLE001 - every failure becomes a message and an exit code
         _fail(exc, debug)
+    shown = _language(case, lang)
     for evaluated in finance.from_dataset(result.dataset):
-        typer.echo(finance.headline(evaluated))
+        typer.echo(finance.headline(evaluated, lambda value: _money(value, shown)))
     summary = result.summary.set_index("kpi")["value"]
     ratios = [f"{kpi.rsplit('.', 1)[1]} {value:.1%}" for kpi, value in summary.items()
               if kpi.startswith(f"project.{name}.") and kpi.rsplit(".", 1)[1] in DIRECT_SUPPLY_RULES]
     if ratios:
         typer.echo("direct supply: " + ", ".join(ratios))
     attrs = result.dataset.attrs
-    typer.echo(f"{attrs['scenario']}: {attrs['solver_status']}, project cost {summary['total_cost'] / 1e8:,.2f} "
-               f"亿CNY over the modelled horizon")
+    typer.echo(f"{attrs['scenario']}: {attrs['solver_status']}, project cost {_money(summary['total_cost'], shown)} "
+               "over the modelled horizon")
     typer.echo(f"results in {result.out_dir}")
 
 

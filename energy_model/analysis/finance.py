@@ -466,10 +466,11 @@ def from_dataset(ds: xr.Dataset) -> list[ProjectFinance]:
     return results
 
 
-def headline(r: ProjectFinance) -> str:
+def headline(r: ProjectFinance, money=None) -> str:
     """One line for the terminal: NPV, IRR, payback, the feasibility-study returns and DSCR when the project
-    has them, and the levelised costs."""
+    has them, and the levelised costs; ``money`` formats an amount in CNY (default: in 亿CNY)."""
     values = r.metrics
+    money = money or (lambda value: f"{value / 1e8:,.2f} 亿CNY")
 
     def shown(key: str, name: str) -> str:
         value, unit = values[key], r.units[key]
@@ -479,7 +480,7 @@ def headline(r: ProjectFinance) -> str:
             return f"{name} {value:.1%}"
         if unit == "ratio":
             return f"{name} {value:.2f}"
-        return f"{name} {value / 1e8:,.2f} 亿CNY"
+        return f"{name} {money(value)}"
 
     parts = [shown("npv", "NPV"), shown("irr", "IRR"),
              f"payback {values['payback_year']:.0f}" if np.isfinite(values["payback_year"]) else "no payback"]
