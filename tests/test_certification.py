@@ -47,3 +47,30 @@ def test_monthly_matching_sits_between_hourly_and_annual(tmp_path):
     # all four hours fall in one month: monthly matching equals annual matching here
     kpis = run(_case(tmp_path, "monthly")).summary.set_index("kpi")
     assert kpis.at["h2_certified_green_share", "value"] == pytest.approx(1.0)
+
+
+def test_a_required_hourly_share_makes_the_plant_run_on_the_wind(tmp_path):
+    # the same plant, free to shift: 0.8 t of hydrogen over the horizon (flexible use), 10 MW, more at
+    # 2,000 CNY/kW. Unconstrained it runs 10 MW in each hour: 20 MWh on wind (hours 1-2) and 20 MWh from the grid
+    # (share 0.5), since 10 MW more would cost 10 x 2e6 x 4/8,760 = 9,132 CNY against 20 MWh x 299 = 5,980 saved.
+    # Demanding 75 % hourly, 30 of the 40 MWh must come in hours 1-2: 15 MW, the cheapest way there
+    folder = write_case(tmp_path / "c", {
+        "wind": {"kind": "renewable", "profile": "wind", "capacity": 20},
+        "grid": {"kind": "market", "capacity": 100, "import_price": 300.0, "export_price": 1.0},
+        "electrolyser": {"kind": "conversion", "input": "electricity", "outputs": {"hydrogen": 0.02},
+                         "capacity": 10, "build_max": 30, "capex": "2000 CNY/kW", "life": 1},
+        "h2_use": {"kind": "demand", "carrier": "hydrogen", "annual": 0.2 * HOURS_PER_YEAR, "flexible": True},
+    }, series={"wind": [1.0, 1.0, 0.0, 0.0]})
+    case = yaml.safe_load((folder / "case.yaml").read_text())
+    case["certification"] = {"rule": "hourly", "grid_emission_factor": 0.5}
+    case["policy"]["voll"] = 1e6  # the hydrogen must be made (a shortfall costs the policy VOLL)
+    (folder / "case.yaml").write_text(yaml.safe_dump(case))
+    free = run(folder, report=False)
+    case["certification"]["min_green_share"] = 0.75
+    (folder / "case.yaml").write_text(yaml.safe_dump(case))
+    required = run(folder, report=False)
+    share = {name: r.summary.set_index("kpi").at["h2_certified_green_share", "value"]
+             for name, r in (("free", free), ("required", required))}
+    assert share == {"free": pytest.approx(0.5), "required": pytest.approx(0.75)}
+    assert float(free.dataset["capacity"].sel(tech="electrolyser")) == pytest.approx(10.0)
+    assert float(required.dataset["capacity"].sel(tech="electrolyser")) == pytest.approx(15.0)

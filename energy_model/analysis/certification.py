@@ -21,16 +21,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ..constants import ELECTRICITY
+from ..model.certification import HYDROGEN, assets, electrolysers
 from .calendar import month_hours
 
-HYDROGEN = "hydrogen"
 THRESHOLDS = {"eu_rfnbo": 3.38, "china_clean": 4.9, "china_low_carbon": 14.51}  # kg CO2e per kg H2
-
-
-def electrolysers(technologies: dict) -> list[str]:
-    return [g for g, t in technologies.items() if t.kind == "conversion" and t.product == HYDROGEN
-            and (t.input == ELECTRICITY or t.ratio(ELECTRICITY) < 0)]
 
 
 def add_results(ds: xr.Dataset, config) -> xr.Dataset:
@@ -40,11 +34,9 @@ def add_results(ds: xr.Dataset, config) -> xr.Dataset:
     plants = [g for g in electrolysers(techs) if g in ds["tech"].values]
     if spec is None or not plants or "electricity_use" not in ds:
         return ds
-    nodes = {techs[g].node for g in plants}
-    assets = spec.assets if spec.assets is not None else [
-        g for g, t in techs.items() if t.kind == "renewable" and t.node in nodes]
+    matched_by = assets(techs, spec, plants)
     rate = ds["electricity_use"].sel(tech=plants).sum("tech")  # MW
-    supply = (ds["available"] - ds["curtailment"]).sel(tech=assets).sum("tech") if assets else 0.0 * rate
+    supply = (ds["available"] - ds["curtailment"]).sel(tech=matched_by).sum("tech") if matched_by else 0.0 * rate
     w = ds["weight"]
     if spec.rule == "monthly":  # the hours each snapshot stands for in each calendar month
         hours = month_hours(ds)

@@ -994,6 +994,9 @@ class Certification(Strict):
     assets: list[str] | None = Field(
         None, description="renewable technologies whose output is matched; default: every renewable at the "
                           "electrolysers' node")
+    min_green_share: Fraction | None = Field(
+        None, description="impose at least this certified share of the electrolysers' electricity under the rule "
+                          "(model/certification.py); none: only report it")
     sources: dict[str, str] = Field(default_factory=dict)
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pyomo.environ as pyo
 from pyomo.common.gc_manager import PauseGC
 
-from . import direct_supply, policy, security
+from . import certification, direct_supply, policy, security
 from .builder import ModelBuilder
 from .components import FAMILIES
 from .data import ModelData
@@ -50,6 +50,7 @@ def build(periods: list[ModelData], pathway: bool = False) -> Model:
             policy.add(builder)
             security.add(builder)
             direct_supply.add(builder)
+            certification.add(builder)
             builder.finish(objective=not pathway)
             builders.append(builder)
         if pathway:
