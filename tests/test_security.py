@@ -101,3 +101,24 @@ def test_spinning_reserve_and_synchronous_floor(tmp_path, reserve, committed, co
     result = _reserve_case(tmp_path, reserve)
     assert float(result.dataset["committed_capacity"].sel(tech="coal").sum()) == pytest.approx(committed)
     assert result.dataset.attrs["objective"] == pytest.approx(cost)
+
+
+def test_markets_behind_one_substation_share_its_firm_capacity(tmp_path):
+    # two farms of 10 MW at full output, each with its own market at 100 CNY/MWh, both behind a 12 MW
+    # substation with 75 % firm (N-1): together they may export 9 MW, the rest is curtailed
+    from micro import write_case
+
+    from energy_model.runner import run
+
+    def case(folder, limits):
+        return write_case(folder, {
+            "farm_a": {"kind": "renewable", "profile": "flat", "capacity": 10},
+            "farm_b": {"kind": "renewable", "profile": "flat", "capacity": 10},
+            "grid_a": {"kind": "market", "capacity": 12, "export_price": 100.0},
+            "grid_b": {"kind": "market", "capacity": 10, "export_price": 100.0},
+        }, policy={"shared_limits": limits})
+    free = run(case(tmp_path / "a", []), report=False).dataset
+    assert float(free["export"].sum("tech").isel(time=0)) == pytest.approx(20.0)
+    shared = run(case(tmp_path / "b", [{"name": "substation", "technologies": ["grid_a", "grid_b"],
+                                        "limit_of": "grid_a", "firm_share": 0.75}]), report=False).dataset
+    assert float(shared["export"].sum("tech").isel(time=0)) == pytest.approx(9.0)

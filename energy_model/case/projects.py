@@ -48,7 +48,9 @@ def is_separable(case: Case, technologies: dict, name: str) -> bool:
     solved on its own has the same optimum as inside its case (connections to the outside are markets)."""
     members = set(case.projects[name].technologies)
     inside = set().union(*(buses_of(technologies[g]) for g in members))
-    return not any(buses_of(tech) & inside for g, tech in technologies.items() if g not in members)
+    shared = any(members & {*limit.technologies, limit.limit_of} and {*limit.technologies, limit.limit_of} - members
+                 for limit in case.policy.shared_limits)  # a substation shared with the region couples them
+    return not shared and not any(buses_of(tech) & inside for g, tech in technologies.items() if g not in members)
 
 
 def check_projects(case: Case, technologies: dict, case_dir: Path) -> list[str]:
@@ -144,13 +146,13 @@ def standalone(config, name: str, sizes: dict[str, float] | None = None, fixed_e
     ``sizes`` fixes the new capacity of those technologies (they still pay capex); ``fixed_energy`` gives
     stores whose energy capacity is to stay as it is; ``profile_scale`` multiplies the capacity factors of the
     project's renewables (capped at 1). System-wide policies (CO2 cap, non-fossil share, curtailment cap)
-    belong to the region and are dropped; the project's own rules stay.
+    and shared substation limits belong to the region and are dropped; the project's own rules stay.
     """
     case = config.case.model_copy(deep=True)
     project = case.projects[name]
     case.projects = {name: project}
     case.policy = case.policy.model_copy(update={"co2_cap": None, "min_non_fossil_share": None,
-                                                 "max_curtailment_rate": None})
+                                                 "max_curtailment_rate": None, "shared_limits": []})
     technologies = {}
     for g in project.technologies:
         tech = config.technologies[g]

@@ -630,6 +630,19 @@ class AnnualLimit(Strict):
         return self
 
 
+class SharedLimit(Strict):
+    """Markets that reach the grid through one substation: their flows in one direction share its firm
+    capacity, every snapshot (model/security.py)."""
+
+    name: str
+    technologies: list[str] = Field(min_length=1, description="market technologies whose flows share the limit")
+    limit_of: str = Field(description="the market whose capacity is the substation's")
+    direction: Literal["export", "import"] = "export"
+    firm_share: Fraction = Field(
+        1.0, description="share of that capacity left with the largest element out (N-1); 1: no N-1 margin")
+    sources: dict[str, str] = Field(default_factory=dict)
+
+
 class Policy(Strict):
     co2_price: Annotated[float, quantity("CNY/t"), Field(ge=0)] = 0.0
     co2_pricing: Literal["full", "ets_benchmark"] = Field(
@@ -643,6 +656,9 @@ class Policy(Strict):
         None, description="N-1 heat-source adequacy; omitted: no such constraint")
     reserve: Reserve | None = Field(None, description="spinning reserve and minimum synchronous capacity")
     annual_limits: list[AnnualLimit] = Field(default_factory=list, description="annual carrier limits")
+    shared_limits: list[SharedLimit] = Field(
+        default_factory=list, description="substations shared by several markets (a direct-supply project's "
+                                          "feed-in counted against the base's 500 kV limit)")
     sources: dict[str, str] = Field(default_factory=dict)
 
 

@@ -20,6 +20,12 @@ Reserve (``policy.reserve``), at each electricity node n with committed thermal 
 
 with s the steam-equivalent output (p + c_v·h), D the fixed electricity demand, R the wind and PV farms,
 a = load_share, b = renewable_share, M = min_synchronous. Only committed (synchronised) units count.
+
+Shared substation limits (``policy.shared_limits``), for each limit L over markets M(L) and every snapshot t:
+
+    Σ_{g∈M(L)} x[g,t] ≤ f·cap[limit_of]                                   (security_shared_limit[L, t])
+
+with x the export (or import) of each market and f the firm share left with the largest element out.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from ..constants import ELECTRICITY
+from ..errors import InputError
 from .builder import ModelBuilder, bus_name
 from .components.demand import fixed_part
 from .components.thermal import committed_units
@@ -37,6 +44,26 @@ def add(b: ModelBuilder) -> None:
     """Every security constraint family the case switches on (each is empty where it is off)."""
     _add_heat_n1(b)
     _add_reserve(b)
+    _add_shared_limits(b)
+
+
+def _add_shared_limits(b: ModelBuilder) -> None:
+    """Σ_{g∈M(L)} x[g,t] ≤ f·cap[limit_of]: markets sharing one substation's firm capacity."""
+    m, data = b.m, b.data
+    limits = data.case.policy.shared_limits
+    problems = [f"policy.shared_limits.{limit.name}: '{g}' is not a market technology"
+                for limit in limits for g in [*limit.technologies, limit.limit_of]
+                if g not in data.technologies or data.technologies[g].kind != "market"]
+    if problems:
+        raise InputError(problems)
+    rows = {}
+    for limit in limits:
+        flow = m.market_export if limit.direction == "export" else m.market_import
+        active = [g for g in limit.technologies if data.is_active(g) and (g, m.T.first()) in flow]
+        for t in m.T:
+            rows[limit.name, t] = b.holds(pyo.quicksum(flow[g, t] for g in active) <= limit.firm_share * b.capacity(
+                limit.limit_of), f"policy.shared_limits.{limit.name}")
+    m.security_shared_limit = pyo.Constraint(list(rows), rule=lambda _, name, t: rows[name, t])
 
 
 def _add_heat_n1(b: ModelBuilder) -> None:
