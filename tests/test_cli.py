@@ -45,6 +45,8 @@ def test_run_writes_every_result_file(tmp_path):
     for name in ("results.nc", "summary.csv", "technologies.csv", "costs.csv", "hourly_flow.parquet", "report.html",
                  "results.xlsx", "COMPLETE"):
         assert (out / name).exists(), name
+    flows = pd.read_parquet(out / "hourly_flow.parquet")
+    assert list(flows.columns) == ["flow", "unit"] and set(flows["unit"]) == {"MW"}  # each row in its bus's unit
     summary = pd.read_csv(out / "summary.csv")
     assert list(summary.columns) == ["kpi", "value", "unit"]
     assert REQUIRED_KPIS | {"capacity_wind", "capacity_coal", "generation_wind", "generation_coal"} <= set(summary.kpi)

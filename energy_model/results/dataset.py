@@ -325,7 +325,11 @@ def write_tidy_tables(ds: xr.Dataset, folder: Path, hourly_csv: bool = False) ->
     costs[costs["cost"] != 0].to_csv(folder / "costs.csv", index=False)
     flows = ds["flow"].to_series()
     hourly = [v for v in ds.data_vars if ds[v].dims == ("tech", "time")]
-    tables = {"hourly_flow": flows[flows != 0].rename("flow_mw").to_frame(),
+    flows = flows[flows != 0].to_frame()
+    rate = {"MWh": "MW", "t": "t/h"}  # a flow is a rate of the bus's carrier
+    units = {str(b): rate.get(str(u), f"{u}/h") for b, u in zip(ds["bus"].values, ds["bus_unit"].values)}
+    flows["unit"] = flows.index.get_level_values("bus").map(units)
+    tables = {"hourly_flow": flows,
               "hourly_technology": ds[hourly].to_dataframe().dropna(how="all"),
               "hourly_bus": ds[["marginal_price", "unserved"]].to_dataframe()}
     for name, frame in tables.items():
