@@ -28,6 +28,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .case.config import (
@@ -120,7 +121,6 @@ def design_overrides(results_dir: str | Path, config) -> dict[str, object]:
     ensemble asks how that design fares in other weather rather than what each year would build. A
     direct-supply project's self-consumption and green shares become reported, not imposed: a windy or calm
     year may breach them, which the ensemble then shows year by year."""
-    import numpy as np
     import xarray as xr
 
     path = Path(results_dir) / "results.nc"
