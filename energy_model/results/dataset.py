@@ -22,7 +22,7 @@ import xarray as xr
 
 from ..errors import InputError
 from ..model.builder import ModelBuilder
-from ..model.components import FAMILIES, renewable
+from ..model.components import FAMILIES
 from ..model.components.storage import ENERGY
 from ..model.data import BUILD
 from ..solve.highs import Solution
@@ -60,9 +60,9 @@ def to_dataset(b: ModelBuilder, solution: Solution, metadata: dict) -> xr.Datase
     bus_index = {bus: i for i, bus in enumerate(buses)}
     units = {c: ("MW" if spec.unit == "MWh" else "t/h") for c, spec in data.case.carriers.items()}
 
-    renewables = data.modelled("renewable")
-    if renewables:  # before anything reads the farms' output
-        renewable.share_curtailment(b, solution, renewables)
+    for kind, family in FAMILIES.items():  # a family's choice among equal optima, before any result is read
+        if hasattr(family, "settle") and data.modelled(kind):
+            family.settle(b, solution, data.modelled(kind))
     flow = np.zeros((len(buses), len(techs), n))
     for term in b.flows:
         values = solution.by_tech(term.var, [term.tech])[0]

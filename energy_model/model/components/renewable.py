@@ -6,7 +6,7 @@
 Farms that the model cannot tell apart (same node, carrier, profile and variable cost, in the same projects)
 can share a curtailed hour in any proportion at the same cost; the LP's vertex puts it all on one of them.
 The results report the optimum that shares it pro rata to availability, as grid operators do among farms of
-a section: p[g,t] = P[G,t]·cf[g,t]·cap[g] / Σ_{g'∈G} cf[g',t]·cap[g'] for the group G of g (share_curtailment).
+a section: p[g,t] = P[G,t]·cf[g,t]·cap[g] / Σ_{g'∈G} cf[g',t]·cap[g'] for the group G of g (settle).
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def extract(b: ModelBuilder, solution, techs: list[str]) -> dict:
     }
 
 
-def share_curtailment(b: ModelBuilder, solution, techs: list[str]) -> None:
+def settle(b: ModelBuilder, solution, techs: list[str]) -> None:
     """Spread each group's output over its farms in proportion to their available output (an equally optimal
     solution: the group's total in every hour, and so every balance, cost and constraint, is unchanged)."""
     data, var = b.data, b.m.renewable_output
