@@ -122,3 +122,23 @@ def test_markets_behind_one_substation_share_its_firm_capacity(tmp_path):
     shared = run(case(tmp_path / "b", [{"name": "substation", "technologies": ["grid_a", "grid_b"],
                                         "limit_of": "grid_a", "firm_share": 0.75}]), report=False).dataset
     assert float(shared["export"].sum("tech").isel(time=0)) == pytest.approx(9.0)
+
+
+def test_firm_capacity_covers_the_winter_evening_peak(tmp_path):
+    # a 100 MW evening load in January; wind (credit 0.1) is free but unreliable, a gas unit (credit 0.9) costs
+    # capex: with a 15 % margin the credits must reach 115 MW: 0.9 x gas + 0.1 x 200 MW of wind >= 115 -> gas >= 105.6
+    from micro import write_case
+
+    from energy_model.runner import run
+
+    load = [0.0] * 17 + [100.0] * 4 + [0.0] * 3
+    case = write_case(tmp_path / "c", {
+        "wind": {"kind": "renewable", "profile": "wind", "capacity": 200},
+        "gas": {"kind": "thermal", "fuel": "coal", "heat_rate": 0.3, "build_max": 500, "capex": "100 CNY/kW",
+                "life": 20},
+        "load": {"kind": "demand", "annual": f"{sum(load) * 8760 / 24} MWh/yr", "profile": "shape"},
+    }, series={"wind": [1.0] * 24, "shape": [x / (sum(load) * 365) for x in load]},
+        policy={"voll": 1e5, "firm_capacity": [{"node": "n", "months": [1], "hours": [17, 18, 19, 20],
+                                                 "margin": 0.15, "credits": {"thermal": 0.9, "wind": 0.1}}]})
+    ds = run(case, report=False).dataset
+    assert float(ds["capacity"].sel(tech="gas")) == pytest.approx((115 - 20) / 0.9)

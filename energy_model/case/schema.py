@@ -608,6 +608,22 @@ class Reserve(Strict):
         0.0, description="committed thermal capacity the node keeps in every hour [MW]")
 
 
+class FirmCapacity(Strict):
+    """Firm capacity at a node's peak: the capacity credits of its sources cover the highest fixed electricity
+    demand in the peak window with a margin (model/security.py)."""
+
+    node: str
+    months: list[Annotated[int, Field(ge=1, le=12)]] = Field(
+        default_factory=lambda: [12, 1, 2], description="months of the peak window (default: winter)")
+    hours: list[Annotated[int, Field(ge=0, le=23)]] = Field(
+        default_factory=lambda: [17, 18, 19, 20], description="clock hours of the peak window (default: evening)")
+    margin: Annotated[float, Field(ge=0, le=1)] = Field(0.15, description="reserve margin over the peak demand")
+    credits: dict[str, Fraction] = Field(
+        description="capacity credit by technology name or kind (thermal, storage, renewable, market, link); a "
+                    "market counts with its import capacity; what is not named counts nothing")
+    sources: dict[str, str] = Field(default_factory=dict)
+
+
 class AnnualLimit(Strict):
     """A minimum or maximum annual amount of a carrier produced or consumed (a gas budget, a minimum output),
     by everything at a node or by named technologies; prorated on shorter horizons (model/policy.py)."""
@@ -656,6 +672,8 @@ class Policy(Strict):
         None, description="N-1 heat-source adequacy; omitted: no such constraint")
     reserve: Reserve | None = Field(None, description="spinning reserve and minimum synchronous capacity")
     annual_limits: list[AnnualLimit] = Field(default_factory=list, description="annual carrier limits")
+    firm_capacity: list[FirmCapacity] = Field(
+        default_factory=list, description="capacity credits covering a node's peak demand with a margin")
     shared_limits: list[SharedLimit] = Field(
         default_factory=list, description="substations shared by several markets (a direct-supply project's "
                                           "feed-in counted against the base's 500 kV limit)")

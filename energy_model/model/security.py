@@ -26,6 +26,13 @@ Shared substation limits (``policy.shared_limits``), for each limit L over marke
     Σ_{g∈M(L)} x[g,t] ≤ f·cap[limit_of]                                   (security_shared_limit[L, t])
 
 with x the export (or import) of each market and f the firm share left with the largest element out.
+
+Firm capacity (``policy.firm_capacity``), at node n over the peak window W (months × clock hours):
+
+    Σ_g c_g·cap[g] ≥ (1 + margin)·max_{t∈W} D[n,t]                       (security_firm_capacity[n])
+
+with c_g the capacity credit of each source at n (by name, else by kind; a market with its import capacity)
+and D the fixed electricity demand at n.
 """
 
 from __future__ import annotations
@@ -45,6 +52,32 @@ def add(b: ModelBuilder) -> None:
     _add_heat_n1(b)
     _add_reserve(b)
     _add_shared_limits(b)
+    _add_firm_capacity(b)
+
+
+def _add_firm_capacity(b: ModelBuilder) -> None:
+    """Σ_g c_g·cap[g] ≥ (1 + margin)·max_{t∈W} D[n,t]: sources credited at a node's peak."""
+    m, data = b.m, b.data
+    rows = {}
+    for spec in data.case.policy.firm_capacity:
+        if spec.node not in data.case.nodes:
+            raise InputError([f"policy.firm_capacity: unknown node '{spec.node}'"])
+        window = np.isin(data.time.month, spec.months) & np.isin(data.time.hour, spec.hours)
+        demand = sum((fixed_part(b, g) for g in data.modelled("demand")
+                      if data.technologies[g].node == spec.node and data.technologies[g].carrier == ELECTRICITY),
+                     np.zeros(b.n))
+        if not window.any():
+            continue
+        peak = float(demand[window].max())
+        terms = []
+        for g, tech in data.technologies.items():
+            credit = spec.credits.get(g, spec.credits.get(tech.kind))
+            if credit and data.is_active(g) and tech.node == spec.node and tech.kind != "demand":
+                limit = getattr(tech, "import_capacity", None)
+                terms.append(credit * (b.capacity(g) if limit is None else limit))
+        rows[spec.node] = b.holds(pyo.quicksum(terms) >= (1 + spec.margin) * peak if terms else 0.0 >= peak * (
+            1 + spec.margin), f"policy.firm_capacity.{spec.node}: the credited sources cannot cover the peak")
+    m.security_firm_capacity = pyo.Constraint(list(rows), rule=lambda _, n: rows[n])
 
 
 def _add_shared_limits(b: ModelBuilder) -> None:
