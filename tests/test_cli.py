@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import xarray as xr
 from micro import write_case
 
@@ -49,6 +50,9 @@ def test_run_writes_every_result_file(tmp_path):
     assert list(flows.columns) == ["flow", "unit"] and set(flows["unit"]) == {"MW"}  # each row in its bus's unit
     summary = pd.read_csv(out / "summary.csv")
     assert list(summary.columns) == ["kpi", "value", "unit"]
+    tidy = pd.read_csv(out / "kpis.csv", keep_default_na=False).set_index(["kpi", "tech"])  # the same, tidy
+    assert tidy.loc[("capacity", "wind"), "value"] == pytest.approx(100.0)
+    assert tidy.loc[("total_cost", ""), "value"] == pytest.approx(summary.set_index("kpi").at["total_cost", "value"])
     assert REQUIRED_KPIS | {"capacity_wind", "capacity_coal", "generation_wind", "generation_coal"} <= set(summary.kpi)
     with xr.open_dataset(out / "results.nc") as ds:
         assert all("units" in ds[name].attrs for name in ds.data_vars if ds[name].dtype.kind == "f")
