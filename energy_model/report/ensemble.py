@@ -101,7 +101,8 @@ def _page(table: pd.DataFrame, kpis: pd.DataFrame, batch: str, lang: str) -> str
     names = {}
     years = table.attrs["years"]
     shown = headline(table)
-    figures = [_box(table, kpis, k, years, kpi_name(k, names, lang), lang, i) for i, k in enumerate(shown)]
+    varying = [k for k in shown if table.loc[k, "max"] > table.loc[k, "min"]]  # a constant is in the table only
+    figures = [_box(table, kpis, k, years, kpi_name(k, names, lang), lang, i) for i, k in enumerate(varying)]
     header = "".join(f"<th>{_esc(h)}</th>" for h in [label("table.kpi", lang), label("table.unit", lang),
                                                      *[label(f"ensemble.{s}", lang) for s in STATISTICS]])
     rows = []
@@ -128,7 +129,8 @@ def _box(table: pd.DataFrame, kpis: pd.DataFrame, kpi: str, years: list[str], na
                            marker_color="#1f6fb4", hovertemplate="%{text}: %{y:,.3g}<extra></extra>"))
     typical = float(table.loc[kpi, "typical"]) * scale
     if np.isfinite(typical):
+        shown = f"{typical:,.0f}" if abs(typical) >= 100 else f"{typical:.3g}"
         fig.add_hline(y=typical, line_dash="dot", line_color="#e0b000",
-                      annotation_text=f"{label('ensemble.typical', lang)} {typical:,.3g}")
+                      annotation_text=f"{label('ensemble.typical', lang)} {shown}")
     fig.update_layout(yaxis_title=shown_unit, showlegend=False)
     return _figure(fig, f"fig-ensemble-{i}", 300)
