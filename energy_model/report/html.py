@@ -877,7 +877,8 @@ def _statement_figure(run: _Run, r: finance.ProjectFinance) -> go.Figure:
     if np.isfinite(dscr).any():
         fig.add_scatter(x=years, y=dscr, mode="lines+markers", yaxis="y2", name=run.text("line.dscr"),
                         line=dict(color=PRICE_COLOR, width=1.5), hovertemplate="%{x}: %{y:.2f}")
-        fig.update_layout(yaxis2=dict(title=run.text("line.dscr"), overlaying="y", side="right", rangemode="tozero"))
+        fig.update_layout(yaxis2=dict(title=run.text("line.dscr"), overlaying="y", side="right", rangemode="tozero",
+                                      tickmode="auto", tickformat=".1f", showgrid=False), legend=dict(x=1.08))
     return fig.update_layout(barmode="group", xaxis_title=run.text("column.year"),
                              yaxis_title=axis_title("axis.cashflow", "CNY", run.lang))
 
@@ -889,7 +890,7 @@ def _statement_table(run: _Run, r: finance.ProjectFinance) -> str:
     for line in STATEMENT_SHOWN:
         values = r.statement.loc[line].to_numpy(dtype=float)
         shown = [f"{v:.2f}" if line == "dscr" and np.isfinite(v) else ("–" if not np.isfinite(v) else
-                 f"{v * factor:,.3f}") for v in values]
+                 f"{round(v * factor, 3) + 0.0:,.3f}") for v in values]  # + 0.0: no "-0.000"
         rows.append([f"{label(f'line.{line}', run.lang, line)}" + ("" if line == "dscr" else f" [{unit}]"), *shown])
     frame = pd.DataFrame(rows, columns=[run.text("column.item"), *map(str, r.statement.columns)])
     return f'<div class="wide">{_html_table(frame)}</div>'
@@ -905,12 +906,13 @@ def _risk_figure(run: _Run, r: finance.ProjectFinance) -> go.Figure:
     fig.add_scatter(x=values, y=np.arange(1, len(values) + 1) / len(values), mode="lines", yaxis="y2",
                     name=run.text("risk.cumulative"), line=dict(color=PRICE_COLOR, width=1.5))
     for key in ("npv_p90", "npv_p50"):
-        fig.add_vline(x=r.metrics[key] * factor, line_dash="dot",
+        fig.add_vline(x=r.metrics[key] * factor, line_dash="dash", line_color="#e0b000", line_width=2,
                       annotation_text=f"{label(f'metric.{key}', run.lang).split('（')[0].split(' (')[0]} "
                                       f"{r.metrics[key] * factor:,.2f}")
     return fig.update_layout(xaxis_title=axis_title("axis.npv", "CNY", run.lang), yaxis_title=run.text("risk.share"),
                              yaxis2=dict(title=run.text("risk.cumulative"), overlaying="y", side="right",
-                                         range=[0, 1]))
+                                         range=[0, 1], tickmode="auto", tickformat=".0%", showgrid=False),
+                             yaxis=dict(tickformat=".0%"), legend=dict(x=1.08))
 
 
 def _tornado_figure(run: _Run, r: finance.ProjectFinance) -> go.Figure:
