@@ -161,3 +161,28 @@ def test_the_command_imports_a_farm_that_a_case_then_runs_on(tmp_path):
     failed = CliRunner().invoke(app, ["profiles", "import", str(path), str(case), "--kind", "wind_power",
                                       "--column", "measured2"])
     assert failed.exit_code != 0 and "--capacity" in failed.output
+
+
+def test_force_replaces_only_what_an_import_wrote_and_the_source_is_recorded(tmp_path):
+    import json
+
+    case = case_of(tmp_path)
+    stamps = pd.date_range("2029-01-01", periods=8760, freq="h").strftime("%Y-%m-%d %H:%M")
+    path = source(tmp_path, stamps, np.full(8760, 50.0))
+    import_profile(case, path, ImportOptions(kind="price", column="p"))
+    record = json.loads((case / "timeseries" / "IMPORTED.json").read_text())["p.csv"]
+    assert record["source"] == str(path.resolve()) and record["kind"] == "price"
+    import_profile(case, path, ImportOptions(kind="price", column="p"), force=True)  # its own file: replaced
+    (case / "timeseries" / "p.csv").write_text((case / "timeseries" / "p.csv").read_text() + "\n")  # edited
+    with pytest.raises(InputError, match="not written by profiles import, or changed since"):
+        import_profile(case, path, ImportOptions(kind="price", column="p"), force=True)
+
+
+def test_a_case_at_three_hour_steps_gets_three_hour_means(tmp_path):
+    case = write_case(tmp_path / "case", {"wind": {"kind": "renewable", "profile": "flat", "capacity": 1}},
+                      series={"flat": [1.0] * 4}, time={"start": "2030-01-01 00:00", "hours": 12, "resolution": 3})
+    (case / "timeseries" / "series.csv").write_text(
+        "time,flat\n" + "".join(f"2030-01-01T{h:02d}:00:00,1.0\n" for h in (0, 3, 6, 9)))
+    stamps = pd.date_range("2029-01-01", periods=8760, freq="h").strftime("%Y-%m-%d %H:%M")
+    import_profile(case, source(tmp_path, stamps, np.arange(8760) % 24 * 1.0), ImportOptions(kind="price", column="p"))
+    assert written(case, "p")[:4] == pytest.approx([1.0, 4.0, 7.0, 10.0])  # the mean of hours 0-2, 3-5, ...

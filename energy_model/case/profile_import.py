@@ -23,6 +23,8 @@ steps, in order, each a function:
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +33,7 @@ import pandas as pd
 
 from ..errors import InputError
 
+IMPORTS_FILE = "IMPORTED.json"  # in timeseries/: each imported file, its source, steps and digest
 KINDS = ("wind_power", "pv_power", "wind_speed", "irradiance", "load", "price")
 SOLAR_KINDS = ("pv_power", "irradiance")
 NIGHT_ELEVATION_DEG = -2.0  # the sun this far below the horizon: no PV output, whatever the refraction
@@ -367,9 +370,14 @@ def convert(source: Path, target: pd.DatetimeIndex, options: ImportOptions) -> t
     return values, lines + [f"warning: {w}" for w in warnings]
 
 
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def import_profile(case_dir: Path, source: Path, options: ImportOptions, force: bool = False) -> ImportReport:
-    """Write ``timeseries/<column>.csv`` of the case from ``source``; refuse to shadow a column another file
-    defines, or to replace a file unless ``force``."""
+    """Write ``timeseries/<column>.csv`` of the case from ``source`` and record where it came from in
+    ``timeseries/IMPORTED.json`` (the profile's source); refuse to shadow a column another file defines, and
+    replace a file only with ``force`` and only if this command wrote it and nobody changed it since."""
     from .config import CASE_FILE, TIMESERIES_DIR, read_yaml
     from .schema import TimeConfig
 
@@ -387,14 +395,28 @@ def import_profile(case_dir: Path, source: Path, options: ImportOptions, force: 
         if other != path and options.column in pd.read_csv(other, nrows=0).columns:
             raise InputError([f"{other}: already has a column '{options.column}'; import under another --column "
                               "name, or remove it from that file"])
-    if path.exists() and not force:
-        raise InputError([f"{path}: exists; --force replaces it"])
+    registry_path = folder / IMPORTS_FILE
+    registry = json.loads(registry_path.read_text(encoding="utf-8")) if registry_path.is_file() else {}
+    if path.exists():
+        if not force:
+            raise InputError([f"{path}: exists; --force replaces it"])
+        if registry.get(path.name, {}).get("sha256") != _digest(path):
+            raise InputError([f"{path}: not written by profiles import, or changed since; it is not replaced (move "
+                              "it away yourself, or import under another --column name)"])
     target = pd.date_range(time.start, periods=time.hours, freq="h")
     values, lines = convert(Path(source), target, options)
+    if time.resolution > 1:  # the case's steps: a shape's shares add up, anything else is averaged
+        blocks = values.reshape(-1, time.resolution)
+        values = blocks.sum(axis=1) if options.kind == "load" else blocks.mean(axis=1)
+        target = target[:: time.resolution]
+        lines.append(f"aggregated to the case's {time.resolution}-hour steps")
     frame = pd.DataFrame({options.column: values}, index=pd.Index(target.strftime("%Y-%m-%dT%H:%M:%S"), name="time"))
     temporary = path.with_suffix(".csv.partial")
     frame.to_csv(temporary, float_format="%.6g")
     temporary.replace(path)
+    registry[path.name] = {"source": str(Path(source).resolve()), "kind": options.kind, "lines": lines,
+                           "sha256": _digest(path)}
+    registry_path.write_text(json.dumps(registry, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     statistics = {"mean": float(values.mean()), "min": float(values.min()), "max": float(values.max())}
     if options.kind not in ("load", "price"):
         statistics["full_load_hours"] = float(values.sum() * 8760 / len(values))
