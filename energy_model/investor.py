@@ -81,7 +81,7 @@ def tornado(ds: xr.Dataset, config, name: str, flows: finance.ProjectCashFlows, 
     for parameter in ("capex", "electricity_price", "product_price"):
         swing = getattr(spec, parameter)
         if swing is not None:
-            key = {"capex": "capex", "electricity_price": "electricity", "product_price": "product"}[parameter]
+            key = finance.SWING_FACTORS[parameter]
             rows[parameter] = [1 - swing, 1 + swing] + [
                 finance.npv(flows.wacc, flows.scaled(**{key: f}).net()) for f in (1 - swing, 1 + swing)]
     if spec.wacc is not None:

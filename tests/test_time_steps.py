@@ -34,23 +34,32 @@ def test_a_demand_share_per_step_is_power_over_the_step(tmp_path):
     assert ds.attrs["objective"] == pytest.approx(90.0 * 4)  # 4 MWh in the 12 hours
 
 
-def test_ramps_and_storage_count_the_hours_of_a_step(tmp_path):
-    # a 100 MW unit ramping 20 %/h may move 60 MW in a 3-h step: from 0 to 60 to 100 and down. The load
-    # (as shares: 0, 100, 100, 0 MW) needs 100 MW in step 2; a battery bought cheap fills the gap: 40 MW for 3 h
-    # = 120 MWh at 100 % efficiency, charged from the unit in step 1 (60 MW available, load 0)
-    mw = [0.0, 100.0, 100.0, 0.0]
+def test_a_ramp_rate_counts_the_hours_of_a_step(tmp_path):
+    # a 100 MW unit ramping 20 %/h may move 60 MW in a 3-h step: a load of 0, 60, 60, 0 MW is met only so
+    # (read per step, 20 MW, it would leave 40 MW unserved)
+    mw = [0.0, 60.0, 60.0, 0.0]
     total = sum(m * 3 for m in mw)
     case = three_hourly(tmp_path, {
         "coal": {"kind": "thermal", "fuel": "coal", "capacity": 100, "heat_rate": 0.1, "ramp_rate": 0.2},
+        "load": {"kind": "demand", "annual": f"{total * 8760 / 12} MWh/yr", "profile": "shape"},
+    }, {"shape": [m * 3 / (total * 8760 / 12) for m in mw], "flat": [1.0] * 4}, policy={"voll": 1e5})
+    ds = run(case, None, None).dataset
+    assert float(ds["unserved"].sum()) == pytest.approx(0.0, abs=1e-6)
+    assert ds["flow"].sel(tech="coal").sum("bus").values == pytest.approx(mw)
+
+
+def test_a_store_moves_power_times_the_hours_of_a_step(tmp_path):
+    # 10 MW of wind in the first 3-h step only, a flat 2 MW load: the store takes 8 MW for 3 h and gives 2 MW for
+    # the other 9 h, so it must hold 18 MWh (read per step it would need 6)
+    case = three_hourly(tmp_path, {
+        "wind": {"kind": "renewable", "profile": "wind", "capacity": 10},
         "battery": {"kind": "storage", "build_max": 100, "build_max_energy": 1000, "capex": 1.0, "capex_energy": 1.0,
                     "life": 1, "efficiency_charge": 1.0, "efficiency_discharge": 1.0},
-        "load": {"kind": "demand", "annual": f"{total * 8760 / 12} MWh/yr", "profile": "shape"},
-    }, {"shape": [m * 3 / (total * 8760 / 12) for m in mw], "flat": [1.0] * 4})
+        "load": {"kind": "demand", "annual": f"{2 * 8760} MWh/yr"},
+    }, {"wind": [1.0, 0.0, 0.0, 0.0], "flat": [1.0] * 4}, policy={"voll": 1e5})
     ds = run(case, None, None).dataset
-    coal = ds["flow"].sel(tech="coal").sum("bus").values
-    assert max(abs(coal[1:] - coal[:-1])) <= 60.0 + 1e-6
     assert float(ds["unserved"].sum()) == pytest.approx(0.0, abs=1e-6)
-    assert float(ds["energy_capacity"].sel(tech="battery")) >= 40.0 * 3 - 1e-6  # 40 MW for a 3-h step
+    assert float(ds["energy_capacity"].sel(tech="battery")) == pytest.approx(18.0)
 
 
 def test_steps_must_match_the_resolution(tmp_path):

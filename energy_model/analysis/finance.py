@@ -44,6 +44,10 @@ ITEMS = ("capex", "replacement", "residual_value", "fixed_om", "grid_charge", "v
          "green_certificates", "tax")
 CAPITAL_ITEMS = ("capex", "replacement", "residual_value")
 SALES = ("electricity_sales", "other_sales", "product_revenue")
+# the factors of ProjectCashFlows.scaled and the items each multiplies; the tornado parameter moving each
+SCALED_ITEMS = {**{item: "capex" for item in CAPITAL_ITEMS}, "electricity_purchase": "electricity",
+                "electricity_sales": "electricity", "product_revenue": "product"}
+SWING_FACTORS = {"capex": "capex", "electricity_price": "electricity", "product_price": "product"}
 # cost categories of the model (results "cost") that are cash-flow items as they are; purchases and sales
 # are split by carrier, investment is replaced by the capital items
 OPERATING = ("fixed_om", "grid_charge", "variable_om", "fuel", "co2", "startup")
@@ -137,8 +141,8 @@ class ProjectCashFlows:
     def scaled(self, capex: float = 1.0, electricity: float = 1.0, product: float = 1.0,
                wacc: float | None = None) -> "ProjectCashFlows":
         """The same project with capital, electricity prices or product prices scaled (dispatch held)."""
-        factors = {item: capex for item in CAPITAL_ITEMS}
-        factors.update(electricity_purchase=electricity, electricity_sales=electricity, product_revenue=product)
+        factor = {"capex": capex, "electricity": electricity, "product": product}
+        factors = {item: factor[key] for item, key in SCALED_ITEMS.items()}
         scale = xr.DataArray([factors.get(str(i), 1.0) for i in self.by_tech["item"].values],
                              coords={"item": self.by_tech["item"].values}, dims="item")
         return dataclasses.replace(self, by_tech=self.by_tech * scale, depreciation=self.depreciation * capex,

@@ -17,10 +17,16 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from .finance import CAPITAL_ITEMS, ProjectCashFlows, income_tax, npv
+from .finance import (
+    CAPITAL_ITEMS,
+    SCALED_ITEMS,
+    SWING_FACTORS,
+    ProjectCashFlows,
+    income_tax,
+    npv,
+)
 
 PARAMETERS = ("capex", "electricity_price", "product_price", "wacc", "capacity_factor")
-SCALES = {"capex": "capex", "electricity_price": "electricity", "product_price": "product"}
 
 
 def triangular(u: np.ndarray, low: float, mode: float, high: float) -> np.ndarray:
@@ -57,12 +63,9 @@ def npv_samples(flows: ProjectCashFlows, tornado, table, risk) -> np.ndarray:
     years = matrix.shape[1]
     operating = np.arange(years) >= flows.construction_years
     capital = np.isin(names, CAPITAL_ITEMS)
-    scale_of = {item: key for key, group in (("capex", CAPITAL_ITEMS),
-                                             ("electricity", ("electricity_purchase", "electricity_sales")),
-                                             ("product", ("product_revenue",))) for item in group}
     ones = np.ones(risk.samples)
-    factors = {key: values[name] if name in values else ones for name, key in SCALES.items()}
-    by_item = np.stack([factors[scale_of[n]] if n in scale_of else ones for n in names], axis=1)  # (s, item)
+    factors = {key: values[name] if name in values else ones for name, key in SWING_FACTORS.items()}
+    by_item = np.stack([factors[SCALED_ITEMS[n]] if n in SCALED_ITEMS else ones for n in names], axis=1)  # (s, item)
     pre_tax = by_item @ matrix  # (samples, years)
     profit = pre_tax - (by_item[:, capital] @ matrix[capital]) - np.outer(factors["capex"], flows.depreciation)
     swing = tornado.wacc

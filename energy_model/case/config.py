@@ -254,7 +254,7 @@ def load_case(case_dir: str | Path, scenario: str | None = None, overrides: dict
         case=case,
         technologies=technologies,
         timeseries=timeseries.iloc[: case.time.steps],
-        inputs_hash=hash_inputs(case_dir, scenario, overrides, includes),
+        inputs_hash=hash_inputs(case_dir, scenario, overrides, includes, case.weather_year or ""),
         overrides=overrides,
     )
     if case.pathway is not None:
@@ -743,9 +743,10 @@ def check_carrier_units(case: Case, technologies: dict, raw: dict, path: Path, b
 
 
 def hash_inputs(case_dir: Path, scenario: str, overrides: dict[str, object] | None = None,
-                includes: list[str] = ()) -> str:
-    """Digest of the files a run reads (with the files the scenario includes, and the plan targets it is
-    audited against), the scenario name and its resolved overrides: equal inputs, equal hash.
+                includes: list[str] = (), weather_year: str | None = None) -> str:
+    """Digest of the files a run reads (with the files the scenario includes, the weather year it uses, and the
+    plan targets it is audited against), the scenario name and its resolved overrides: equal inputs, equal hash.
+    ``weather_year`` is the loaded case's ("" for none); without it the overrides or case.yaml say.
     ``scenarios.yaml`` enters only through the overrides, so editing one scenario changes the hash of that
     scenario (and those built on it) alone."""
     digest = hashlib.sha256(scenario.encode())
@@ -753,8 +754,9 @@ def hash_inputs(case_dir: Path, scenario: str, overrides: dict[str, object] | No
     files = [case_dir / name for name in (CASE_FILE, TECHNOLOGIES_FILE, PLAN_TARGETS_FILE, *includes)]
     files += sorted(p for p in (case_dir / TIMESERIES_DIR).iterdir() if p.suffix in TIMESERIES_SUFFIXES) \
         if (case_dir / TIMESERIES_DIR).is_dir() else []
-    year = (overrides or {}).get("weather_year") or _case_weather_year(case_dir)
-    if isinstance(year, str):
+    year = weather_year if weather_year is not None else (
+        (overrides or {}).get("weather_year") or _case_weather_year(case_dir))
+    if year and isinstance(year, str):
         folder = case_dir / TIMESERIES_DIR / WEATHER_YEARS_DIR / year
         files += sorted(folder.glob("*")) if folder.is_dir() else []
     for path in files:

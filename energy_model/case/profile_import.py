@@ -254,7 +254,7 @@ def irradiance_to_capacity_factor(ghi: np.ndarray, index: pd.DatetimeIndex, opti
     bifacial gain on the plane-of-array irradiance, PVWatts with cell temperature, losses, AC clipping."""
     pvlib = _optional("pvlib")
     latitude, longitude = _site(options)
-    times = index.tz_localize(f"Etc/GMT{-int(options.case_utc_offset):+d}") + pd.Timedelta(minutes=30)
+    times = _mid_hours(index, options)
     location = pvlib.location.Location(latitude, longitude)
     sun = location.get_solarposition(times)
     ghi = pd.Series(np.clip(ghi, 0.0, None), index=times)
@@ -285,23 +285,28 @@ def _optional(name: str):
 
 
 # ---- 7: checks ----------------------------------------------------------------------------------------------
-def night_share(values: np.ndarray, index: pd.DatetimeIndex, options: ImportOptions, shift: int = 0) -> float:
-    """Share of the energy in ``values`` (shifted by ``shift`` hours) that falls with the sun down."""
-    pvlib = _optional("pvlib")
-    latitude, longitude = _site(options)
-    times = index.tz_localize(f"Etc/GMT{-int(options.case_utc_offset):+d}") + pd.Timedelta(minutes=30)
-    elevation = pvlib.solarposition.get_solarposition(times, latitude, longitude)["apparent_elevation"].to_numpy()
+def _mid_hours(index: pd.DatetimeIndex, options: ImportOptions) -> pd.DatetimeIndex:
+    """Aware mid-hour instants of the case's hours: an hourly mean of a sun-driven quantity is taken there."""
+    return index.tz_localize(f"Etc/GMT{-int(options.case_utc_offset):+d}") + pd.Timedelta(minutes=30)
+
+
+def night_share(values: np.ndarray, night: np.ndarray, shift: int = 0) -> float:
+    """Share of the energy in ``values`` (shifted by ``shift`` hours) that falls in the ``night`` hours."""
     shifted = np.roll(np.clip(values, 0, None), shift)
     total = shifted.sum()
-    return float(shifted[elevation < NIGHT_ELEVATION_DEG].sum() / total) if total > 0 else 0.0
+    return float(shifted[night].sum() / total) if total > 0 else 0.0
 
 
 def check_night(values: np.ndarray, index: pd.DatetimeIndex, options: ImportOptions, path: Path) -> None:
     """Refuse solar data whose energy falls at night, naming the shift that would put it in daylight."""
-    share = night_share(values, index, options)
+    pvlib = _optional("pvlib")
+    latitude, longitude = _site(options)
+    sun = pvlib.solarposition.get_solarposition(_mid_hours(index, options), latitude, longitude)
+    night = sun["apparent_elevation"].to_numpy() < NIGHT_ELEVATION_DEG
+    share = night_share(values, night)
     if share <= NIGHT_SHARE_LIMIT:
         return
-    shares = {s: night_share(values, index, options, s) for s in range(-12, 13) if s}
+    shares = {s: night_share(values, night, s) for s in range(-12, 13) if s}
     best = min(shares, key=shares.get)
     raise InputError([f"{path}: {share:.0%} of the solar energy falls with the sun below the horizon; shifted by "
                       f"{best:+d} h it would be {shares[best]:.1%}. The timestamps are likely in another time zone "

@@ -48,7 +48,7 @@ class Comparison:
     index: pd.DataFrame
     runs: list[str]
     horizon: pd.DataFrame  # index item (hours, snapshots, representative_days); unit + runs
-    kpis: pd.DataFrame  # index kpi; unit + runs (over the modelled horizon, as in summary.csv)
+    all_kpis: pd.DataFrame  # index kpi; unit + runs: every summary.csv row (over the modelled horizon)
     capacity: pd.DataFrame  # index tech; kind, unit + runs
     generation: pd.DataFrame  # index tech; kind + runs [GWh over the horizon]
     targets: pd.DataFrame | None  # index check; label, label_zh, relation, unit, tolerance, source
@@ -57,6 +57,11 @@ class Comparison:
     met: pd.DataFrame | None  # index check; runs -> True / False / None (shown only, or not audited)
     datasets: dict[str, xr.Dataset]
     params: list[str]
+
+    @property
+    def kpis(self) -> pd.DataFrame:
+        """The system-level rows; the per-technology ones are the capacity and generation tables."""
+        return self.all_kpis[[not str(k).startswith(PER_TECH_PREFIXES) for k in self.all_kpis.index]]
 
 
 def collect(batch_dir: str | Path) -> Comparison:
@@ -76,7 +81,7 @@ def collect(batch_dir: str | Path) -> Comparison:
         summaries[run] = pd.read_csv(batch_dir / run / "summary.csv").set_index("kpi")
     horizon = pd.DataFrame({run: _horizon(datasets[run]) for run in runs}, index=list(HORIZON_UNITS))
     horizon.insert(0, "unit", list(HORIZON_UNITS.values()))
-    kpis = _kpis(summaries, runs)
+    all_kpis = _kpis(summaries, runs)
     capacity = _per_tech(datasets, runs, "capacity", lambda ds: ds["capacity"].to_series())
     generation = _per_tech(datasets, runs, "generation", _generation)
     checks = {run: table[table["group"] == "check"].set_index("check")
@@ -88,7 +93,7 @@ def collect(batch_dir: str | Path) -> Comparison:
                          .reindex(columns=runs) for column in ("scenario", "plan"))
         met = pd.DataFrame({run: [_met(checks.get(run), name) for name in targets.index] for run in runs},
                            index=targets.index)
-    return Comparison(index=index, runs=runs, horizon=horizon, kpis=kpis, capacity=capacity,
+    return Comparison(index=index, runs=runs, horizon=horizon, all_kpis=all_kpis, capacity=capacity,
                       generation=generation, targets=targets, actual=actual, plans=plans, met=met,
                       datasets=datasets, params=params)
 
@@ -127,7 +132,7 @@ def _kpis(summaries: dict[str, pd.DataFrame], runs: list[str]) -> pd.DataFrame:
     if not runs:
         return pd.DataFrame(columns=["unit"])
     # every run's rows, in order of first appearance: a variant may add a project the others lack
-    keep = list(dict.fromkeys(k for run in runs for k in summaries[run].index if not k.startswith(PER_TECH_PREFIXES)))
+    keep = list(dict.fromkeys(k for run in runs for k in summaries[run].index))
     units = pd.concat([summaries[run]["unit"] for run in runs])
     table = pd.DataFrame({"unit": units[~units.index.duplicated()].reindex(keep)})
     for run in runs:
@@ -156,14 +161,19 @@ def _per_tech(datasets: dict[str, xr.Dataset], runs: list[str], what: str, value
 
 
 # ---- writing ------------------------------------------------------------------------------------------
+def batch_language(c: Comparison) -> str:
+    """The ``report_language`` of the batch's case (zh if it names none)."""
+    cases = c.index["case"].dropna()
+    return read_yaml(Path(cases.iloc[0]) / CASE_FILE).get("report_language", "zh") if len(cases) else "zh"
+
+
+
 def write_comparison(batch_dir: str | Path, lang: str | None = None) -> list[Path]:
     """Write ``comparison.csv``, ``.xlsx`` and ``.html`` into ``batch_dir``; return their paths. The
     language defaults to the ``report_language`` of the batch's case."""
     batch_dir = Path(batch_dir)
     comparison = collect(batch_dir)
-    if lang is None:
-        cases = comparison.index["case"].dropna()
-        lang = read_yaml(Path(cases.iloc[0]) / CASE_FILE).get("report_language", "zh") if len(cases) else "zh"
+    lang = lang or batch_language(comparison)
     paths = [batch_dir / name for name in OUTPUTS]
     long_table(comparison).to_csv(paths[0], index=False)
     write_xlsx(comparison, paths[1])

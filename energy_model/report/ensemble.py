@@ -18,8 +18,16 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..case.config import CASE_FILE, read_yaml
-from .comparison import EXTRA_CSS, _display, _esc, _figure, _section, _table, collect
+from .comparison import (
+    EXTRA_CSS,
+    _display,
+    _esc,
+    _figure,
+    _section,
+    _table,
+    batch_language,
+    collect,
+)
 from .html import CSS
 from .labels import convert, kpi_name, label
 
@@ -68,31 +76,13 @@ def write_ensemble(batch_dir: str | Path, lang: str | None = None) -> list[Path]
     """``ensemble.csv`` and ``ensemble.html`` of an ensemble batch folder; returns the paths."""
     batch_dir = Path(batch_dir)
     c = collect(batch_dir)
-    lang = lang or _language(c)
-    kpis = _all_kpis(batch_dir, c.runs)
+    lang = lang or batch_language(c)
+    kpis = c.all_kpis
     table = distribution(kpis, c.runs)
     csv_path, html_path = batch_dir / "ensemble.csv", batch_dir / "ensemble.html"
     table.rename_axis("kpi").reset_index().to_csv(csv_path, index=False)
     html_path.write_text(_page(table, kpis, batch_dir.name, lang), encoding="utf-8")
     return [csv_path, html_path]
-
-
-def _all_kpis(batch_dir: Path, runs: list[str]) -> pd.DataFrame:
-    """Every summary row of every run (the per-technology ones too: storage built, a project's yield)."""
-    summaries = {run: pd.read_csv(batch_dir / run / "summary.csv").set_index("kpi") for run in runs}
-    keep = list(dict.fromkeys(k for run in runs for k in summaries[run].index))
-    units = pd.concat([summaries[run]["unit"] for run in runs])
-    table = pd.DataFrame({"unit": units[~units.index.duplicated()].reindex(keep)})
-    for run in runs:
-        table[run] = summaries[run]["value"].reindex(keep)
-    return table
-
-
-def _language(c) -> str:
-    if not c.runs:
-        return "en"
-    case = Path(str(c.index.set_index("name").loc[c.runs[0], "case"]))
-    return read_yaml(case / CASE_FILE).get("report_language", "zh") if (case / CASE_FILE).is_file() else "en"
 
 
 def _page(table: pd.DataFrame, kpis: pd.DataFrame, batch: str, lang: str) -> str:
