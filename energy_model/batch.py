@@ -121,15 +121,15 @@ def design_overrides(results_dir: str | Path, config) -> dict[str, object]:
     ensemble asks how that design fares in other weather rather than what each year would build. A
     direct-supply project's self-consumption and green shares become reported, not imposed: a windy or calm
     year may breach them, which the ensemble then shows year by year."""
-    import xarray as xr
+    from .results.netcdf import open_results
 
     path = Path(results_dir) / "results.nc"
     if not path.is_file():
         raise InputError([f"--design-from {results_dir}: no results.nc (give the folder of a finished run)"])
-    with xr.open_dataset(path) as ds:
-        built = {str(g): float(v) for g, v in ds["capacity_new"].to_series().items()}
-        total = {str(g): float(v) for g, v in ds["capacity"].to_series().items()}
-        energy = {str(g): float(v) for g, v in ds["energy_capacity"].to_series().items()}
+    ds = open_results(path)
+    built = {str(g): float(v) for g, v in ds["capacity_new"].to_series().items()}
+    total = {str(g): float(v) for g, v in ds["capacity"].to_series().items()}
+    energy = {str(g): float(v) for g, v in ds["energy_capacity"].to_series().items()}
     overrides: dict[str, object] = {}
     for g, tech in config.technologies.items():
         if g not in built:

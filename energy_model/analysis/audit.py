@@ -42,6 +42,7 @@ from ..case.schema import Fraction, Strict
 from ..case.units import convert
 from ..constants import ELECTRICITY
 from ..errors import InputError, UnitError
+from ..results.netcdf import set_units
 from .kpis import summary
 from .products import electricity_intensity
 
@@ -332,7 +333,12 @@ def to_dataset(ds: xr.Dataset, table: pd.DataFrame) -> xr.Dataset:
             ds[f"audit_{column}"] = ("audit", values.to_numpy(dtype=float))
         else:
             ds[f"audit_{column}"] = ("audit", table[column].astype(str).to_numpy())
-    ds["audit_passed"].attrs["description"] = "1 pass, 0 fail, NaN where the plan gives no figure"
+    ds["audit_passed"].attrs.update(units="1", description="1 pass, 0 fail, NaN where the plan gives no figure")
+    ds["audit_tolerance"].attrs.update(units="1", description="relative slack of the check")
+    for column in ("scenario", "plan"):
+        ds = set_units(ds, f"audit_{column}", list(ds["audit_unit"].values), "audit_unit")
+    for column in ("scenario_quantity", "plan_quantity"):
+        ds = set_units(ds, f"audit_{column}", list(ds["audit_quantity_unit"].values), "audit_quantity_unit")
     return ds
 
 

@@ -27,6 +27,10 @@ from .calendar import month_hours
 THRESHOLDS = {"eu_rfnbo": 3.38, "china_clean": 4.9, "china_low_carbon": 14.51}  # kg CO2e per kg H2
 
 
+LONG_NAMES = {"h2_certified_green_share": "certified green share of electrolytic hydrogen",
+              "h2_kg_co2_per_kg": "kg CO2 per kg of electrolytic hydrogen",
+              "h2_electrolytic_t": "electrolytic hydrogen made", "h2_by_product_t": "by-product hydrogen made"}
+
 def add_results(ds: xr.Dataset, config) -> xr.Dataset:
     """``ds`` with the scalars h2_certified_green_share, h2_kg_co2_per_kg, h2_electrolytic_t and h2_by_product_t
     (their attrs name the rule), where the case asks for certification."""
@@ -52,10 +56,10 @@ def add_results(ds: xr.Dataset, config) -> xr.Dataset:
     co2 = (total - matched) * spec.grid_emission_factor
     attrs = {"rule": spec.rule, "grid_emission_factor_t_per_mwh": spec.grid_emission_factor}
     values = {"h2_certified_green_share": (matched / total if total > 0 else np.nan, "fraction"),
-              "h2_kg_co2_per_kg": (co2 / made if made > 0 else np.nan, "kg CO2/kg H2"),
+              "h2_kg_co2_per_kg": (co2 / made if made > 0 else np.nan, "kg/kg"),
               "h2_electrolytic_t": (made, "t"), "h2_by_product_t": (by_product, "t")}
     for name, (value, unit) in values.items():
-        ds[name] = xr.DataArray(value, attrs={"units": unit, **attrs})
+        ds[name] = xr.DataArray(value, attrs={"units": unit, "long_name": LONG_NAMES[name], **attrs})
     return ds
 
 

@@ -37,6 +37,7 @@ import pandas as pd
 import xarray as xr
 
 from ..constants import ELECTRICITY
+from ..results.netcdf import set_units
 from .compliance import totals
 
 ITEMS = ("capex", "replacement", "residual_value", "fixed_om", "grid_charge", "variable_om", "fuel", "co2",
@@ -353,7 +354,8 @@ def to_dataset(results: list[ProjectFinance]) -> xr.Dataset:
                               {"units": "CNY", "description": "real cash flows, inflows positive"})
     ds["finance_metric"] = (("fin_project", "fin_metric"),
                             [[r.metrics.get(k, np.nan) for k in metric_names] for r in results],
-                            {"description": "units in fin_metric_unit"})
+                            {"long_name": "finance metric", "description": "units in fin_metric_unit"})
+    ds = set_units(ds, "finance_metric", list(ds["fin_metric_unit"].values), "fin_metric_unit")
     statements = [r for r in results if r.statement is not None]
     if statements:
         lines = list(dict.fromkeys(line for r in statements for line in r.statement.index))
@@ -363,11 +365,14 @@ def to_dataset(results: list[ProjectFinance]) -> xr.Dataset:
             table[names.index(r.name)][:, [years.index(int(y)) for y in part.columns]] = part.to_numpy()
         ds = ds.assign_coords(fin_line=lines, fin_rule=list(RULES))
         ds["finance_statement"] = (("fin_project", "fin_line", "fin_year"), table,
-                                   {"units": "CNY (dscr: ratio)",
-                                    "description": "feasibility-study statement, nominal, inflows positive"})
+                                   {"long_name": "feasibility-study statement",
+                                    "description": "nominal, inflows positive"})
+        ds = set_units(ds, "finance_statement", ["ratio" if line == "dscr" else "CNY" for line in lines],
+                       "fin_line_unit", dim="fin_line")
         ds["finance_rule"] = (("fin_project", "fin_rule"),
                               [[r.rules.get(k, np.nan) for k in RULES] for r in results],
-                              {"description": "discount rates and the VAT surcharge rate of the statement"})
+                              {"units": "fraction",
+                               "description": "discount rates and the VAT surcharge rate of the statement"})
     risky = [r for r in results if r.risk_samples is not None]
     if risky:
         samples = np.full((len(names), max(len(r.risk_samples) for r in risky)), np.nan)

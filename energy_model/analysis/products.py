@@ -35,6 +35,7 @@ import xarray as xr
 
 from ..constants import ELECTRICITY
 from ..model.components.conversion import electricity_per_input
+from ..results.netcdf import set_units
 
 SUPPLY_KINDS = ("renewable", "thermal", "market", "link")
 COST_PARTS = ("investment", "fixed_om", "operation", "electricity", "other_inputs", "by_product_credit")
@@ -73,8 +74,9 @@ def add_results(ds: xr.Dataset, technologies: dict) -> xr.Dataset:
     bus_of = _bus_lookup(ds)
 
     share = _hourly_green_share(ds)
-    ds["green_share_hourly"] = share.assign_attrs(
-        units="fraction", description="renewable share of the supply into each electricity bus (storage excluded)")
+    share.attrs = {"units": "fraction", "long_name": "hourly green share",
+                   "description": "renewable share of the supply into each electricity bus (storage excluded)"}
+    ds["green_share_hourly"] = share
 
     totals = (flow * w).sum("time")  # (bus, tech) over the horizon
     inputs = (flow.clip(max=0) * w).sum("time")
@@ -90,15 +92,20 @@ def add_results(ds: xr.Dataset, technologies: dict) -> xr.Dataset:
             output[i] = float((ds["demand"].sel(tech=g) * w).sum())
     embodied, green = _embodied(ds, technologies, products, electricity, green_electricity, inputs, totals)
 
-    ds["annual_output"] = ("tech", output / year, {"units": "unit of tech_product per year",
+    amount = _carrier_units(ds)
+    product_amount = [amount.get(products[g], "t") if products[g] else "" for g in techs]
+    ds["annual_output"] = ("tech", output / year, {"long_name": "annual output of the main product",
                                                    "description": "main product of a plant, quantity taken by a demand"})
+    ds = set_units(ds, "annual_output", [f"{u}/yr" if u else "" for u in product_amount], "annual_output_unit")
     ds["annual_electricity"] = ("tech", electricity.values / year, {"units": "MWh/yr", "description": "net electricity drawn"})
     with np.errstate(invalid="ignore", divide="ignore"):
         ds["green_share"] = ("tech", np.where(embodied > 1e-9, green / embodied, np.nan),
                              {"units": "fraction", "description": "renewable share of the electricity embodied"})
     ds["levelised_cost"] = (("tech", "cost_part"), _levelised(ds, technologies, products, output),
-                            {"units": "CNY per unit of tech_product", "description": "system-level, see energy_model.products"})
+                            {"long_name": "levelised cost of the main product",
+                             "description": "system-level, see energy_model.products"})
     ds = ds.assign_coords(cost_part=list(COST_PARTS))
+    ds = set_units(ds, "levelised_cost", [f"CNY/{u}" if u else "" for u in product_amount], "levelised_cost_unit")
     return _by_product(ds, technologies, products, output, embodied, green, year)
 
 
@@ -207,12 +214,23 @@ def _by_product(ds, technologies, products, output, embodied, green, year) -> xr
         share.append(sum(green[i] for i in makers) / e if e > 1e-9 else np.nan)
         cost[k] = sum(np.nan_to_num(lc[i]) * output[i] for i in makers) / total if total > 0 else np.nan
     ds = ds.assign_coords(product=names)
-    ds["product_made"] = ("product", made, {"units": "t/yr (MWh/yr for energy carriers)"})
-    ds["product_delivered"] = ("product", delivered, {"units": "t/yr", "description": "taken by demands"})
-    ds["product_target"] = ("product", target, {"units": "t/yr", "description": "annual quantities to deliver"})
+    amount = _carrier_units(ds)
+    per_year = [f"{amount.get(c, 't')}/yr" for c in names]
+    ds["product_made"] = ("product", made, {"long_name": "product made"})
+    ds["product_delivered"] = ("product", delivered, {"long_name": "product delivered", "description": "taken by demands"})
+    ds["product_target"] = ("product", target, {"long_name": "product target", "description": "annual quantities to deliver"})
+    for name in ("product_made", "product_delivered", "product_target"):
+        ds = set_units(ds, name, per_year, "product_unit")
     ds["product_green_share"] = ("product", share, {"units": "fraction"})
-    ds["product_levelised_cost"] = (("product", "cost_part"), cost, {"units": "CNY/t (CNY/MWh for energy carriers)"})
+    ds["product_levelised_cost"] = (("product", "cost_part"), cost, {"long_name": "levelised cost of the product"})
+    ds = set_units(ds, "product_levelised_cost", [f"CNY/{amount.get(c, 't')}" for c in names], "product_price_unit")
     return ds
+
+
+def _carrier_units(ds: xr.Dataset) -> dict[str, str]:
+    """Carrier → the unit its amounts are measured in (MWh, t), from the buses of the run."""
+    return dict(zip(map(str, ds["bus_carrier"].values), map(str, ds["bus_unit"].values))) \
+        if "bus_unit" in ds.coords else {}
 
 
 def summary_rows(ds: xr.Dataset) -> pd.DataFrame:
@@ -220,8 +238,7 @@ def summary_rows(ds: xr.Dataset) -> pd.DataFrame:
     rows: list[tuple[str, float, str]] = []
     if "product" not in ds.dims:
         return pd.DataFrame(rows, columns=["kpi", "value", "unit"])
-    units = dict(zip(map(str, ds["bus_carrier"].values), map(str, ds["bus_unit"].values))) \
-        if "bus_unit" in ds.coords else {}
+    units = _carrier_units(ds)
     for c in map(str, ds["product"].values):
         if not ds["product_made"].sel(product=c) and not ds["product_target"].sel(product=c) > 0:
             continue  # no plant makes it and nothing asks for it in this scenario

@@ -31,6 +31,11 @@ _TOKEN = re.compile(r"([*/])?\s*([^*/\s]+)")
 _QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
 
 
+def rate_unit(amount: str) -> str:
+    """The unit of a flow of a carrier measured in ``amount``: MWh → MW, t → t/h."""
+    return {"MWh": "MW", "t": "t/h"}.get(amount, f"{amount}/h")
+
+
 def _dimension(unit: str) -> tuple[float, dict[str, int]]:
     """Factor and dimension exponents of a unit string such as ``CNY/kW/yr`` or ``CNY*h/t``."""
     factor, dims = 1.0, {}

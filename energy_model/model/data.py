@@ -27,6 +27,7 @@ import pandas as pd
 
 from ..case.config import ModelConfig
 from ..case.schema import TechnologyBase
+from ..case.units import rate_unit
 from ..constants import HOURS_PER_YEAR
 from ..errors import InputError
 from .aggregation import RepresentativeYear, representative_days
@@ -104,6 +105,14 @@ class ModelData:
     def modelled(self, kind: str) -> list[str]:
         """Technologies of ``kind`` that exist in the model year: only these get variables and rows."""
         return [name for name in self.of_kind(kind) if self.is_active(name)]
+
+    def amount_unit(self, carrier: str) -> str:
+        """The unit a quantity of ``carrier`` is measured in (MWh or t, from case.yaml)."""
+        return self.case.carriers[carrier].unit
+
+    def rate_unit(self, carrier: str) -> str:
+        """The unit of a flow of ``carrier`` (MW or t/h)."""
+        return rate_unit(self.amount_unit(carrier))
 
     def is_active(self, name: str) -> bool:
         """A technology exists in the model year unless not yet commissioned or already retired."""

@@ -27,6 +27,7 @@ from ..case.config import CASE_FILE, read_yaml
 from ..constants import ELECTRICITY, MWH_PER_GWH
 from ..errors import InputError
 from ..results.index import INDEX_COLUMNS, INDEX_FILE
+from ..results.netcdf import open_results
 from ..results.pathway import final_view
 from .html import CSS, FONT, TOPOJSON_CDN, tech_colors
 from .labels import axis_title, convert, kpi_name, label, tech_names
@@ -76,8 +77,7 @@ def collect(batch_dir: str | Path) -> Comparison:
     runs = [str(name) for name, status in zip(index["name"], index["status"]) if status == "ok"]
     datasets, summaries = {}, {}
     for run in runs:
-        with xr.open_dataset(batch_dir / run / "results.nc", engine="h5netcdf") as ds:
-            datasets[run] = final_view(ds.load())  # a pathway compares by its last period (the plan year)
+        datasets[run] = final_view(open_results(batch_dir / run / "results.nc"))  # a pathway: its last period
         summaries[run] = pd.read_csv(batch_dir / run / "summary.csv").set_index("kpi")
     horizon = pd.DataFrame({run: _horizon(datasets[run]) for run in runs}, index=list(HORIZON_UNITS))
     horizon.insert(0, "unit", list(HORIZON_UNITS.values()))

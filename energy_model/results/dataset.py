@@ -1,6 +1,6 @@
 """Collect a solution into one xarray Dataset with named dims and units, and write it safely.
 
-Written files: ``results.nc`` (the Dataset), tidy CSVs (``capacity.csv``, ``hourly_<var>.csv`` in long
+Written files: ``results.nc`` (the Dataset in CF form, see :mod:`.netcdf`), tidy CSVs (``capacity.csv``, ``hourly_<var>.csv`` in long
 form, ``costs.csv``), ``summary.csv``, ``run.json`` (status and metadata) and, last, the ``COMPLETE``
 marker. A run folder is filled in a hidden staging sibling and renamed into place at the end
 (:class:`RunFolder`), so a run that is interrupted or killed leaves the previous complete folder or
@@ -20,12 +20,14 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ..case.units import rate_unit
 from ..errors import InputError
 from ..model.builder import ModelBuilder
 from ..model.components import FAMILIES
 from ..model.components.storage import ENERGY
 from ..model.data import BUILD
 from ..solve.highs import Solution
+from .netcdf import set_units, to_cf
 
 COMPLETE_MARKER = "COMPLETE"
 RUN_FILE = "run.json"
@@ -58,7 +60,7 @@ def to_dataset(b: ModelBuilder, solution: Solution, metadata: dict) -> xr.Datase
     n = b.n
     tech_index = {g: i for i, g in enumerate(techs)}
     bus_index = {bus: i for i, bus in enumerate(buses)}
-    units = {c: ("MW" if spec.unit == "MWh" else "t/h") for c, spec in data.case.carriers.items()}
+    units = {c: rate_unit(spec.unit) for c, spec in data.case.carriers.items()}
 
     for kind, family in FAMILIES.items():  # a family's choice among equal optima, before any result is read
         if hasattr(family, "settle") and data.modelled(kind):
@@ -101,23 +103,34 @@ def to_dataset(b: ModelBuilder, solution: Solution, metadata: dict) -> xr.Datase
         "weight": ("time", data.weights),
     }
     ds = xr.Dataset(coords=coords)
-    ds["weight"].attrs["units"] = "h"
+    ds["weight"].attrs.update(units="h", long_name="hours each time step stands for")
+    amount = {c: spec.unit for c, spec in data.case.carriers.items()}
+    bus_amount = [amount[x.split("/", 1)[1]] for x in buses]
     cap_units = [units.get(_main_carrier(data.technologies[g]), "MW") for g in techs]
-    ds["capacity"] = ("tech", [solution.capacity(g) for g in techs], {"units": "MW (t/h for mass carriers)"})
-    ds["capacity_unit"] = ("tech", cap_units)
+    ds["capacity"] = ("tech", [solution.capacity(g) for g in techs], {"long_name": "installed capacity"})
+    ds["capacity_unit"] = ("tech", cap_units, {"long_name": "unit of capacity (a flow of the main carrier)"})
     ds["capacity_new"] = ("tech", [b.in_service_value(BUILD, g, solution) for g in techs],
-                          {"units": "MW (t/h for mass carriers)", "description": "new capacity paying capex"})
+                          {"long_name": "new capacity in service", "description": "new capacity paying capex"})
     ds.attrs["binding_build_max"] = json.dumps(_binding_build_max(data, ds["capacity_new"].values, techs))
+    capacities_ = ["capacity", "capacity_new"]
     if data.in_pathway:
         built_now = built(b, solution)
         ds["capacity_built"] = ("tech", [built_now[g] for g in techs], {
-            "units": "MW (t/h for mass carriers)", "description": "new capacity built in this investment period"})
-    ds["energy_capacity"] = ("tech", energy_capacity, {"units": "MWh (t for mass carriers)"})
+            "long_name": "new capacity built", "description": "new capacity built in this investment period"})
+        capacities_.append("capacity_built")
+    for name in capacities_:
+        ds = set_units(ds, name, cap_units, "capacity_unit")
+    ds["energy_capacity"] = ("tech", energy_capacity, {"long_name": "energy capacity of a store"})
+    ds = set_units(ds, "energy_capacity", [amount[data.technologies[g].carrier] if g in data.of_kind("storage")
+                                           else "" for g in techs], "energy_capacity_unit")
     ds["flow"] = (("bus", "tech", "time"), flow,
-                  {"units": "MW (t/h for mass carriers)", "description": "into the bus (+) or out of it (-)"})
-    ds["unserved"] = (("bus", "time"), unserved, {"units": "MW (t/h for mass carriers)"})
+                  {"long_name": "flow into the bus", "description": "into the bus (+) or out of it (-)"})
+    ds["unserved"] = (("bus", "time"), unserved, {"long_name": "demand not served"})
     ds["marginal_price"] = (("bus", "time"), price,
-                            {"units": "CNY/MWh (CNY/t for mass carriers)", "description": "dual of the bus balance"})
+                            {"long_name": "marginal price", "description": "dual of the bus balance"})
+    for name in ("flow", "unserved"):
+        ds = set_units(ds, name, [rate_unit(u) for u in bus_amount], "bus_rate_unit")
+    ds = set_units(ds, "marginal_price", [f"CNY/{u}" for u in bus_amount], "bus_price_unit")
 
     if data.representative is not None:
         ds = ds.assign_coords(day=data.representative.days)
@@ -128,12 +141,15 @@ def to_dataset(b: ModelBuilder, solution: Solution, metadata: dict) -> xr.Datase
         if not family_techs:
             continue
         for name, (values, unit, *dims) in family.extract(b, solution, family_techs).items():
-            # a family result is hourly (tech, time), one number per technology (tech,), or names its dims
+            # a family result is hourly (tech, time), one number per technology (tech,), or names its dims;
+            # its unit is one string, or one per technology where it follows the technology's carriers
             dims = dims[0] if dims else ("tech", "time")[: values.ndim]
             full = np.full((len(techs),) + values.shape[1:], np.nan)
             full[[tech_index[g] for g in family_techs]] = values
             full[[tech_index[g] for g in data.of_kind(kind) if g not in family_techs]] = 0.0  # not in service
-            ds[name] = (dims, full, {"units": unit})
+            ds[name] = (dims, full, {"long_name": getattr(family, "LONG_NAMES", {}).get(name, name.replace("_", " "))})
+            per_tech = dict(zip(family_techs, [unit] * len(family_techs) if isinstance(unit, str) else unit))
+            ds = set_units(ds, name, [per_tech.get(g, "") for g in techs], f"{name}_unit")
 
     categories = sorted({t.category for t in b.costs} | {c for c, _, _ in b.constant_costs})
     cost = np.zeros((len(categories), len(techs) + 1))
@@ -153,12 +169,13 @@ def to_dataset(b: ModelBuilder, solution: Solution, metadata: dict) -> xr.Datase
     for category, tech, value in b.constant_costs:
         cost[cat_index[category], tech_index[tech]] += value
     ds = ds.assign_coords(cost_category=categories, cost_owner=techs + ["system"])
-    ds["cost"] = (("cost_category", "cost_owner"), cost, {"units": "CNY", "description": "over the modelled horizon"})
+    ds["cost"] = (("cost_category", "cost_owner"), cost,
+                  {"units": "CNY", "long_name": "cost by category and owner", "description": "over the modelled horizon"})
 
     co2 = np.zeros(len(techs))
     for term in b.emissions:
         co2[tech_index[term.tech]] += float(np.sum(solution.by_tech(term.var, [term.tech])[0] * term.coef))
-    ds["co2"] = ("tech", co2, {"units": "t"})
+    ds["co2"] = ("tech", co2, {"units": "t", "long_name": "CO2 emitted"})
     ds.attrs.update({k: (str(v) if not isinstance(v, (int, float, str)) else v) for k, v in metadata.items()})
     ds.attrs["objective"] = solution.objective
     ds.attrs["solver_status"] = solution.status
@@ -276,9 +293,10 @@ def write_run(out_dir: Path, ds: xr.Dataset, summary: pd.DataFrame, extra_writer
 def write_results(folder: Path, ds: xr.Dataset, summary: pd.DataFrame, extra_writers=(), hourly_csv: bool = False
                   ) -> None:
     """All result files of a solved run into ``folder``; the ``COMPLETE`` marker goes last."""
+    cf = to_cf(ds)
     encoding = {name: {"compression": "gzip", "compression_opts": 4}
-                for name, var in ds.data_vars.items() if var.dtype.kind == "f" and var.ndim > 1}
-    ds.to_netcdf(folder / "results.nc", engine="h5netcdf", encoding=encoding)
+                for name, var in cf.data_vars.items() if var.dtype.kind == "f" and var.ndim > 1}
+    cf.to_netcdf(folder / "results.nc", engine="h5netcdf", encoding=encoding)
     write_tidy_tables(ds, folder, hourly_csv)
     summary.to_csv(folder / "summary.csv", index=False)
     tidy_summary(summary, ds).to_csv(folder / "kpis.csv", index=False)

@@ -95,11 +95,12 @@ def extract(b: ModelBuilder, solution, techs: list[str]) -> dict:
     inflow = solution.by_tech(b.m.conversion_input, techs) if len(b.m.conversion_input) else np.zeros((len(techs), b.n))
     product = np.array([[spec[g].ratio(spec[g].product)] for g in techs])
     electricity = np.array([[electricity_per_input(spec[g])] for g in techs])
+    input_unit = [b.data.rate_unit(spec[g].input) for g in techs]
     results = {
-        "conversion_input": (inflow, "MW or t/h"),
-        "product_output": (inflow * product, "MW or t/h of the plant's product"),
+        "conversion_input": (inflow, input_unit),
+        "product_output": (inflow * product, [b.data.rate_unit(spec[g].product) for g in techs]),
         "electricity_use": (inflow * electricity, "MW"),
     }
     if len(b.m.conversion_committed):
-        results["conversion_committed"] = (solution.by_tech(b.m.conversion_committed, techs, fill=inflow), "MW or t/h")
+        results["conversion_committed"] = (solution.by_tech(b.m.conversion_committed, techs, fill=inflow), input_unit)
     return results

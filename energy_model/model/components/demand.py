@@ -71,4 +71,4 @@ def extract(b: ModelBuilder, solution, techs: list[str]) -> dict:
     demand = np.vstack([fixed_part(b, g) for g in techs])
     if len(b.m.demand_flexible):  # an empty variable has no dimension to lay out
         demand += solution.by_tech(b.m.demand_flexible, techs)
-    return {"demand": (demand, "MW or t/h")}
+    return {"demand": (demand, [b.data.rate_unit(b.data.technologies[g].carrier) for g in techs])}

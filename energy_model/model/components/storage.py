@@ -168,17 +168,19 @@ def _own_days(data) -> np.ndarray:
 
 
 def extract(b: ModelBuilder, solution, techs: list[str]) -> dict:
-    results = {
-        "storage_charge": (solution.value(b.m.storage_charge), "MW"),
-        "storage_discharge": (solution.value(b.m.storage_discharge), "MW"),
-        "storage_level": (absolute_level(b, solution, techs), "MWh"),
-    }
-    if b.data.representative is not None:
-        results["storage_day_start_level"] = (solution.value(b.m.storage_day_start), "MWh", ("tech", "day"))
     data = b.data
+    rate = [data.rate_unit(data.technologies[g].carrier) for g in techs]
+    amount = [data.amount_unit(data.technologies[g].carrier) for g in techs]
+    results = {
+        "storage_charge": (solution.value(b.m.storage_charge), rate),
+        "storage_discharge": (solution.value(b.m.storage_discharge), rate),
+        "storage_level": (absolute_level(b, solution, techs), amount),
+    }
+    if data.representative is not None:
+        results["storage_day_start_level"] = (solution.value(b.m.storage_day_start), amount, ("tech", "day"))
     rated = [data.technologies[g].separate_charge_rating() for g in techs]
     if any(rated):  # the charging rating where a store has one of its own (else its capacity)
         results["charge_capacity"] = (np.array([
             (data.technologies[g].charge_capacity if data.is_active(g) else 0.0) + b.in_service_value(CHARGE, g, solution)
-            if own else solution.capacity(g) for g, own in zip(techs, rated)]), "MW", ("tech",))
+            if own else solution.capacity(g) for g, own in zip(techs, rated)]), rate, ("tech",))
     return results

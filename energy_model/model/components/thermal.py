@@ -270,7 +270,7 @@ def extract(b: ModelBuilder, solution, techs: list[str]) -> dict:
     retrofit = {g: b.in_service_value(RETROFIT, g, solution) for g in techs}
     return {
         "fuel_use": (fuel, "t/h"),
-        "heat_output": (heat, "MW"),
+        "heat_output": (heat, [data.rate_unit(t.heat_carrier) if t.heat_carrier else "MW" for t in spec]),
         "committed_capacity": (committed, "MW"),
         "startup": (startup, "MW"),
         "min_output": (np.maximum(floor, 0.0), "MW"),
