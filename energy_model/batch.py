@@ -45,6 +45,7 @@ from .case.config import (
     resolve_includes,
     weather_years,
 )
+from .constants import STORE
 from .errors import InputError, SolveError
 from .results.dataset import COMPLETE_MARKER
 from .results.index import INDEX_FILE, read_index, write_index
@@ -138,7 +139,7 @@ def design_overrides(results_dir: str | Path, config) -> dict[str, object]:
         if expandable is None or expandable > 0:
             overrides[f"technologies.{g}.build_min"] = built[g]
             overrides[f"technologies.{g}.build_max"] = built[g]
-        if tech.kind == "storage" and tech.duration is None and total[g] > 0 and np.isfinite(energy.get(g, np.nan)):
+        if tech.has(STORE) and tech.duration is None and total[g] > 0 and np.isfinite(energy.get(g, np.nan)):
             overrides[f"technologies.{g}.min_duration"] = energy[g] / total[g]
             overrides[f"technologies.{g}.max_duration"] = energy[g] / total[g]
     for name, project in config.case.projects.items():

@@ -6,3 +6,15 @@ MWH_PER_GWH = 1e3
 
 ELECTRICITY = "electricity"  # the carrier whose balance is the power system
 COAL = "coal"  # the fuel whose units count in coal_full_load_hours
+
+# Roles: what a technology family does, as code outside its own module asks it (schema.py declares each
+# family's roles; nothing downstream names a family). A family may have several.
+GENERATOR = "generator"  # makes energy from a primary source: counts in generation, the mix, output value
+RENEWABLE = "renewable"  # output follows the weather: green shares, curtailment, capacity factors
+FUEL_FIRED = "fuel_fired"  # burns a fuel, committed unit by unit: full-load hours, must-run, start-ups
+STORE = "store"  # shifts its carrier in time: energy capacity, charge and discharge
+PLANT = "plant"  # converts an input into products: product output, levelised cost, green products
+LOAD = "load"  # takes a carrier out of the system for a consumer: demand, offtake
+MARKET = "market"  # trades with the grid beyond the model at prices: import, export
+TRANSFER = "transfer"  # carries a flow between two nodes of the model
+GRID_CONNECTION = (MARKET, TRANSFER)  # roles through which a node trades with the grid outside it

@@ -24,6 +24,7 @@ import xarray as xr
 
 from .analysis import feasibility, finance, risk
 from .case.projects import is_separable, standalone
+from .constants import STORE
 from .errors import SolveError
 from .model.build import build_model
 from .model.data import build_data
@@ -98,7 +99,7 @@ def _npv_at_capacity_factor(ds: xr.Dataset, config, name: str, factor: float) ->
     members = config.case.projects[name].technologies
     sizes = {g: float(ds["capacity_new"].sel(tech=g)) for g in members}
     energy = {g: float(ds["energy_capacity"].sel(tech=g)) for g in members
-              if techs[g].kind == "storage" and techs[g].duration is None}
+              if techs[g].has(STORE) and techs[g].duration is None}
     sub = standalone(config, name, sizes=sizes, fixed_energy=energy, profile_scale=factor)
     try:
         solved = _solve(sub)

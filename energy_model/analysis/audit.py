@@ -40,8 +40,9 @@ from pydantic import BeforeValidator, Field, model_validator
 from ..case.config import PLAN_TARGETS_FILE, load_file
 from ..case.schema import Fraction, Strict
 from ..case.units import convert
-from ..constants import ELECTRICITY
+from ..constants import ELECTRICITY, GENERATOR, LOAD, MARKET, PLANT
 from ..errors import InputError, UnitError
+from ..results.dataset import has_role
 from ..results.netcdf import set_units
 from .kpis import summary
 from .products import electricity_intensity
@@ -52,7 +53,6 @@ DISPLAY = {"MW": ("MW", 1.0), "t/h": ("t/h", 1.0), "MWh/yr": ("GWh/yr", 1e-3), "
            "CNY": ("CNY", 1.0), "CNY/yr": ("CNY/yr", 1.0), "": ("fraction", 1.0)}
 SELECTIONS = {"capacity": "MW", "electricity_use": "MWh/yr", "available_energy": "MWh/yr"}
 SYSTEM = {"output_value": "CNY/yr", "curtailment_rate": "", "non_fossil_share": "", "co2": "t/yr"}
-GENERATORS = ("renewable", "thermal")  # their electricity counts in the output value
 REPORT = "report"
 
 
@@ -201,13 +201,13 @@ def unit_of(m: Measure) -> str:
 
 
 def _product(tech) -> str:
-    return tech.product if tech.kind == "conversion" else getattr(tech, "carrier", ELECTRICITY)
+    return tech.product if tech.has(PLANT) else getattr(tech, "carrier", ELECTRICITY)
 
 
 def _load_techs(load: Load, technologies: dict) -> list[str]:
     if load.techs:
         return load.techs
-    return [g for g, t in technologies.items() if t.kind == "conversion" and t.product == load.product]
+    return [g for g, t in technologies.items() if t.has(PLANT) and t.product == load.product]
 
 
 def _load_product(load: Load, technologies: dict) -> str:
@@ -215,7 +215,7 @@ def _load_product(load: Load, technologies: dict) -> str:
 
 
 def _generator(tech) -> bool:
-    return tech.kind in GENERATORS and tech.carrier == ELECTRICITY
+    return tech.has(GENERATOR) and tech.carrier == ELECTRICITY  # its electricity counts in the output value
 
 
 def _price(tech: str, prices: OutputValue) -> float | None:
@@ -296,9 +296,8 @@ class _Measurer:
 def output_value(ds: xr.Dataset, prices: OutputValue) -> float:
     """Annual generation × price by name pattern + annual products delivered × product price [CNY/yr]."""
     year = float(ds.attrs["year_fraction"])
-    kinds = ds["tech_kind"]
     elec = ds["flow"].sel(bus=ds["bus"][ds["bus_carrier"] == ELECTRICITY]).sum("bus")
-    generated = ((elec.clip(min=0) * ds["weight"]).sum("time") / year).where(kinds.isin(GENERATORS), 0.0)
+    generated = ((elec.clip(min=0) * ds["weight"]).sum("time") / year).where(has_role(ds, GENERATOR), 0.0)
     value = 0.0
     for tech, mwh in zip(generated["tech"].values, generated.values):
         if mwh > 0:
@@ -307,7 +306,7 @@ def output_value(ds: xr.Dataset, prices: OutputValue) -> float:
         buses = ds["bus"][ds["bus_carrier"] == carrier]
         if len(buses) == 0:
             continue
-        taken = -ds["flow"].sel(bus=buses).sum("bus").clip(max=0).where(kinds.isin(["demand", "market"]), 0.0)
+        taken = -ds["flow"].sel(bus=buses).sum("bus").clip(max=0).where(has_role(ds, LOAD, MARKET), 0.0)
         value += float((taken * ds["weight"]).sum()) / year * price
     return value
 

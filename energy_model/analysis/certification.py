@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ..constants import PLANT
 from ..model.certification import HYDROGEN, assets, electrolysers
 from .calendar import month_hours
 
@@ -65,7 +66,7 @@ def add_results(ds: xr.Dataset, config) -> xr.Dataset:
 
 def _by_product_hydrogen(ds: xr.Dataset, techs: dict, plants: list[str]) -> float:
     """Hydrogen delivered into hydrogen buses by plants whose main product is something else."""
-    others = [g for g in map(str, ds["tech"].values) if g not in plants and techs[g].kind == "conversion"
+    others = [g for g in map(str, ds["tech"].values) if g not in plants and techs[g].has(PLANT)
               and techs[g].ratio(HYDROGEN) > 0]
     if not others:
         return 0.0

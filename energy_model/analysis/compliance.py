@@ -11,6 +11,7 @@ import pandas as pd
 import xarray as xr
 
 from ..case.projects import connection_side
+from ..constants import FUEL_FIRED, MARKET, RENEWABLE
 from ..model.direct_supply import RULES, direct_supply_projects, limits
 from .kpis import RELATIVE_TOLERANCE
 
@@ -23,14 +24,14 @@ def totals(ds: xr.Dataset, config, name: str) -> dict[str, float]:
     def energy(var: str, g: str) -> float:
         return float((ds[var].sel(tech=g) * w).sum()) if var in ds else 0.0
 
-    renewables = [g for g in project.technologies if techs[g].kind == "renewable"]
-    thermal = [g for g in project.technologies if techs[g].kind == "thermal"]
+    renewables = [g for g in project.technologies if techs[g].has(RENEWABLE)]
+    thermal = [g for g in project.technologies if techs[g].has(FUEL_FIRED)]
     available = sum(energy("available", g) for g in renewables)
     output = available - sum(energy("curtailment", g) for g in renewables)
     other = sum(float((ds["flow"].sel(tech=g).clip(min=0).sum("bus") * w).sum()) for g in thermal)
     c = project.connection
     kind, side = connection_side(project, techs)
-    if kind == "market":
+    if kind == MARKET:
         feed_in, purchase = energy("export", c), np.nan_to_num(energy("import", c))
     else:
         forward, backward = energy("link_forward", c), np.nan_to_num(energy("link_backward", c))

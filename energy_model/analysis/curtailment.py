@@ -26,7 +26,7 @@ import numpy as np
 import xarray as xr
 
 from ..case.projects import project_node
-from ..constants import ELECTRICITY
+from ..constants import ELECTRICITY, FUEL_FIRED, MARKET, RENEWABLE, TRANSFER
 from .compliance import compliance_table
 from .kpis import CURTAILMENT_CAUSES as CAUSES
 from .kpis import RELATIVE_TOLERANCE
@@ -43,9 +43,9 @@ def export_limited(ds: xr.Dataset, config) -> dict[tuple[str, str], np.ndarray]:
 
     for g, tech in config.technologies.items():
         capacity = float(ds["capacity"].sel(tech=g))
-        if tech.kind == "market" and "export" in ds:
+        if tech.has(MARKET) and "export" in ds:
             mark(tech.node, tech.carrier, _full(ds["export"].sel(tech=g).values, capacity))
-        elif tech.kind == "link" and "link_forward" in ds:
+        elif tech.has(TRANSFER) and "link_forward" in ds:
             mark(tech.node, tech.carrier, _full(ds["link_forward"].sel(tech=g).values, capacity))
             if tech.bidirectional:
                 mark(tech.to_node, tech.carrier, _full(np.nan_to_num(ds["link_backward"].sel(tech=g).values), capacity))
@@ -65,7 +65,7 @@ def thermal_running(ds: xr.Dataset, config) -> dict[str, np.ndarray]:
     """node -> hours in which a thermal unit at that node produces electricity."""
     running: dict[str, np.ndarray] = {}
     for g, tech in config.technologies.items():
-        if tech.kind == "thermal" and tech.carrier == ELECTRICITY:
+        if tech.has(FUEL_FIRED) and tech.carrier == ELECTRICITY:
             output = ds["flow"].sel(tech=g, bus=f"{tech.node}/{tech.carrier}").values
             on = output > RELATIVE_TOLERANCE * max(float(ds["capacity"].sel(tech=g)), 1.0)
             running[tech.node] = running.get(tech.node, np.zeros(len(on), bool)) | on
@@ -81,7 +81,7 @@ def attribute(ds: xr.Dataset, config) -> xr.Dataset:
     hours = ds.sizes["time"]
     for i, g in enumerate(ds["tech"].values):
         tech = config.technologies[str(g)]
-        if tech.kind != "renewable":
+        if not tech.has(RENEWABLE):
             continue
         left = np.ones(hours, bool)
         for j, cause in enumerate(CAUSES):

@@ -36,7 +36,8 @@ import numpy_financial as npf
 import pandas as pd
 import xarray as xr
 
-from ..constants import ELECTRICITY
+from ..constants import ELECTRICITY, LOAD, MARKET, RENEWABLE, STORE
+from ..results.dataset import has_role
 from ..results.netcdf import set_units
 from .compliance import totals
 
@@ -204,7 +205,7 @@ def cash_flows(ds: xr.Dataset, config, name: str, capital: tuple | None = None) 
     result = ProjectCashFlows(name=name, first_year=case.year - build, construction_years=build, wacc=wacc,
                               by_tech=flows, depreciation=depreciation, tax_rate=finance.tax_rate,
                               loss_carry_forward=finance.loss_carry_forward)
-    result.sold_carrier = {g: techs[g].carrier for g in project.technologies if techs[g].kind in ("market", "demand")}
+    result.sold_carrier = {g: techs[g].carrier for g in project.technologies if techs[g].has(MARKET, LOAD)}
     for key, spec in finance.levelised.items():
         per_year = _annual_quantity(ds, spec, fraction)
         result.quantities[key] = np.where(np.arange(years) >= build, per_year, 0.0)
@@ -218,10 +219,10 @@ def cash_flows(ds: xr.Dataset, config, name: str, capital: tuple | None = None) 
 def _investment(ds: xr.Dataset, g: str, tech) -> float:
     """Capital spent on new capacity of ``g`` (power and, for stores sized separately, energy)."""
     spent = tech.capex_per_capacity() * float(ds["capacity_new"].sel(tech=g))
-    if tech.kind == "storage" and tech.duration is None and tech.capex_energy:
+    if tech.has(STORE) and tech.duration is None and tech.capex_energy:
         new_energy = float(ds["energy_capacity"].sel(tech=g)) - tech.energy_capacity
         spent += tech.capex_energy * max(new_energy, 0.0)
-    if tech.kind == "storage" and tech.capex_charge and "charge_capacity" in ds:
+    if tech.has(STORE) and tech.capex_charge and "charge_capacity" in ds:
         spent += tech.capex_charge * max(float(ds["charge_capacity"].sel(tech=g)) - tech.charge_capacity, 0.0)
     return spent
 
@@ -240,7 +241,7 @@ def _annual_operation(ds: xr.Dataset, config, project, g: str, fraction: float) 
     items["electricity_purchase" if electric else "other_purchase"] = -spent("import")
     items["electricity_sales" if electric else "other_sales"] = -spent("export_revenue")
     carrier = getattr(tech, "carrier", None)
-    price = project.finance.prices.get(carrier) if tech.kind == "demand" else None
+    price = project.finance.prices.get(carrier) if tech.has(LOAD) else None
     if price is not None:
         contract = project.finance.contracts.get(carrier)
         if contract is not None:
@@ -256,7 +257,7 @@ def _certificate_revenue(ds: xr.Dataset, config, name: str, fraction: float) -> 
     if not price or project.direct_supply is None:
         return {}
     techs = config.technologies
-    renewables = [g for g in project.technologies if techs[g].kind == "renewable"]
+    renewables = [g for g in project.technologies if techs[g].has(RENEWABLE)]
     output = {g: float((ds["flow"].sel(tech=g).clip(min=0).sum("bus") * ds["weight"]).sum()) for g in renewables}
     total = sum(output.values())
     self_consumed = max(totals(ds, config, name)["self_consumed"], 0.0)
@@ -268,7 +269,7 @@ def _delivered(ds: xr.Dataset, g: str, tech) -> float:
     bus = f"{tech.node}/{tech.carrier}"
     taken = -ds["flow"].sel(bus=bus)
     demand = taken.sel(tech=g).values
-    all_demand = taken.where(ds["tech_kind"] == "demand", 0).sum("tech").values
+    all_demand = taken.where(has_role(ds, LOAD), 0).sum("tech").values
     share = np.divide(demand, all_demand, out=np.zeros_like(demand), where=all_demand > 0)
     served = demand - share * ds["unserved"].sel(bus=bus).values
     return float(np.dot(served, ds["weight"].values))

@@ -6,7 +6,18 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ..constants import COAL, ELECTRICITY, MWH_PER_GWH
+from ..constants import (
+    COAL,
+    ELECTRICITY,
+    FUEL_FIRED,
+    GENERATOR,
+    MARKET,
+    MWH_PER_GWH,
+    PLANT,
+    RENEWABLE,
+    STORE,
+)
+from ..results.dataset import carrier_units, has_role
 
 CURTAILMENT_CAUSES = ("export_limit", "feed_in_cap", "must_run", "low_load")  # see curtailment.py
 REVENUES = ("export_revenue", "product_revenue")  # cost categories that are income (negative costs)
@@ -31,23 +42,23 @@ def export_at_limit_hours(ds: xr.Dataset, market: str) -> float:
 def summary(ds: xr.Dataset) -> pd.DataFrame:
     """The KPI table: ``kpi, value, unit``."""
     rows: list[tuple[str, float, str]] = [("total_cost", float(ds.attrs["objective"]), "CNY")]
-    kinds = ds["tech_kind"]
     for g in ds.tech.values:
         rows.append((f"capacity_{g}", float(ds["capacity"].sel(tech=g)), str(ds["capacity_unit"].sel(tech=g).item())))
-    for g in ds.tech.values:
-        if ds["tech_kind"].sel(tech=g) == "storage":
-            rows.append((f"energy_capacity_{g}", float(ds["energy_capacity"].sel(tech=g)), "MWh or t"))
+    amount = carrier_units(ds)
+    for g in ds.tech.values[has_role(ds, STORE).values]:
+        unit = amount.get(str(ds["tech_carrier"].sel(tech=g).item()), "MWh")
+        rows.append((f"energy_capacity_{g}", float(ds["energy_capacity"].sel(tech=g)), unit))
 
     elec = ds["bus_carrier"] == ELECTRICITY
     elec_flow = ds["flow"].where(elec, 0).sum("bus")
-    generators = kinds.isin(["renewable", "thermal"])
-    if "tech_fossil" in ds.coords:  # a conversion burning a fossil carrier generates too (a gas engine)
-        generators = generators | ((kinds == "conversion") & ds["tech_fossil"])
+    generators = has_role(ds, GENERATOR)
+    if "tech_fossil" in ds.coords:  # a plant burning a fossil carrier generates too (a gas engine)
+        generators = generators | (has_role(ds, PLANT) & ds["tech_fossil"])
     generation = _weighted_sum(elec_flow.clip(min=0)).where(generators, drop=True) / MWH_PER_GWH
     for g in generation.tech.values:
         rows.append((f"generation_{g}", float(generation.sel(tech=g)), "GWh"))
 
-    renewable = kinds == "renewable"
+    renewable = has_role(ds, RENEWABLE)
     curtailed = float(_weighted_sum(ds["curtailment"].where(renewable, 0)).sum()) if "curtailment" in ds else 0.0
     available = float(_weighted_sum(ds["available"].where(renewable, 0)).sum()) if "available" in ds else 0.0
     rows.append(("curtailment_gwh", curtailed / MWH_PER_GWH, "GWh"))
@@ -57,18 +68,18 @@ def summary(ds: xr.Dataset) -> pd.DataFrame:
         for cause in ds["cause"].values:
             rows.append((f"curtailment_{cause}_gwh", float(by_cause.sel(cause=cause)) / MWH_PER_GWH, "GWh"))
 
-    coal = (kinds == "thermal") & (ds["tech_carrier"] == ELECTRICITY)
+    coal = has_role(ds, FUEL_FIRED) & (ds["tech_carrier"] == ELECTRICITY)
     if "tech_fuel" in ds.coords:
         coal = coal & (ds["tech_fuel"] == COAL)
     coal_gen = float(generation.sel(tech=ds.tech.values[coal.values]).sum()) * MWH_PER_GWH if coal.any() else 0.0
     coal_cap = float(ds["capacity"].where(coal, 0).sum())
     rows.append(("coal_full_load_hours", coal_gen / coal_cap if coal_cap else 0.0, "h"))
     rows.append(("co2_mt", float(ds["co2"].sum()) / 1e6, "Mt"))
-    green = float(generation.where(generation.tech_kind == "renewable", 0).sum())
+    green = float(generation.where(renewable.sel(tech=generation.tech), 0).sum())
     total = float(generation.sum())
     rows.append(("non_fossil_share", green / total if total else 0.0, "fraction"))
 
-    markets = (kinds == "market") & (ds["tech_carrier"] == ELECTRICITY)
+    markets = has_role(ds, MARKET) & (ds["tech_carrier"] == ELECTRICITY)
     export = float(_weighted_sum(ds["export"].where(markets, 0)).sum()) if "export" in ds else 0.0
     imports = float(_weighted_sum(ds["import"].where(markets, 0)).sum()) if "import" in ds else 0.0
     rows.append(("export_gwh", export / MWH_PER_GWH, "GWh"))
@@ -95,7 +106,7 @@ def thermal_rows(ds: xr.Dataset) -> list[tuple[str, float, str]]:
     if "fuel_use" not in ds:
         return []
     rows: list[tuple[str, float, str]] = []
-    units = [g for g in ds.tech.values if ds["tech_kind"].sel(tech=g) == "thermal" and ds["capacity"].sel(tech=g) > 0]
+    units = ds.tech.values[(has_role(ds, FUEL_FIRED) & (ds["capacity"] > 0)).values]
     for g in units:
         capacity = float(ds["capacity"].sel(tech=g))
         main = ds["flow"].sel(tech=g).where(ds["bus_carrier"] == ds["tech_carrier"].sel(tech=g), 0).sum("bus")

@@ -33,11 +33,12 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ..constants import ELECTRICITY
+from ..constants import ELECTRICITY, GENERATOR, GRID_CONNECTION, LOAD, PLANT, RENEWABLE
 from ..model.components.conversion import electricity_per_input
+from ..results.dataset import carrier_units, has_role
 from ..results.netcdf import set_units
 
-SUPPLY_KINDS = ("renewable", "thermal", "market", "link")
+SUPPLY_ROLES = (GENERATOR, *GRID_CONNECTION)  # what brings electricity onto a bus from outside its consumers
 COST_PARTS = ("investment", "fixed_om", "operation", "electricity", "other_inputs", "by_product_credit")
 OPERATION = ("variable_om", "startup")
 KG_PER_T = 1000.0
@@ -49,7 +50,7 @@ def electricity_intensity(technologies: dict) -> dict[str, float]:
     A product made by several plants takes their mean; inputs nobody makes (purchased CO2) count zero.
     This is how a planner turns a plan quantity into electricity: 49 kt methanol x 0.195 t H2/t x 55 MWh/t H2 ...
     """
-    plants = [t for t in technologies.values() if t.kind == "conversion"]
+    plants = [t for t in technologies.values() if t.has(PLANT)]
     intensity = {ELECTRICITY: 1.0}
     for _ in range(len(plants) + 1):  # enough passes for any chain without cycles
         per_product: dict[str, list[float]] = {}
@@ -86,13 +87,13 @@ def add_results(ds: xr.Dataset, technologies: dict) -> xr.Dataset:
 
     output = np.zeros(len(techs))
     for i, g in enumerate(techs):
-        if technologies[g].kind == "conversion" and bus_of(g, products[g]):  # no bus: the plant never runs
+        if technologies[g].has(PLANT) and bus_of(g, products[g]):  # no bus: the plant never runs
             output[i] = float(totals.sel(bus=bus_of(g, products[g]), tech=g))
-        elif technologies[g].kind == "demand":
+        elif technologies[g].has(LOAD):
             output[i] = float((ds["demand"].sel(tech=g) * w).sum())
     embodied, green = _embodied(ds, technologies, products, electricity, green_electricity, inputs, totals)
 
-    amount = _carrier_units(ds)
+    amount = carrier_units(ds)
     product_amount = [amount.get(products[g], "t") if products[g] else "" for g in techs]
     ds["annual_output"] = ("tech", output / year, {"long_name": "annual output of the main product",
                                                    "description": "main product of a plant, quantity taken by a demand"})
@@ -110,9 +111,9 @@ def add_results(ds: xr.Dataset, technologies: dict) -> xr.Dataset:
 
 
 def _product(tech) -> str | None:
-    if tech.kind == "conversion":
+    if tech.has(PLANT):
         return tech.product
-    if tech.kind == "demand":
+    if tech.has(LOAD):
         return tech.carrier
     return None
 
@@ -129,9 +130,8 @@ def _bus_lookup(ds: xr.Dataset):
 
 def _hourly_green_share(ds: xr.Dataset) -> xr.DataArray:
     supply = ds["flow"].clip(min=0)
-    kinds = ds["tech_kind"]
-    green = supply.where(kinds == "renewable", 0).sum("tech")
-    total = supply.where(kinds.isin(SUPPLY_KINDS), 0).sum("tech")
+    green = supply.where(has_role(ds, RENEWABLE), 0).sum("tech")
+    total = supply.where(has_role(ds, *SUPPLY_ROLES), 0).sum("tech")
     share = (green / total.where(total > 0)).where(ds["bus_carrier"] == ELECTRICITY)
     mean = (green * ds["weight"]).sum("time") / (total * ds["weight"]).sum("time").where(lambda x: x > 0)
     return share.fillna(mean).where(ds["bus_carrier"] == ELECTRICITY)
@@ -142,11 +142,11 @@ def _embodied(ds, technologies, products, electricity, green_electricity, inputs
     techs = [str(g) for g in ds["tech"].values]
     buses = [str(b) for b in ds["bus"].values]
     electric = (ds["bus_carrier"] == ELECTRICITY).values
-    plant = np.array([technologies[g].kind == "conversion" for g in techs])
+    plant = np.array([technologies[g].has(PLANT) for g in techs])
     bus_index = {b: i for i, b in enumerate(buses)}
     made_into = np.array([bus_index.get(f"{n}/{products[g]}", -1) if plant[i] else -1
                           for i, (g, n) in enumerate(zip(techs, map(str, ds["tech_node"].values)))])
-    producing = ds["tech_kind"].isin(["conversion", "market", "link"]).values
+    producing = has_role(ds, PLANT, *GRID_CONNECTION).values
     delivered = np.where(producing[None, :], totals.clip(min=0).values, 0.0).sum(axis=1)  # per bus
     used = np.where(electric[:, None] | ~plant[None, :], 0.0, -inputs.values)  # non-electric inputs of plants
     own, own_green = np.where(plant, electricity.values, 0.0), np.where(plant, green_electricity.values, 0.0)
@@ -160,7 +160,7 @@ def _embodied(ds, technologies, products, electricity, green_electricity, inputs
         with np.errstate(invalid="ignore", divide="ignore"):
             per_unit = np.where(delivered > 0, sums / delivered, 0.0)
             per_unit_green = np.where(delivered > 0, sums_green / delivered, 0.0)
-    load = np.array([technologies[g].kind == "demand" and technologies[g].carrier == ELECTRICITY for g in techs])
+    load = np.array([technologies[g].has(LOAD) and technologies[g].carrier == ELECTRICITY for g in techs])
     embodied = np.where(load, electricity.values, embodied)  # a load on an electricity bus embodies what it draws
     green = np.where(load, green_electricity.values, green)
     return embodied, green
@@ -173,7 +173,7 @@ def _levelised(ds, technologies, products, output) -> np.ndarray:
     carriers = ds["bus_carrier"]
     cost = ds["cost"]
     for i, g in enumerate(techs):
-        if technologies[g].kind != "conversion" or output[i] <= 0:
+        if not technologies[g].has(PLANT) or output[i] <= 0:
             continue
         own = value.sel(tech=g)
         product_bus = carriers.bus == f"{ds['tech_node'].sel(tech=g).item()}/{products[g]}"
@@ -195,7 +195,7 @@ def _levelised(ds, technologies, products, output) -> np.ndarray:
 def _by_product(ds, technologies, products, output, embodied, green, year) -> xr.Dataset:
     """Per product carrier: made, delivered, target, green share and levelised cost over its plants."""
     techs = [str(g) for g in ds["tech"].values]
-    plants = [i for i, g in enumerate(techs) if technologies[g].kind == "conversion" and products[g] != ELECTRICITY]
+    plants = [i for i, g in enumerate(techs) if technologies[g].has(PLANT) and products[g] != ELECTRICITY]
     names = sorted({products[techs[i]] for i in plants})
     if not names:
         return ds
@@ -204,7 +204,7 @@ def _by_product(ds, technologies, products, output, embodied, green, year) -> xr
     lc = ds["levelised_cost"].values
     for k, c in enumerate(names):
         makers = [i for i in plants if products[techs[i]] == c]
-        takers = [i for i, g in enumerate(techs) if technologies[g].kind == "demand" and products[g] == c]
+        takers = [i for i, g in enumerate(techs) if technologies[g].has(LOAD) and products[g] == c]
         total = sum(output[i] for i in makers)
         made.append(total / year)
         delivered.append(sum(output[i] for i in takers) / year)
@@ -214,7 +214,7 @@ def _by_product(ds, technologies, products, output, embodied, green, year) -> xr
         share.append(sum(green[i] for i in makers) / e if e > 1e-9 else np.nan)
         cost[k] = sum(np.nan_to_num(lc[i]) * output[i] for i in makers) / total if total > 0 else np.nan
     ds = ds.assign_coords(product=names)
-    amount = _carrier_units(ds)
+    amount = carrier_units(ds)
     per_year = [f"{amount.get(c, 't')}/yr" for c in names]
     ds["product_made"] = ("product", made, {"long_name": "product made"})
     ds["product_delivered"] = ("product", delivered, {"long_name": "product delivered", "description": "taken by demands"})
@@ -227,18 +227,13 @@ def _by_product(ds, technologies, products, output, embodied, green, year) -> xr
     return ds
 
 
-def _carrier_units(ds: xr.Dataset) -> dict[str, str]:
-    """Carrier → the unit its amounts are measured in (MWh, t), from the buses of the run."""
-    return dict(zip(map(str, ds["bus_carrier"].values), map(str, ds["bus_unit"].values))) \
-        if "bus_unit" in ds.coords else {}
-
 
 def summary_rows(ds: xr.Dataset) -> pd.DataFrame:
     """KPI rows for summary.csv: per product made, delivered, green share, levelised cost (and per kg H2)."""
     rows: list[tuple[str, float, str]] = []
     if "product" not in ds.dims:
         return pd.DataFrame(rows, columns=["kpi", "value", "unit"])
-    units = _carrier_units(ds)
+    units = carrier_units(ds)
     for c in map(str, ds["product"].values):
         if not ds["product_made"].sel(product=c) and not ds["product_target"].sel(product=c) > 0:
             continue  # no plant makes it and nothing asks for it in this scenario
@@ -250,16 +245,14 @@ def summary_rows(ds: xr.Dataset) -> pd.DataFrame:
                  (f"levelised_cost_{c}", lc, f"CNY/{unit}")]
         if c == "hydrogen":
             rows.append(("levelised_cost_hydrogen_per_kg", lc / KG_PER_T, "CNY/kg"))
-    for g in map(str, ds["tech"].values):
-        if ds["tech_kind"].sel(tech=g) == "conversion" and float(ds["capacity"].sel(tech=g)) > 0:
-            rows.append((f"electricity_use_{g}", float(ds["annual_electricity"].sel(tech=g)) / 1e3, "GWh/yr"))
+    for g in map(str, ds["tech"].values[(has_role(ds, PLANT) & (ds["capacity"] > 0)).values]):
+        rows.append((f"electricity_use_{g}", float(ds["annual_electricity"].sel(tech=g)) / 1e3, "GWh/yr"))
     return pd.DataFrame(rows, columns=["kpi", "value", "unit"])
 
 
 def product_table(ds: xr.Dataset) -> pd.DataFrame:
     """One row per plant making something: product, output, electricity, green share, levelised cost parts."""
-    plants = [str(g) for g, k, c in zip(ds["tech"].values, ds["tech_kind"].values, ds["capacity"].values)
-              if k == "conversion" and c > 0]
+    plants = list(map(str, ds["tech"].values[(has_role(ds, PLANT) & (ds["capacity"] > 0)).values]))
     frame = pd.DataFrame({
         "tech": plants,
         "product": [str(ds["tech_product"].sel(tech=g).item()) for g in plants],

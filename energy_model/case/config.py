@@ -28,7 +28,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from ..constants import HOURS_PER_YEAR
+from ..constants import HOURS_PER_YEAR, LOAD, RENEWABLE
 from ..errors import InputError, UnitError
 from . import schema
 from .projects import check_projects
@@ -694,10 +694,10 @@ def check_references(case: Case, technologies: dict, timeseries: pd.DataFrame | 
             continue
         where = f"{case_dir / timeseries.attrs.get('files', {}).get(profile, TIMESERIES_DIR)}: column '{profile}'"
         values = timeseries[profile].to_numpy()[: case.time.steps]
-        if tech.kind == "renewable" and ((values < 0) | (values > 1)).any():
+        if tech.has(RENEWABLE) and ((values < 0) | (values > 1)).any():
             problems.append(f"{where} (profile of {name}) must be a capacity factor in [0, 1]; "
                             f"found {np.nanmin(values):.3g} .. {np.nanmax(values):.3g}")
-        if tech.kind == "demand":
+        if tech.has(LOAD):
             problems += _check_shape(timeseries[profile].to_numpy(), f"{where} (shape of {name})",
                                      HOURS_PER_YEAR // case.time.resolution)
     problems += check_projects(case, technologies, case_dir)

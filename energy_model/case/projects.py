@@ -13,44 +13,42 @@ from pathlib import Path
 
 import numpy as np
 
+from ..constants import (
+    ELECTRICITY,
+    GRID_CONNECTION,
+    MARKET,
+    PLANT,
+    RENEWABLE,
+    STORE,
+    TRANSFER,
+)
 from ..errors import InputError
 from .schema import Case, Project
-
-GRID_CONNECTIONS = ("market", "link")
-
-
-def buses_of(tech) -> set[tuple[str, str]]:
-    """The (node, carrier) balances a technology enters."""
-    if tech.kind == "conversion":
-        return {(tech.node, tech.input)} | {(tech.node, carrier) for carrier in tech.outputs}
-    if tech.kind == "link":
-        return {(tech.node, tech.carrier), (tech.to_node, tech.carrier)}
-    return {(tech.node, tech.carrier)}
 
 
 def project_node(project: Project, technologies: dict) -> str | None:
     """The node of a direct-supply project: where its renewables stand (None if they stand apart)."""
-    nodes = {technologies[g].node for g in project.technologies if technologies[g].kind == "renewable"}
+    nodes = {technologies[g].node for g in project.technologies if technologies[g].has(RENEWABLE)}
     return nodes.pop() if len(nodes) == 1 else None
 
 
 def connection_side(project: Project, technologies: dict) -> tuple[str, int]:
-    """How the connection meets the project node: ('market', +1), or ('link', +1) if the link starts at
-    the node (its forward flow leaves the project), ('link', -1) if it ends there."""
+    """How the connection meets the project node: (MARKET, +1), or (TRANSFER, +1) if the link starts at
+    the node (its forward flow leaves the project), (TRANSFER, -1) if it ends there."""
     tech = technologies[project.connection]
-    if tech.kind == "market":
-        return "market", 1
-    return "link", 1 if tech.node == project_node(project, technologies) else -1
+    if tech.has(MARKET):
+        return MARKET, 1
+    return TRANSFER, 1 if tech.node == project_node(project, technologies) else -1
 
 
 def is_separable(case: Case, technologies: dict, name: str) -> bool:
     """True when no balance the project enters is shared with a technology outside it, so that the project
     solved on its own has the same optimum as inside its case (connections to the outside are markets)."""
     members = set(case.projects[name].technologies)
-    inside = set().union(*(buses_of(technologies[g]) for g in members))
+    inside = set().union(*(technologies[g].balances() for g in members))
     shared = any(members & {*limit.technologies, limit.limit_of} and {*limit.technologies, limit.limit_of} - members
                  for limit in case.policy.shared_limits)  # a substation shared with the region couples them
-    return not shared and not any(buses_of(tech) & inside for g, tech in technologies.items() if g not in members)
+    return not shared and not any(tech.balances() & inside for g, tech in technologies.items() if g not in members)
 
 
 def check_projects(case: Case, technologies: dict, case_dir: Path) -> list[str]:
@@ -64,7 +62,7 @@ def check_projects(case: Case, technologies: dict, case_dir: Path) -> list[str]:
             continue
         if project.connection is not None:
             tech = technologies[project.connection]
-            if tech.kind not in GRID_CONNECTIONS or tech.carrier != "electricity":
+            if not tech.has(*GRID_CONNECTION) or tech.carrier != ELECTRICITY:
                 problems.append(f"{where}.connection = '{project.connection}': must be an electricity market "
                                 f"or link, not a {tech.kind}")
         if project.direct_supply is not None:
@@ -79,7 +77,7 @@ def _check_direct_supply(project: Project, technologies: dict, where: str) -> li
     if node is None:
         return [f"{where}.technologies: a direct-supply project needs its renewables at one node"]
     tech = technologies[project.connection]
-    ends = {tech.node} | ({tech.to_node} if tech.kind == "link" else set())
+    ends = {node for node, _ in tech.balances()}
     if node not in ends:
         return [f"{where}.connection = '{project.connection}': does not touch the project node '{node}'"]
     return []
@@ -109,7 +107,7 @@ def _check_finance(project: Project, case: Case, technologies: dict, where: str)
         for g in [sweep.base, *sweep.ratios]:
             if g not in members:
                 problems.append(f"{where}.finance.sweep: '{g}' is not in the project")
-            elif technologies[g].kind == "storage" and g != sweep.base and technologies[g].duration is None:
+            elif technologies[g].has(STORE) and g != sweep.base and technologies[g].duration is None:
                 problems.append(f"{where}.finance.sweep.ratios.{g}: a swept store needs a fixed duration")
     if finance.risk is not None and finance.tornado is None:
         problems.append(f"{where}.finance.risk: draws from the tornado's ranges; give finance.tornado too")
@@ -124,7 +122,7 @@ def _check_feasibility(rules, case: Case, technologies: dict, members: set, wher
     for g, spec in rules.degradation.items():
         if g not in members:
             problems.append(f"{where}.degradation.{g}: not a technology of the project")
-        elif technologies[g].kind not in ("renewable", "conversion"):
+        elif not technologies[g].has(RENEWABLE, PLANT):
             problems.append(f"{where}.degradation.{g}: only renewables and converters degrade "
                             f"(it is a {technologies[g].kind})")
         elif spec.replacement_share and spec.reset_every is None:
@@ -164,7 +162,7 @@ def standalone(config, name: str, sizes: dict[str, float] | None = None, fixed_e
         technologies[g] = tech.model_copy(update=update)
     timeseries = config.timeseries.copy()
     if profile_scale != 1.0:
-        for column in {t.profile for t in technologies.values() if t.kind == "renewable"}:
+        for column in {t.profile for t in technologies.values() if t.has(RENEWABLE)}:
             timeseries[column] = np.minimum(timeseries[column].to_numpy() * profile_scale, 1.0)
     return dataclasses.replace(config, scenario=f"{config.scenario}:{name}", case=case,
                                technologies=technologies, timeseries=timeseries)

@@ -16,7 +16,7 @@ import math
 import re
 import typing
 from dataclasses import dataclass
-from typing import Annotated, Literal, Union
+from typing import Annotated, ClassVar, Literal, Union, get_args
 
 import pandas as pd
 from pydantic import (
@@ -30,7 +30,17 @@ from pydantic import (
 )
 from pydantic_core import core_schema
 
-from ..constants import HOURS_PER_YEAR
+from ..constants import (
+    FUEL_FIRED,
+    GENERATOR,
+    HOURS_PER_YEAR,
+    LOAD,
+    MARKET,
+    PLANT,
+    RENEWABLE,
+    STORE,
+    TRANSFER,
+)
 from .units import apparent_to_real, convert
 
 
@@ -175,6 +185,16 @@ class TechnologyBase(Strict):
             )
         return self
 
+    ROLES: ClassVar[frozenset[str]] = frozenset()  # what the family does, asked instead of its kind
+
+    def has(self, *roles: str) -> bool:
+        """Whether the technology plays any of ``roles`` (constants.GENERATOR, STORE, ...)."""
+        return not self.ROLES.isdisjoint(roles)
+
+    def balances(self) -> set[tuple[str, str]]:
+        """The (node, carrier) balances the technology enters."""
+        return {(self.node, self.carrier)}
+
     def capex_per_capacity(self) -> float:
         """Investment per unit of new capacity (a family whose other sizes follow capacity adds theirs)."""
         return self.capex
@@ -188,6 +208,7 @@ class Renewable(TechnologyBase):
     """Variable renewable: output up to capacity × hourly capacity factor; the rest is curtailed."""
 
     kind: Literal["renewable"]
+    ROLES: ClassVar[frozenset[str]] = frozenset({GENERATOR, RENEWABLE})
     carrier: str = "electricity"
     profile: str = Field(description="name of a capacity-factor column in timeseries/*.csv")
     fossil: Literal[False] = False
@@ -199,6 +220,7 @@ class Thermal(TechnologyBase):
     heat extraction (CHP) and an optional flexibility retrofit. Equations: components/thermal.py."""
 
     kind: Literal["thermal"]
+    ROLES: ClassVar[frozenset[str]] = frozenset({GENERATOR, FUEL_FIRED})
     carrier: str = "electricity"
     fuel: str = Field(description="name of a fuel in case.yaml")
     heat_rate: Annotated[float, quantity("t/MWh"), Field(gt=0)] = Field(
@@ -238,6 +260,9 @@ class Thermal(TechnologyBase):
     )
     retrofit_life: Years = Field(15.0, description="economic life of the retrofit [years]")
 
+    def balances(self) -> set[tuple[str, str]]:
+        return {(self.node, self.carrier)} | ({(self.node, self.heat_carrier)} if self.heat_carrier else set())
+
     @model_validator(mode="after")
     def _check_options(self):
         if self.heat_carrier is None and (self.heat_max is not None or self.power_loss_ratio or self.back_pressure_ratio):
@@ -255,6 +280,7 @@ class Storage(TechnologyBase):
     """Store with power (``capacity``) and energy (``energy_capacity``) sized separately or at fixed duration."""
 
     kind: Literal["storage"]
+    ROLES: ClassVar[frozenset[str]] = frozenset({STORE})
     carrier: str = "electricity"
     energy_capacity: CarrierAmount = Field(0.0, description="fixed energy capacity [MWh or t]")
     duration: Annotated[float, Field(gt=0)] | None = Field(
@@ -323,6 +349,7 @@ class Conversion(TechnologyBase):
     """
 
     kind: Literal["conversion"]
+    ROLES: ClassVar[frozenset[str]] = frozenset({PLANT})
     input: str = Field(description="carrier consumed; capacity is measured on this flow")
     outputs: dict[str, float] = Field(
         description="carrier -> units produced per unit of process input (negative: a further input)"
@@ -356,6 +383,9 @@ class Conversion(TechnologyBase):
                              "must_run: true for an always-on floor, or a start_cost for a plant that may stop")
         return self
 
+    def balances(self) -> set[tuple[str, str]]:
+        return {(self.node, self.input)} | {(self.node, carrier) for carrier in self.outputs}
+
     def ratio(self, carrier: str) -> float:
         """Units of ``carrier`` out (negative: in) per unit of ``input`` drawn."""
         return self.outputs.get(carrier, 0.0) / self.input_share
@@ -370,6 +400,7 @@ class Demand(TechnologyBase):
     """
 
     kind: Literal["demand"]
+    ROLES: ClassVar[frozenset[str]] = frozenset({LOAD})
     carrier: str = "electricity"
     annual: CarrierPerYear | None = Field(None, description="annual quantity [MWh/yr or t/yr], e.g. '5 TWh/yr'")
     profile: str | None = Field(None, description="shape column in timeseries/*.csv; flat if omitted")
@@ -421,6 +452,7 @@ class Market(TechnologyBase):
     """
 
     kind: Literal["market"]
+    ROLES: ClassVar[frozenset[str]] = frozenset({MARKET})
     carrier: str = "electricity"
     import_capacity: Capacity | None = Field(None, description="import limit if different from capacity [MW]")
     export_price: PriceOrProfile = Field(0.0, description="revenue per unit sold: a number or a profile name")
@@ -476,12 +508,16 @@ class Link(TechnologyBase):
     """Transfer of one carrier between two nodes."""
 
     kind: Literal["link"]
+    ROLES: ClassVar[frozenset[str]] = frozenset({TRANSFER})
     carrier: str = "electricity"
     capacity_charge: Annotated[float, quantity("CNY/MW/yr"), Field(ge=0)] = Field(
         0.0, description="grid charge on the link's capacity, e.g. '48.8 CNY/kW/month', paid on all capacity")
     to_node: str
     efficiency: Efficiency = 1.0
     bidirectional: bool = True
+
+    def balances(self) -> set[tuple[str, str]]:
+        return {(self.node, self.carrier), (self.to_node, self.carrier)}
 
     @model_validator(mode="after")
     def _check_ends(self):
@@ -493,6 +529,12 @@ class Link(TechnologyBase):
 Technology = Annotated[
     Union[Renewable, Thermal, Storage, Conversion, Demand, Market, Link], Field(discriminator="kind")
 ]
+
+
+def kinds_with(*roles: str) -> tuple[str, ...]:
+    """The kinds of the families that play any of ``roles``, for tables that carry kinds (``tech_kind``)."""
+    return tuple(cls.model_fields["kind"].annotation.__args__[0] for cls in get_args(get_args(Technology)[0])
+                 if not cls.ROLES.isdisjoint(roles))
 
 
 class Carrier(Strict):

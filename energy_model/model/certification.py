@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from ..constants import ELECTRICITY
+from ..constants import ELECTRICITY, PLANT, RENEWABLE
 from ..errors import InputError
 
 HYDROGEN = "hydrogen"
@@ -25,7 +25,7 @@ HYDROGEN = "hydrogen"
 
 def electrolysers(technologies: dict) -> list[str]:
     """Conversions that make hydrogen from electricity."""
-    return [g for g, t in technologies.items() if t.kind == "conversion" and t.product == HYDROGEN
+    return [g for g, t in technologies.items() if t.has(PLANT) and t.product == HYDROGEN
             and (t.input == ELECTRICITY or t.ratio(ELECTRICITY) < 0)]
 
 
@@ -33,7 +33,7 @@ def assets(technologies: dict, spec, plants: list[str]) -> list[str]:
     """The renewables whose output is matched: the named ones, else every renewable at the plants' nodes."""
     nodes = {technologies[g].node for g in plants}
     return spec.assets if spec.assets is not None else [
-        g for g, t in technologies.items() if t.kind == "renewable" and t.node in nodes]
+        g for g, t in technologies.items() if t.has(RENEWABLE) and t.node in nodes]
 
 
 def add(b) -> None:

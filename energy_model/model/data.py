@@ -28,7 +28,7 @@ import pandas as pd
 from ..case.config import ModelConfig
 from ..case.schema import TechnologyBase
 from ..case.units import rate_unit
-from ..constants import HOURS_PER_YEAR
+from ..constants import FUEL_FIRED, HOURS_PER_YEAR, PLANT
 from ..errors import InputError
 from .aggregation import RepresentativeYear, representative_days
 from .investment import Kind, Plan, annuity_factor, plan
@@ -102,6 +102,10 @@ class ModelData:
     def of_kind(self, kind: str) -> list[str]:
         return [name for name, tech in self.technologies.items() if tech.kind == kind]
 
+    def with_role(self, *roles: str) -> list[str]:
+        """Technologies that play any of ``roles`` (constants.GENERATOR, STORE, ...), in or out of service."""
+        return [name for name, tech in self.technologies.items() if tech.has(*roles)]
+
     def modelled(self, kind: str) -> list[str]:
         """Technologies of ``kind`` that exist in the model year: only these get variables and rows."""
         return [name for name in self.of_kind(kind) if self.is_active(name)]
@@ -155,7 +159,7 @@ class ModelData:
         and any output with a negative ratio) times the amount consumed; 0 for other families, whose
         emissions come from their fuel."""
         tech = self.technologies[name]
-        if tech.kind != "conversion":
+        if not tech.has(PLANT):
             return 0.0
         carriers = self.case.carriers
         consumed = {tech.input: 1.0}
@@ -167,7 +171,7 @@ class ModelData:
     def is_fossil(self, name: str) -> bool:
         """Burns fossil fuel: a thermal unit on a fossil fuel, or a conversion consuming a carrier with CO2."""
         tech = self.technologies[name]
-        if tech.kind == "thermal":
+        if tech.has(FUEL_FIRED):
             return self.case.fuels[tech.fuel].fossil
         return self.co2_per_unit(name) > 0
 

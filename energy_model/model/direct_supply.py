@@ -24,6 +24,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from ..case.projects import connection_side
+from ..constants import FUEL_FIRED, MARKET, RENEWABLE
 
 RULES = ("min_self_consumption", "min_green_share", "max_feed_in")
 
@@ -64,8 +65,8 @@ def _rule(rule: str, value: float, t: dict):
 def _expressions(b, project) -> dict:
     data, m, w = b.data, b.m, b.data.weights
     techs = data.technologies
-    renewables = [g for g in project.technologies if techs[g].kind == "renewable" and data.is_active(g)]
-    thermal = [g for g in project.technologies if techs[g].kind == "thermal" and data.is_active(g)]
+    renewables = [g for g in project.technologies if techs[g].has(RENEWABLE) and data.is_active(g)]
+    thermal = [g for g in project.technologies if techs[g].has(FUEL_FIRED) and data.is_active(g)]
 
     def total(var, g, coef=1.0):
         return pyo.quicksum(float(coef * w[t]) * var[g, t] for t in m.T)
@@ -81,7 +82,7 @@ def _connection_expressions(b, project, total):
     m, techs = b.m, b.data.technologies
     c = project.connection
     kind, side = connection_side(project, techs)
-    if kind == "market":
+    if kind == MARKET:
         purchase = total(m.market_import, c) if techs[c].import_price is not None else 0.0
         return total(m.market_export, c), purchase
     efficiency = techs[c].efficiency

@@ -40,7 +40,7 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 
-from ..constants import ELECTRICITY
+from ..constants import ELECTRICITY, LOAD, MARKET
 from ..errors import InputError
 from .builder import ModelBuilder, bus_name
 from .components.demand import fixed_part
@@ -72,7 +72,7 @@ def _add_firm_capacity(b: ModelBuilder) -> None:
         terms = []
         for g, tech in data.technologies.items():
             credit = spec.credits.get(g, spec.credits.get(tech.kind))
-            if credit and data.is_active(g) and tech.node == spec.node and tech.kind != "demand":
+            if credit and data.is_active(g) and tech.node == spec.node and not tech.has(LOAD):
                 limit = getattr(tech, "import_capacity", None)
                 terms.append(credit * (b.capacity(g) if limit is None else limit))
         rows[spec.node] = b.holds(pyo.quicksum(terms) >= (1 + spec.margin) * peak if terms else 0.0 >= peak * (
@@ -86,7 +86,7 @@ def _add_shared_limits(b: ModelBuilder) -> None:
     limits = data.case.policy.shared_limits
     problems = [f"policy.shared_limits.{limit.name}: '{g}' is not a market technology"
                 for limit in limits for g in [*limit.technologies, limit.limit_of]
-                if g not in data.technologies or data.technologies[g].kind != "market"]
+                if g not in data.technologies or not data.technologies[g].has(MARKET)]
     if problems:
         raise InputError(problems)
     rows = {}

@@ -24,17 +24,19 @@ from plotly.offline import get_plotlyjs
 
 from ..analysis import audit
 from ..case.config import CASE_FILE, read_yaml
-from ..constants import ELECTRICITY, MWH_PER_GWH
+from ..case.schema import kinds_with
+from ..constants import ELECTRICITY, GENERATOR, LOAD, MWH_PER_GWH
 from ..errors import InputError
+from ..results.dataset import has_role
 from ..results.index import INDEX_COLUMNS, INDEX_FILE
 from ..results.netcdf import open_results
 from ..results.pathway import final_view
 from .html import CSS, FONT, TOPOJSON_CDN, tech_colors
 from .labels import axis_title, convert, kpi_name, label, tech_names
+from .pathway import MIX_ROLES
 
 OUTPUTS = ("comparison.csv", "comparison.xlsx", "comparison.html")
 PER_TECH_PREFIXES = ("capacity_", "energy_capacity_", "generation_")
-MIX_KINDS = ("thermal", "renewable", "storage")
 EXTRA_CSS = """
 td.met { background: #e3f4e3; } td.missed { background: #fbe3e3; } td.shown { color: #666; }
 td.failed { color: #b00020; } div.wide { overflow-x: auto; }
@@ -144,7 +146,7 @@ def _generation(ds: xr.Dataset) -> pd.Series:
     """Electricity generated per thermal and renewable technology over the horizon [GWh]."""
     elec = ds["flow"].sel(bus=ds["bus"][ds["bus_carrier"] == ELECTRICITY]).sum("bus").clip(min=0)
     energy = (elec * ds["weight"]).sum("time") / MWH_PER_GWH
-    return energy.where(ds["tech_kind"].isin(["thermal", "renewable"]), 0.0).to_series()
+    return energy.where(has_role(ds, GENERATOR), 0.0).to_series()
 
 
 def _per_tech(datasets: dict[str, xr.Dataset], runs: list[str], what: str, values) -> pd.DataFrame:
@@ -156,7 +158,7 @@ def _per_tech(datasets: dict[str, xr.Dataset], runs: list[str], what: str, value
                           "unit": first["capacity_unit"].to_series() if what == "capacity" else "GWh"})
     for run in runs:
         table[run] = values(datasets[run])
-    keep = (table[runs].abs() > 1e-9).any(axis=1) & (table["kind"] != "demand")
+    keep = (table[runs].abs() > 1e-9).any(axis=1) & ~table["kind"].isin(kinds_with(LOAD))
     return table[keep]
 
 
@@ -331,7 +333,7 @@ def _kpi_table(c: Comparison, names: dict[str, str], lang: str) -> str:
 def _mix_chart(c: Comparison, what: str, names: dict[str, str], colors: dict[str, str], lang: str) -> str | None:
     """Stacked bars per run, one trace per technology: generators and stores for capacity (a grid
     connection or an electrolyser stacked on them would read as generating capacity)."""
-    table = c.capacity[c.capacity["kind"].isin(MIX_KINDS) & (c.capacity["unit"] == "MW")] if what == "capacity" \
+    table = c.capacity[c.capacity["kind"].isin(kinds_with(*MIX_ROLES)) & (c.capacity["unit"] == "MW")] if what == "capacity" \
         else c.generation
     if table.empty:
         return None

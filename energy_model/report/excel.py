@@ -19,7 +19,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..constants import MWH_PER_GWH
+from ..case.schema import kinds_with
+from ..constants import LOAD, MWH_PER_GWH, RENEWABLE
+from ..results.dataset import has_role
 from .labels import convert, label, localize_table, tech_names, unit_label
 from .tables import (
     carrier_units,
@@ -32,6 +34,7 @@ from .tables import (
     thermal_operation,
 )
 
+LOAD_KINDS = kinds_with(LOAD)
 HEADER_FILL = PatternFill("solid", fgColor="DDE5EE")
 NUMBER_FORMAT = "#,##0.00"
 MAX_WIDTH = 48
@@ -90,7 +93,7 @@ def capacity_sheet(ds: xr.Dataset, lang: str) -> pd.DataFrame:
     rows = []
     for i, g in enumerate(map(str, ds["tech"].values)):
         kind = str(ds["tech_kind"].values[i])
-        if kind == "demand":
+        if kind in LOAD_KINDS:
             continue
         carrier = str(ds["tech_carrier"].values[i])
         power_unit = str(ds["capacity_unit"].values[i])
@@ -135,7 +138,7 @@ def monthly_energy_sheet(ds: xr.Dataset, lang: str) -> pd.DataFrame | None:
 
 def curtailment_sheet(ds: xr.Dataset, lang: str) -> pd.DataFrame | None:
     """Curtailment per month by renewable technology, and by cause where the run splits it."""
-    renewables = [str(g) for g, kind in zip(ds["tech"].values, ds["tech_kind"].values) if kind == "renewable"]
+    renewables = list(map(str, ds["tech"].values[has_role(ds, RENEWABLE).values]))
     if "curtailment" not in ds or not renewables:
         return None
     factor, unit = convert(1.0 / MWH_PER_GWH, "GWh", lang)

@@ -35,8 +35,21 @@ from plotly.subplots import make_subplots
 
 from ..analysis import finance
 from ..analysis.products import COST_PARTS, KG_PER_T, product_table
-from ..constants import ELECTRICITY, MWH_PER_GWH
+from ..case.schema import kinds_with
+from ..constants import (
+    ELECTRICITY,
+    FUEL_FIRED,
+    GENERATOR,
+    LOAD,
+    MARKET,
+    MWH_PER_GWH,
+    PLANT,
+    RENEWABLE,
+    STORE,
+    TRANSFER,
+)
 from ..errors import ImageError
+from ..results.dataset import has_role
 from ..results.pathway import years as pathway_years
 from . import pathway as report_pathway
 from .labels import (
@@ -64,15 +77,18 @@ from .weeks import DATA_ID, SCRIPT, HourlySeries, dispatch_weeks, week_label
 
 MAX_CURVE_POINTS = 2000
 COST_PART_COLORS = ("#1f6fb4", "#7fb3e0", "#9e9e9e", "#e0b000", "#2e8b57", "#c62828")  # by COST_PARTS
-KIND_ORDER = ("thermal", "renewable", "storage", "conversion", "market", "link", "demand")
-CONSUMER_KINDS = ("demand", "conversion")
+# stacks from base load up, and the legend in that order: families ranked by the first role they play
+ROLE_ORDER = (FUEL_FIRED, RENEWABLE, GENERATOR, STORE, PLANT, MARKET, TRANSFER, LOAD)
+KIND_ORDER = tuple(dict.fromkeys(kind for role in ROLE_ORDER for kind in kinds_with(role)))
+RENEWABLE_KINDS, STORE_KINDS, FUEL_FIRED_KINDS = kinds_with(RENEWABLE), kinds_with(STORE), kinds_with(FUEL_FIRED)
+CONSUMER_KINDS = kinds_with(LOAD, PLANT)
 CARD_KPIS = ("total_cost", "curtailment_rate", "non_fossil_share", "co2_mt", "coal_full_load_hours",
              "export_gwh", "unserved_mwh", "mean_marginal_price")
 BASE_COLORS = {"coal": "#3a3a3a", "wind": "#1f6fb4", "pv": "#e0b000", "renewable": "#2a9d8f",
                "storage": "#7b3fa0", "conversion": "#2e8b57", "grid": "#c62828", "demand": "#6d4c41",
                "unserved": "#e91e63", "other": "#888888", "hub": "#9e9e9e", "curtailment": "#b0bec5"}
-KIND_FAMILIES = {"thermal": "coal", "market": "grid", "link": "grid", "storage": "storage",
-                 "conversion": "conversion", "demand": "demand"}
+ROLE_FAMILIES = {FUEL_FIRED: "coal", MARKET: "grid", TRANSFER: "grid", STORE: "storage", PLANT: "conversion",
+                 LOAD: "demand"}  # colour family of the technologies that play the role
 RENEWABLE_WORDS = (("wind", "wind"), ("pv", "pv"), ("solar", "pv"), ("光伏", "pv"), ("风电", "wind"))
 PRICE_COLOR = "#111111"
 HEAT_COLOR = "#e07b00"
@@ -80,7 +96,7 @@ FLOOR_COLOR = "#00bcd4"  # bright: the floor line runs inside the dark thermal a
 PRICE_DASHES = ("solid", "dash", "dot", "dashdot")  # one per electricity bus
 CAUSE_COLORS = ("#c62828", "#3a3a3a", "#6d4c41", "#1f6fb4", "#888888")
 # uses of electricity that the flow diagram splits into their technologies (the others are one node each)
-FANNED_KINDS = ("demand", "conversion")
+FANNED_KINDS = CONSUMER_KINDS
 SOLVER_NOISE_MW = 1e-6  # flows smaller than this are the solver's tolerance, not energy
 IMAGE_SIZE = (1280, 720)  # 16:9 slides
 IMAGE_SCALE = 2
@@ -147,7 +163,7 @@ class _Run:
         table and results.xlsx keep them apart); every other technology on its own; in kind order."""
         groups: dict[str, tuple[str, str, list[str]]] = {}
         for g in self.ordered(techs):
-            if self.kinds[g] == "renewable":
+            if self.kinds[g] in RENEWABLE_KINDS:
                 family = self.families[g]
                 entry = groups.setdefault(f"group:{family}", (self.text(f"group.{family}"), BASE_COLORS[family], []))
                 entry[2].append(g)
@@ -222,14 +238,18 @@ def _denoised(power: xr.DataArray | None) -> xr.DataArray | None:
 # ---- colours ----------------------------------------------------------------------------------------
 def _family(kind: str, tech: str, label_zh: str) -> str:
     """Colour family: coal grey, wind blue, PV gold, storage purple, conversion green, grid red."""
-    if kind == "renewable":
+    if kind in RENEWABLE_KINDS:
         # the id is searched before the Chinese name, which may name both: "风光互补项目（光伏部分）"
         for text in (tech.lower(), label_zh):
             for word, family in RENEWABLE_WORDS:
                 if word in text:
                     return family
         return "renewable"
-    return KIND_FAMILIES.get(kind, "other")
+    return _role_family(kind)
+
+
+def _role_family(kind: str) -> str:
+    return next((family for role, family in ROLE_FAMILIES.items() if kind in kinds_with(role)), "other")
 
 
 def _shade(color: str, position: float) -> str:
@@ -411,7 +431,7 @@ def _capacity(run: _Run) -> Section | None:
     """Capacities in MW only (mass-flow plants in t/h would make the bars incomparable), as horizontal bars
     so that long project names stay readable."""
     ds = run.ds
-    shown = (ds["capacity_unit"] == "MW") & (ds["tech_kind"] != "demand") & (ds["capacity"] > 0)
+    shown = (ds["capacity_unit"] == "MW") & ~has_role(ds, LOAD) & (ds["capacity"] > 0)
     techs = run.ordered(ds["tech"].values[shown.values])
     if not techs:
         return None
@@ -467,7 +487,7 @@ def sankey_links(ds: xr.Dataset, power: xr.DataArray) -> list[tuple[str, str, fl
 
     for g in map(str, power["tech"].values):
         kind = kinds[g]
-        if kind in ("storage", "link"):
+        if kind in STORE_KINDS + kinds_with(TRANSFER):  # a net flow: charged or sent, then given back
             add(f"source:{families[g]}", "hub", float(net.sel(tech=g)))
             add("hub", f"use:{kind}", -float(net.sel(tech=g)))
             continue
@@ -478,7 +498,7 @@ def sankey_links(ds: xr.Dataset, power: xr.DataArray) -> list[tuple[str, str, fl
     add("source:unserved", "hub", float(total(electric(ds["unserved"]))))
     if "curtailment" in ds:
         for g, value in zip(map(str, ds["tech"].values), total(ds["curtailment"]).values):
-            if kinds[g] == "renewable":
+            if kinds[g] in RENEWABLE_KINDS:
                 add(f"source:{families[g]}", "curtailment", float(value))
     return [(source, target, value) for (source, target), value in flows.items()]
 
@@ -512,7 +532,7 @@ def _sankey_node(run: _Run, node: str) -> tuple[str, str]:
     if kind == "source":
         return run.text(f"sankey.source.{name}"), BASE_COLORS[name]
     if kind == "use":
-        return run.text(f"sankey.use.{name}"), BASE_COLORS[KIND_FAMILIES.get(name, "other")]
+        return run.text(f"sankey.use.{name}"), BASE_COLORS[_role_family(name)]
     return run.text(f"sankey.{node}"), BASE_COLORS[node]
 
 
@@ -542,7 +562,7 @@ def _dispatch(run: _Run, key: str, start: pd.Timestamp) -> Section | None:
         for i, (stack, part, clipped) in enumerate(parts):
             fig.add_trace(_area(x, clipped[window] * factor, name, color, stack, unit, i == 0,
                                 dict(series=f"power:{group}", part=part, factor=factor)), secondary_y=False)
-    renewables = [g for g in run.power["tech"].values if run.kinds[str(g)] == "renewable"]
+    renewables = [g for g in run.power["tech"].values if run.kinds[str(g)] in RENEWABLE_KINDS]
     if "curtailment" in run.ds and renewables and run.ds["curtailment"].sel(tech=renewables).any():
         curtailed = run.hourly.add("curtailment", run.ds["curtailment"].sel(tech=renewables).sum("tech").values)
         fig.add_trace(_area(x, curtailed[window] * factor, run.text("legend.curtailment"), BASE_COLORS["curtailment"],
@@ -604,7 +624,7 @@ def _load_duration(run: _Run) -> Section | None:
 def _curtailment(run: _Run) -> Section | None:
     """Monthly curtailment stacked by cause where the run splits it (``curtailment_cause``), by technology
     otherwise, with the monthly curtailment rate on the right axis; a line of text when nothing is curtailed."""
-    renewables = [g for g in run.ordered(run.ds["tech"].values) if run.kinds[g] == "renewable"]
+    renewables = [g for g in run.ordered(run.ds["tech"].values) if run.kinds[g] in RENEWABLE_KINDS]
     if "curtailment" not in run.ds or not renewables:
         return None
     if not (run.ds["curtailment"].sel(tech=renewables) > SOLVER_NOISE_MW).any():
@@ -643,7 +663,7 @@ def _storage(run: _Run) -> Section | None:
         return None
     energy = run.ds["energy_capacity"]
     stores = [g for g in run.ordered(run.ds["tech"].values)
-              if run.kinds[g] == "storage" and float(energy.sel(tech=g)) > 0]
+              if run.kinds[g] in STORE_KINDS and float(energy.sel(tech=g)) > 0]
     if not stores:
         return None
     start = run.weeks[0][1]
@@ -668,7 +688,7 @@ def _thermal_week(run: _Run) -> Section | None:
     if "min_output" not in ds or run.power is None:
         return None
     units = [g for g in run.ordered(ds["tech"].values)
-             if run.kinds[g] == "thermal" and ds["tech_carrier"].sel(tech=g).item() == ELECTRICITY]
+             if run.kinds[g] in FUEL_FIRED_KINDS and ds["tech_carrier"].sel(tech=g).item() == ELECTRICITY]
     if not units:
         return None
     start = run.weeks[0][1]  # the winter week where the horizon has one, else its first week
@@ -677,7 +697,7 @@ def _thermal_week(run: _Run) -> Section | None:
     x = run.hourly.time[window]
     heat = ds["heat_output"].sel(tech=units).fillna(0) if "heat_output" in ds else None
     chp = [g for g in units if heat is not None and float(heat.sel(tech=g).sum()) > 0]
-    renewables = [g for g in ds["tech"].values if run.kinds[str(g)] == "renewable"]
+    renewables = [g for g in ds["tech"].values if run.kinds[str(g)] in RENEWABLE_KINDS]
     areas = [("thermal_output", run.power.sel(tech=units).clip(min=0).sum("tech"), BASE_COLORS["coal"])]
     if renewables:
         areas += [("renewable_used", run.power.sel(tech=renewables).clip(min=0).sum("tech"), BASE_COLORS["wind"]),

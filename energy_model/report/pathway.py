@@ -14,13 +14,13 @@ import plotly.graph_objects as go
 import xarray as xr
 from plotly.subplots import make_subplots
 
-from ..constants import MWH_PER_GWH
+from ..constants import GENERATOR, MWH_PER_GWH, STORE
+from ..results.dataset import has_role
 from ..results.pathway import TIME_PERIOD, years
 from .labels import axis_title, convert, kpi_name, label
 from .tables import electric
 
-SUPPLY_KINDS = ("thermal", "renewable", "storage")  # capacity that stacks into "installed capacity"
-GENERATING_KINDS = ("thermal", "renewable")
+MIX_ROLES = (GENERATOR, STORE)  # capacity that stacks into "installed capacity"
 COST_COLORS = ("#1f6fb4", "#7fb3e0", "#3a3a3a", "#9e9e9e", "#6d4c41", "#e0b000", "#c62828", "#2e8b57", "#e91e63",
                "#7b3fa0")
 CO2_COLOR = "#111111"
@@ -35,7 +35,7 @@ def _periods(ds: xr.Dataset) -> list[str]:
 
 def capacity_figure(ds: xr.Dataset, groups, lang: str) -> go.Figure | None:
     """Generation and storage capacity in service in each period [MW], stacked by technology."""
-    capacity = ds["capacity"].where((ds["capacity_unit"] == "MW") & ds["tech_kind"].isin(SUPPLY_KINDS), 0.0)
+    capacity = ds["capacity"].where((ds["capacity_unit"] == "MW") & has_role(ds, *MIX_ROLES), 0.0)
     return _stacked(ds, capacity, groups, "MW", "axis.capacity", ",.1f", lang)
 
 
@@ -45,7 +45,7 @@ def generation_figure(ds: xr.Dataset, groups, lang: str) -> go.Figure | None:
     if power is None:
         return None
     energy = (power.clip(min=0) * ds["weight"]).groupby(ds[TIME_PERIOD]).sum("time") / MWH_PER_GWH
-    generating = set(str(g) for g in ds["tech"].values[ds["tech_kind"].isin(GENERATING_KINDS).values])
+    generating = set(str(g) for g in ds["tech"].values[has_role(ds, GENERATOR).values])
     groups = [(key, name, color, [g for g in members if g in generating]) for key, name, color, members in groups]
     return _stacked(ds, energy, groups, "GWh", "axis.energy", ",.2f", lang)
 

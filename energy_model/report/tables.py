@@ -9,7 +9,8 @@ import xarray as xr
 from ..analysis import calendar
 from ..analysis.audit import REPORT
 from ..analysis.compliance import compliance_table
-from ..constants import ELECTRICITY
+from ..constants import ELECTRICITY, FUEL_FIRED, PLANT
+from ..results.dataset import has_role
 from .labels import convert, kpi_name, label, tech_names
 
 # optional results variable: curtailment [MW] over a ``cause`` dimension and ``time`` (others are summed)
@@ -63,8 +64,7 @@ def carrier_units(ds: xr.Dataset) -> dict[str, str]:
 def thermal_operation(ds: xr.Dataset, power: xr.DataArray) -> pd.DataFrame:
     """Per thermal unit with capacity: full-load hours, operating hours (output above OPERATING_SHARE of
     capacity) and start-ups counted in whole units (MW started / capacity; NaN without commitment)."""
-    units = [str(g) for g, kind, cap in zip(ds["tech"].values, ds["tech_kind"].values, ds["capacity"].values)
-             if kind == "thermal" and cap > 0]
+    units = list(map(str, ds["tech"].values[(has_role(ds, FUEL_FIRED) & (ds["capacity"] > 0)).values]))
     if not units:
         return pd.DataFrame(columns=["full_load_hours", "operating_hours", "starts"])
     capacity = ds["capacity"].sel(tech=units)
@@ -81,7 +81,7 @@ def thermal_operation(ds: xr.Dataset, power: xr.DataArray) -> pd.DataFrame:
 
 def product_output(ds: xr.Dataset) -> xr.DataArray | None:
     """Monthly output of the conversion plants on every non-electricity bus, (bus, tech, month); None without."""
-    plants = [str(g) for g, kind in zip(ds["tech"].values, ds["tech_kind"].values) if kind == "conversion"]
+    plants = list(map(str, ds["tech"].values[has_role(ds, PLANT).values]))
     buses = [str(b) for b, c in zip(ds["bus"].values, ds["bus_carrier"].values) if c != ELECTRICITY]
     if not plants or not buses:
         return None

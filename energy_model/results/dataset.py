@@ -20,7 +20,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ..case.schema import kinds_with
 from ..case.units import rate_unit
+from ..constants import STORE
 from ..errors import InputError
 from ..model.builder import ModelBuilder
 from ..model.components import FAMILIES
@@ -80,7 +82,7 @@ def to_dataset(b: ModelBuilder, solution: Solution, metadata: dict) -> xr.Datase
     price = solution.dual(b.m.balance) / (data.weights * data.objective_weight)[None, :]
 
     energy_capacity = np.full(len(techs), np.nan)
-    for g in data.of_kind("storage"):
+    for g in data.with_role(STORE):
         tech = data.technologies[g]
         if tech.duration is not None:
             energy_capacity[tech_index[g]] = tech.duration * solution.capacity(g)
@@ -121,7 +123,7 @@ def to_dataset(b: ModelBuilder, solution: Solution, metadata: dict) -> xr.Datase
     for name in capacities_:
         ds = set_units(ds, name, cap_units, "capacity_unit")
     ds["energy_capacity"] = ("tech", energy_capacity, {"long_name": "energy capacity of a store"})
-    ds = set_units(ds, "energy_capacity", [amount[data.technologies[g].carrier] if g in data.of_kind("storage")
+    ds = set_units(ds, "energy_capacity", [amount[data.technologies[g].carrier] if g in data.with_role(STORE)
                                            else "" for g in techs], "energy_capacity_unit")
     ds["flow"] = (("bus", "tech", "time"), flow,
                   {"long_name": "flow into the bus", "description": "into the bus (+) or out of it (-)"})
@@ -181,6 +183,18 @@ def to_dataset(b: ModelBuilder, solution: Solution, metadata: dict) -> xr.Datase
     ds.attrs["solver_status"] = solution.status
     ds.attrs["year_fraction"] = data.year_fraction
     return ds
+
+
+def has_role(ds: xr.Dataset, *roles: str) -> xr.DataArray:
+    """Along ``tech``: whether each technology plays any of ``roles`` (constants.GENERATOR, STORE, ...), as its
+    family declares them (schema.kinds_with); code downstream asks this, never a kind."""
+    return ds["tech_kind"].isin(kinds_with(*roles))
+
+
+def carrier_units(ds: xr.Dataset) -> dict[str, str]:
+    """Carrier → the unit its amounts are measured in (MWh, t), from the buses of the run."""
+    return dict(zip(map(str, ds["bus_carrier"].values), map(str, ds["bus_unit"].values))) \
+        if "bus_unit" in ds.coords else {}
 
 
 def _binding_build_max(data, new: np.ndarray, techs: list[str]) -> dict[str, float]:
