@@ -87,6 +87,7 @@ def synthetic_dataset(hours: int = HOURS, start: str = "2030-01-01") -> xr.Datas
         "tech_node": ("tech", [TECHS[g][1] for g in techs]),
         "tech_carrier": ("tech", [TECHS[g][2] for g in techs]),
         "tech_label_zh": ("tech", [TECHS[g][3] for g in techs]),
+        "tech_group": ("tech", [g.split("_")[0] if TECHS[g][0] == "renewable" else "" for g in techs]),
         "bus_carrier": ("bus", [b.split("/", 1)[1] for b in BUSES]),
         "weight": ("time", np.ones(hours)),
         "cost_category": categories, "cost_owner": techs + ["system"],
@@ -153,6 +154,7 @@ def tiny_dataset() -> xr.Dataset:
         "time": pd.date_range("2030-03-01", periods=2, freq="h"), "tech": techs, "bus": buses,
         "tech_kind": ("tech", [v[0] for v in TINY.values()]), "tech_node": ("tech", ["n"] * len(techs)),
         "tech_carrier": ("tech", [v[1] for v in TINY.values()]), "tech_label_zh": ("tech", techs),
+        "tech_group": ("tech", ["wind" if v[0] == "renewable" else "" for v in TINY.values()]),
         "bus_carrier": ("bus", ["electricity", "hydrogen"]), "weight": ("time", TINY_WEIGHTS),
         "cost_category": ["fuel"], "cost_owner": techs + ["system"],
     })

@@ -24,7 +24,7 @@ def _network(step: int = 1) -> "pypsa.Network":
     n.set_snapshots(hours)
     n.snapshot_weightings.loc[:, :] = float(step)
     x = np.arange(0, 24, step)
-    n.add("Carrier", "gas", co2_emissions=0.2)
+    n.add("Carrier", "gas", co2_emissions=0.2, color="#8a5a2b")
     n.add("Bus", "el", carrier="AC")
     wind = 0.5 + 0.45 * np.sin(x / 24 * 2 * np.pi)
     n.add("Generator", "wind", bus="el", p_nom_extendable=True, p_nom_max=500, capital_cost=60.0,
@@ -58,6 +58,9 @@ def test_a_pypsa_network_solves_to_the_same_optimum(tmp_path, step):
     for g in ("wind", "gas", "battery"):
         assert float(ours.dataset["capacity"].sel(tech=g)) == pytest.approx(float(n.generators.p_nom_opt.get(
             g, n.storage_units.p_nom_opt.get(g))), rel=1e-4, abs=1e-3)
+    # the PyPSA carrier's name and colour become the report's group and colour
+    assert (ours.dataset["tech_group"].sel(tech="gas").item(), ours.dataset["tech_color"].sel(tech="gas").item()) \
+        == ("gas", "#8a5a2b")
 
 
 def test_an_unreadable_network_is_an_input_error(tmp_path):

@@ -25,7 +25,7 @@ from plotly.offline import get_plotlyjs
 from energy_model.analysis.kpis import summary
 from energy_model.case.config import load_case
 from energy_model.errors import InputError
-from energy_model.report.html import _family, sankey_links, tech_colors, write_report
+from energy_model.report.html import _families, sankey_links, tech_colors, write_report
 from energy_model.report.labels import (
     convert,
     kpi_name,
@@ -139,14 +139,19 @@ def test_units_are_converted_not_relabelled():
         label("title", "fr")
 
 
-def test_colours_follow_kind_and_stay_put(dataset):
-    assert _family("renewable", "pv_hybrid_100", "30万千瓦风光互补项目（光伏部分）") == "pv"
-    assert _family("renewable", "wind_hybrid_200", "30万千瓦风光互补项目（风电部分）") == "wind"
-    assert _family("renewable", "site_3", "规划风电场区") == "wind"
-    assert _family("thermal", "coal_unit1", "双辽电厂1号机组") == "coal"
+def test_colours_follow_the_case_s_groups_and_roles_and_stay_put(dataset):
+    families = _families(dataset)  # wind_1, wind_2 in group wind, pv_1 in pv (tests/datasets.py)
+    assert (families["wind_1"], families["wind_2"], families["pv_1"]) == ("wind", "wind", "pv")
+    assert (families["coal_1"], families["battery"], families["grid"]) == ("coal", "storage", "grid")  # by role
+    ungrouped = _families(dataset.drop_vars("tech_group"))
+    assert ungrouped["wind_1"] == ungrouped["pv_1"] == "renewable"  # nothing guessed from ids or names
     colors = tech_colors(dataset)
     assert colors == tech_colors(dataset.isel(tech=slice(None, None, -1)))
     assert len(set(colors.values())) == len(colors)
+    hydro = dataset.assign_coords(tech_group=("tech", ["hydro"] * dataset.sizes["tech"]),
+                                  tech_color=("tech", ["#123456"] + [""] * (dataset.sizes["tech"] - 1)))
+    colors = tech_colors(hydro)  # a group the report has no colour for gets one of the palette; own colours win
+    assert colors[str(dataset["tech"].values[0])] == "#123456" and len(set(colors.values())) == len(colors)
 
 
 def test_flow_diagram_links_by_hand():

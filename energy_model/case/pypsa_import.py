@@ -24,6 +24,7 @@ that is not extendable is sunk: PyPSA's objective constant for it is left out, a
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -87,6 +88,15 @@ class _Importer:
             spec["capital_cost"] = float(row["capital_cost"]) * self.scale
         return spec
 
+    def looks(self, row) -> dict:
+        """The report group and colour of a component: its PyPSA carrier's name and colour (a hex one)."""
+        carrier, carriers = str(row.get("carrier", "") or ""), self.n.carriers
+        looks = {"group": re.sub(r"[^A-Za-z0-9_]", "_", carrier)} if carrier else {}
+        color = str(carriers.at[carrier, "color"]) if carrier in carriers.index and "color" in carriers else ""
+        if re.fullmatch(r"#[0-9A-Fa-f]{6}", color):
+            looks["color"] = color
+        return looks
+
     def varying(self, table: str, attribute: str, name: str):
         frame = getattr(self.n, f"{table}_t")[attribute]
         return frame[name].to_numpy(dtype=float) if name in frame.columns else None
@@ -96,7 +106,7 @@ class _Importer:
         for name, row in n.generators.iterrows():
             node, carrier = self.bus(row["bus"])
             profile = self.varying("generators", "p_max_pu", name)
-            spec = {"node": str(node), "carrier": carrier, **self.sizes(row)}
+            spec = {"node": str(node), "carrier": carrier, **self.sizes(row), **self.looks(row)}
             if profile is not None or float(row["p_max_pu"]) < 1:
                 self.series[name] = profile if profile is not None else np.full(self.steps, float(row["p_max_pu"]))
                 spec.update(kind="renewable", profile=name, vom=float(row["marginal_cost"]))
@@ -121,7 +131,7 @@ class _Importer:
             self.techs[name] = {"kind": "demand", "node": node, "carrier": carrier, "annual": annual, "profile": name}
         for name, row in n.storage_units.iterrows():
             node, carrier = self.bus(row["bus"])
-            spec = {"kind": "storage", "node": node, "carrier": carrier, **self.sizes(row),
+            spec = {"kind": "storage", "node": node, "carrier": carrier, **self.sizes(row), **self.looks(row),
                     "duration": float(row["max_hours"]), "efficiency_charge": float(row["efficiency_store"]),
                     "efficiency_discharge": float(row["efficiency_dispatch"]),
                     "standing_loss": float(row["standing_loss"]), "vom": float(row["marginal_cost"])}

@@ -149,6 +149,11 @@ class TechnologyBase(Strict):
     node: str = Field(description="node the technology sits at")
     label_zh: str = Field("", description="Chinese name for reports")
     description: str = ""
+    group: Annotated[str, Field(pattern=r"^[A-Za-z0-9_]+$")] | None = Field(
+        None, description="report group: technologies of a group share a colour family and, among renewables, one "
+                          "legend entry in stacked charts (e.g. wind, pv); default: the family's role")
+    color: Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$")] | None = Field(
+        None, description="the technology's own colour in charts ('#1f6fb4'); default: a shade of its group's")
     capacity: Capacity = Field(0.0, description="fixed capacity present in the model year [MW or t/h]; sunk, no capex")
     build_min: Capacity = Field(0.0, description="new capacity that must be in service in the model year [MW or "
                                                  "t/h] (in a pathway: built in that period or earlier, within its "

@@ -89,7 +89,7 @@ BASE_COLORS = {"coal": "#3a3a3a", "wind": "#1f6fb4", "pv": "#e0b000", "renewable
                "unserved": "#e91e63", "other": "#888888", "hub": "#9e9e9e", "curtailment": "#b0bec5"}
 ROLE_FAMILIES = {FUEL_FIRED: "coal", MARKET: "grid", TRANSFER: "grid", STORE: "storage", PLANT: "conversion",
                  LOAD: "demand"}  # colour family of the technologies that play the role
-RENEWABLE_WORDS = (("wind", "wind"), ("pv", "pv"), ("solar", "pv"), ("光伏", "pv"), ("风电", "wind"))
+GROUP_PALETTE = ("#00897b", "#8d6e63", "#5c6bc0", "#c0ca33", "#f4511e", "#26c6da")  # groups a case adds
 PRICE_COLOR = "#111111"
 HEAT_COLOR = "#e07b00"
 FLOOR_COLOR = "#00bcd4"  # bright: the floor line runs inside the dark thermal area
@@ -157,6 +157,9 @@ class _Run:
         rank = {kind: i for i, kind in enumerate(KIND_ORDER)}
         return sorted((str(g) for g in techs), key=lambda g: rank.get(self.kinds[g], len(rank)))
 
+    def family_color(self, family: str) -> str:
+        return _base_color(family, sorted(set(self.families.values()) - set(BASE_COLORS)))
+
     def groups(self, techs) -> list[tuple[str, str, str, list[str]]]:
         """(key, name, colour, members) of the stacked charts: renewables one entry per colour family, since
         a family's projects share the weather and would only crowd the legend (the capacity chart, the KPI
@@ -165,7 +168,8 @@ class _Run:
         for g in self.ordered(techs):
             if self.kinds[g] in RENEWABLE_KINDS:
                 family = self.families[g]
-                entry = groups.setdefault(f"group:{family}", (self.text(f"group.{family}"), BASE_COLORS[family], []))
+                entry = groups.setdefault(f"group:{family}", (label(f"group.{family}", self.lang, family),
+                                                              self.family_color(family), []))
                 entry[2].append(g)
             else:
                 groups[g] = (self.names[g], self.colors[g], [g])
@@ -236,20 +240,17 @@ def _denoised(power: xr.DataArray | None) -> xr.DataArray | None:
 
 
 # ---- colours ----------------------------------------------------------------------------------------
-def _family(kind: str, tech: str, label_zh: str) -> str:
-    """Colour family: coal grey, wind blue, PV gold, storage purple, conversion green, grid red."""
-    if kind in RENEWABLE_KINDS:
-        # the id is searched before the Chinese name, which may name both: "风光互补项目（光伏部分）"
-        for text in (tech.lower(), label_zh):
-            for word, family in RENEWABLE_WORDS:
-                if word in text:
-                    return family
-        return "renewable"
-    return _role_family(kind)
-
-
 def _role_family(kind: str) -> str:
+    """The colour family of a technology without a ``group``: its family's first role in ROLE_FAMILIES."""
     return next((family for role, family in ROLE_FAMILIES.items() if kind in kinds_with(role)), "other")
+
+
+def _base_color(family: str, others: list[str]) -> str:
+    """A family's colour: BASE_COLORS, else (a group the case names, e.g. hydro) one of GROUP_PALETTE, in the
+    order of ``others`` (the case's unnamed groups, sorted) so that it is the same in every report."""
+    if family in BASE_COLORS:
+        return BASE_COLORS[family]
+    return GROUP_PALETTE[others.index(family) % len(GROUP_PALETTE)]
 
 
 def _shade(color: str, position: float) -> str:
@@ -266,19 +267,25 @@ def _translucent(color: str, alpha: float = 0.4) -> str:
 
 
 def tech_colors(ds: xr.Dataset) -> dict[str, str]:
-    """Each technology in its kind's colour, shades spread evenly over the members of a family in id order:
-    neighbours stay distinguishable and a technology keeps its shade in every report of the case."""
+    """Each technology in its own ``color`` where the case gives one, else in its group's colour, shades
+    spread evenly over the members of a group in id order: neighbours stay distinguishable and a technology
+    keeps its shade in every report of the case."""
     families = _families(ds)
+    own = dict(zip(map(str, ds["tech"].values), map(str, ds["tech_color"].values))) if "tech_color" in ds.coords else {}
+    others = sorted(set(families.values()) - set(BASE_COLORS))
     colors = {}
     for family in set(families.values()):
         members = sorted(g for g, f in families.items() if f == family)
-        colors.update({g: _shade(BASE_COLORS[family], (i + 0.5) / len(members)) for i, g in enumerate(members)})
-    return colors
+        colors.update({g: _shade(_base_color(family, others), (i + 0.5) / len(members)) for i, g in enumerate(members)})
+    return {g: own.get(g) or color for g, color in colors.items()}
 
 
 def _families(ds: xr.Dataset) -> dict[str, str]:
-    return {str(g): _family(str(kind), str(g), str(zh))
-            for g, kind, zh in zip(ds["tech"].values, ds["tech_kind"].values, ds["tech_label_zh"].values)}
+    """Each technology's colour family: its ``group`` from the case, else its family's role (renewables
+    without a group are one family, 'renewable')."""
+    groups = map(str, ds["tech_group"].values) if "tech_group" in ds.coords else [""] * ds.sizes["tech"]
+    return {str(g): group or ("renewable" if str(kind) in RENEWABLE_KINDS else _role_family(str(kind)))
+            for g, kind, group in zip(ds["tech"].values, ds["tech_kind"].values, groups)}
 
 
 # ---- HTML pieces -------------------------------------------------------------------------------------
@@ -530,9 +537,9 @@ def _sankey_node(run: _Run, node: str) -> tuple[str, str]:
     if node == "source:unserved":
         return run.text("legend.unserved"), BASE_COLORS["unserved"]
     if kind == "source":
-        return run.text(f"sankey.source.{name}"), BASE_COLORS[name]
+        return label(f"sankey.source.{name}", run.lang, name), run.family_color(name)
     if kind == "use":
-        return run.text(f"sankey.use.{name}"), BASE_COLORS[_role_family(name)]
+        return label(f"sankey.use.{name}", run.lang, name), BASE_COLORS[_role_family(name)]
     return run.text(f"sankey.{node}"), BASE_COLORS[node]
 
 

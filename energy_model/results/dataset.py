@@ -100,6 +100,8 @@ def to_dataset(b: ModelBuilder, solution: Solution, metadata: dict) -> xr.Datase
         "tech_fuel": ("tech", [getattr(data.technologies[g], "fuel", "") for g in techs]),
         "tech_fossil": ("tech", [data.is_fossil(g) for g in techs]),
         "tech_label_zh": ("tech", [data.technologies[g].label_zh for g in techs]),
+        "tech_group": ("tech", [data.technologies[g].group or "" for g in techs]),
+        "tech_color": ("tech", [data.technologies[g].color or "" for g in techs]),
         "bus_carrier": ("bus", [x.split("/", 1)[1] for x in buses]),
         "bus_unit": ("bus", [data.case.carriers[x.split("/", 1)[1]].unit for x in buses]),
         "weight": ("time", data.weights),
