@@ -1,15 +1,19 @@
 """Conversion plants: one input flow turned into outputs at fixed ratios (electrolyser, synthesis, chlor-alkali,
 carbide and glass furnaces).
 
-    in[g,t] ≤ cap[g]
+    in[g,t] ≤ cap[g]                                                            [conversion_input_limit]
     flow to bus (node, c) = ratio[g,c]·in[g,t],  ratio = outputs[c] / input_share   (< 0: a further input)
-    must-run (steady synthesis):   in[g,t] ≥ min_load[g]·cap[g]                    (always-on floor)
+                                                                                [balance]
+    must-run (steady synthesis):   in[g,t] ≥ min_load[g]·cap[g]  (always-on floor)  [conversion_floor]
     committed (start_cost > 0):    min_load[g]·on[g,t] ≤ in[g,t] ≤ on[g,t] ≤ cap[g]
-                                   su[g,t] ≥ on[g,t] − on[g,t−1];  cost start_cost[g]·su[g,t]
+                                   [conversion_min_load, conversion_max_committed, conversion_committed_limit]
+    start-ups:                     su[g,t] ≥ on[g,t] − on[g,t−1];  cost start_cost[g]·su[g,t]
+                                   [conversion_startup_count, objective]
     ramp:                          |in[g,t] − in[g,t−1]| ≤ ramp_rate[g]·cap[g]·Δt
+                                   [conversion_ramp_up, conversion_ramp_down]
     CO2:                           co2[g,t] = Σ_c co2_factor[c]·consumed[g,c]·in[g,t]   (fossil carriers c
                                    consumed: the input, and outputs of negative ratio), priced at the CO2
-                                   price and counted in the CO2 cap and the fossil share
+                                   price and counted in the CO2 cap and the fossil share   [objective]
     t−1 wraps around within each period (the horizon, or each representative day).
 
 Committed capacity is continuous (the linearised commitment of thermal units): a plant that may stop

@@ -2,15 +2,17 @@
 
 Fixed demand: an annual quantity spread over the hours by a shape that sums to one over a year.
 
-    d[g,t] = annual[g] · shape[g,t]      (flat: annual / 8760)
+    d[g,t] = annual[g] · shape[g,t]      (flat: annual / 8760)                   [balance]
 
 Flexible demand: the optimiser chooses the hours. The hourly minimum is a fixed withdrawal (so the bus
 may fall short of it at the value of lost load, like any fixed demand); above it a variable x[g,t]:
 
-    d[g,t] = min_hourly[g] + x[g,t],     0 ≤ x[g,t] ≤ max_hourly[g] − min_hourly[g]
+    d[g,t] = min_hourly[g] + x[g,t],     0 ≤ x[g,t] ≤ max_hourly[g] − min_hourly[g]   [demand_flexible]
     quantity to deliver:  Σ_t w_t·d[g,t] + short[g] = annual[g] · (share of the year modelled)
+                          [demand_annual, demand_shortfall]
                           cost VOLL·short[g]   (an annual quantity that cannot be made is reported, not infeasible)
     sale price:           revenue Σ_t w_t·price[g,t]·d[g,t]  (a negative cost: takes as much as pays)
+                          [objective]
 """
 
 from __future__ import annotations

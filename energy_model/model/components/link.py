@@ -1,6 +1,7 @@
 """Transfer of one carrier between two nodes with losses.
 
     fwd[g,t], bwd[g,t] ≤ cap[g];   from-bus: −fwd + η·bwd;   to-bus: η·fwd − bwd
+                                             [link_forward_limit, link_backward_limit, balance]
 """
 
 from __future__ import annotations

@@ -1,9 +1,12 @@
 """Trade with the outside through a capacity-limited connection (the 500 kV substation, a product market).
 
-    exp[g,t] ≤ cap[g];  imp[g,t] ≤ import_cap[g];
+    exp[g,t] ≤ cap[g];  imp[g,t] ≤ import_cap[g];           [market_export_limit, market_import_limit]
     cost = Σ_t w_t·((import_price' + import_surcharge)·imp − export_price·exp) + capacity_charge·cap[g]·f
+                                                             [objective]
     min_annual_export[g]·f ≤ Σ_t w_t·exp[g,t] ≤ max_annual_export[g]·f      (f: share of the year modelled)
+                                                             [market_min_export, market_max_export]
     falling price-volume curve (export_tranches k): exp[g,t] = Σ_k e[g,k,t],  e[g,k,t] ≤ share_k·cap[g],
+        [market_tranche_sum, market_tranche_<k>, market_tranche_<k>_size]
         revenue Σ_t w_t·Σ_k (export_price[t] − discount_k)·e[g,k,t]   (the least-discounted tranche fills first)
 
 One connection is one meter: it cannot buy and sell in the same hour at a profit. An LP would do

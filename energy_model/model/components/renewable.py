@@ -1,7 +1,8 @@
 """Variable renewables (wind, PV): output ≤ capacity × capacity factor; the remainder is curtailment.
 
-    0 ≤ p[g,t] ≤ cf[g,t] · cap[g]          curtailment[g,t] = cf[g,t]·cap[g] − p[g,t]
-    must-take farms:  p[g,t] = cf[g,t]·cap[g]   (renewable_must_take; a bound where cap is fixed)
+    0 ≤ p[g,t] ≤ cf[g,t] · cap[g]          [renewable_output, renewable_output_limit]
+    curtailment[g,t] = cf[g,t]·cap[g] − p[g,t]                     [renewable_output]
+    must-take farms:  p[g,t] = cf[g,t]·cap[g]   (a bound where cap is fixed)   [renewable_must_take]
 
 Farms that the model cannot tell apart (same node, carrier, profile and variable cost, in the same projects)
 can share a curtailed hour in any proportion at the same cost; the LP's vertex puts it all on one of them.

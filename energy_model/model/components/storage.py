@@ -1,17 +1,24 @@
 """Storage with power and energy capacities (battery, hydrogen tank, heat store).
 
     soc[g,t] = soc[g,t−1]·(1 − loss)^Δt + Δt·(η_c·ch[g,t] − dis[g,t]/η_d)     (cyclic within each period)
+                                                                             [storage_balance]
     ch[g,t] ≤ cap[g] (or its own rating), dis[g,t] ≤ cap[g];   soc[g,t] ≤ e_cap[g]
-    min_duration·cap[g] ≤ e_cap[g] ≤ max_duration·cap[g]     (storage_min/max_duration, energy sized apart)
-    e_cap[g] = duration·cap[g]   or   fixed energy + new energy in service (build_energy, invest())
+                        [storage_charge_limit, storage_discharge_limit, storage_level_limit, build_charge]
+    min_duration·cap[g] ≤ e_cap[g] ≤ max_duration·cap[g]     (energy sized apart)
+                                                             [storage_min_duration, storage_max_duration]
+    e_cap[g] = duration·cap[g]   or   fixed energy + new energy in service  [build_energy, build_energy_in_service]
 
 With a fixed duration the energy is priced and bounded through the power it follows: the build pays
 capex + duration·capex_energy and cap_new ≤ build_max_energy / duration (schema.Storage).
 
 Cyclic state of charge means the horizon neither borrows from nor leaves energy to the next year. A store
-with ``initial_level`` i starts the horizon from i·e_cap instead (soc[g,t0] = (1 − loss)^Δt·i·e_cap + ...),
-and one with ``final_level`` f ends it with soc[g,T] ≥ f·e_cap (storage_final_level); both need a
-chronological horizon (not representative days). Charging costs vom_charge per unit charged.
+with ``initial_level`` i starts the horizon from i·e_cap instead, and one with ``final_level`` f ends it at
+f·e_cap or above; both need a chronological horizon (not representative days):
+
+    soc[g,t0] = (1 − loss)^Δt·i·e_cap[g] + Δt·(η_c·ch[g,t0] − dis[g,t0]/η_d)          [storage_balance]
+    soc[g,T] ≥ f·e_cap[g]                                                           [storage_final_level]
+
+Charging costs vom_charge per unit charged.
 
 On representative days the level is linked across the year (Kotzur et al. 2018, Applied Energy 213,
 the "inter-period" formulation that PyPSA and Calliope also use): ``soc[g,t]`` becomes the level
@@ -19,8 +26,10 @@ the "inter-period" formulation that PyPSA and Calliope also use): ``soc[g,t]`` b
 the absolute level at the start of each original day d, which represents by day k(d):
 
     start[g,d+1] = start[g,d]·(1 − loss)^24 + soc[g, last hour of k(d)]        (cyclic over the year)
-    hi[g,k] ≥ soc[g,t] ≥ lo[g,k]  for t in day k
+                                                                             [storage_day_link]
+    hi[g,k] ≥ soc[g,t] ≥ lo[g,k]  for t in day k            [storage_day_high_def, storage_day_low_def]
     start[g,d] + hi[g,k(d)] ≤ e_cap[g];   start[g,d]·(1 − loss)^24 + lo[g,k(d)] ≥ 0
+                                                             [storage_day_max, storage_day_min]
 
 so a hydrogen tank can fill in windy weeks and empty in calm ones even though each is represented by
 a few typical days. With no standing loss the bounds are exact; with loss they are conservative.

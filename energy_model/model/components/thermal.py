@@ -3,20 +3,29 @@
 Every real unit is its own technology. Quantities are MW of the unit's main output; t−1 wraps around
 within each period (the horizon, or each representative day). For unit g at snapshot t:
 
-    p   output                         on   committed capacity = cap·u, u ∈ [0,1] (LP) or {0,1} (--milp)
-    h   heat extracted (CHP only)      su, sd   capacity started up / shut down
-    R   retrofitted capacity           on_R     committed part of it
+    p   output [thermal_output]        on   committed capacity ≤ cap [thermal_committed, thermal_committed_limit]:
+                                            cap·u, u ∈ [0,1] (LP) or {0,1} (--milp)
+    h   heat extracted (CHP only) [thermal_heat]    su, sd   capacity started up / shut down
+                                                        [thermal_startup, thermal_shutdown]
+    R   retrofitted capacity [thermal_retrofit, thermal_retrofit_in_service]         on_R     committed part of it [thermal_committed_retrofit]
     s = p + c_v·h                      condensing-equivalent output: steam flow and fuel follow s
+                                                          [thermal_max_output, thermal_min_load]
 
-    on[t] − on[t−1] = su[t] − sd[t]
-    s ≤ on                                               steam capacity; a MW of heat costs c_v MW of power
+    on[t] − on[t−1] = su[t] − sd[t]                                       [thermal_transition]
+    s ≤ on;  p ≤ cap without commitment   steam capacity; a MW of heat costs c_v MW of power
+                                                          [thermal_max_output, thermal_output_limit]
     s ≥ ml·on − (ml − ml_R)·on_R,  on_R ≤ on, on_R ≤ R ≤ cap        minimum stable load (steam flow)
-    p ≥ c_m·h,   h ≤ h_max·on                            back-pressure line and extraction limit (CHP)
+        [thermal_min_load, thermal_retrofit_committed, thermal_retrofit_share, thermal_retrofit_size]
+    p ≥ c_m·h,   h ≤ h_max·on        back-pressure line and extraction limit (CHP)
+                                                          [thermal_back_pressure, thermal_heat_max]
     on[t] ≥ Σ_{k<UT} su[t−k],   cap − on[t] ≥ Σ_{k<DT} sd[t−k]          minimum up and down times
+                                                          [thermal_min_up, thermal_min_down]
     s[t] − s[t−1] ≤ r·(on[t] − su[t]) + max(ml, r)·su[t] − ml·sd[t]     ramp up  (GenX thermal_commit)
-    s[t−1] − s[t] ≤ r·(on[t] − su[t]) − ml·su[t] + max(ml, r)·sd[t]     ramp down
-    fuel = heat_rate·(a·on + (1 − a)·s) + start_fuel·su;   CO2 = co2_factor·fuel
+                                                          [thermal_ramp_up]
+    s[t−1] − s[t] ≤ r·(on[t] − su[t]) − ml·su[t] + max(ml, r)·sd[t]     ramp down   [thermal_ramp_down]
+    fuel = heat_rate·(a·on + (1 − a)·s) + start_fuel·su;   CO2 = co2_factor·fuel          [objective]
     cost = fuel price·fuel + CO2 price·(CO2 − B·p) + vom·p + start_cost·su + annuity·retrofit_capex·(ml − ml_R)·R
+                                                          [objective]
 
 a (``no_load_fuel``) is the share of the full-load fuel a committed MW burns at zero output, so the heat rate
 at part load s/on is heat_rate·(a·on/s + 1 − a): it equals heat_rate at full load and rises as the unit is
@@ -28,11 +37,18 @@ earns for those below); with ``full`` pricing (B = 0) it pays for every tonne.
 The extraction-condensing region (p, h) is the polygon of oemof.solph's ExtractionTurbineCHP (fuel ∝
 p + β·h, back-pressure line p ≥ c_m·h) plus its minimum-steam line; every inequality is homogeneous in
 (p, h, on), so committing a share u of the unit shrinks the polygon by u: the relaxation stays exact
-for a fully committed unit. Under --milp, u and the retrofit choice z become binary:
-on = cap·u (fixed size) or cap − M(1 − u) ≤ on ≤ M·u with M = largest buildable size.
+for a fully committed unit. Under --milp, u and the retrofit choice z become binary (M = largest buildable size):
+
+    on = cap·u (fixed size),   cap − M(1 − u) ≤ on ≤ M·u (sized)
+        [thermal_commitment, thermal_commitment_fixed, thermal_commitment_upper, thermal_commitment_lower]
+    R = cap·z (fixed size),    cap − M(1 − z) ≤ R ≤ M·z (sized)
+        [thermal_retrofit_choice, thermal_retrofit_choice_fixed, thermal_retrofit_choice_upper,
+         thermal_retrofit_choice_lower]
 
 Units with no commitment feature (min load, start cost or fuel, up/down times, heat, retrofit) get no
-commitment variables; their ramp limit is |p[t] − p[t−1]| ≤ r·cap.
+commitment variables; their ramp limit is
+
+    |p[t] − p[t−1]| ≤ r·cap                                  [thermal_ramp_up_plain, thermal_ramp_down_plain]
 
 With time steps of Δt hours (``time.resolution``) the ramp rate r (per hour) becomes min(1, r·Δt) per step
 and the up and down times UT, DT (hours) ⌈UT/Δt⌉ and ⌈DT/Δt⌉ steps.
