@@ -31,20 +31,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .case.config import (
+from .case.config import hash_inputs, list_scenarios, load_case
+from .case.files import (
     CASE_FILE,
-    SCENARIO_SEPARATOR,
     SCENARIOS_FILE,
     TIMESERIES_DIR,
     WEATHER_YEARS_DIR,
-    hash_inputs,
-    list_scenarios,
-    load_case,
     read_yaml,
-    resolve,
-    resolve_includes,
-    weather_years,
 )
+from .case.scenarios import SCENARIO_SEPARATOR, resolve, resolve_includes
+from .case.timeseries import weather_years
 from .constants import STORE
 from .errors import InputError, SolveError
 from .results.dataset import COMPLETE_MARKER

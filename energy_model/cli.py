@@ -164,7 +164,7 @@ def _money(value: float, lang: str) -> str:
 
 def _language(case: Path, lang: str | None) -> str:
     """--lang, else the case's report_language."""
-    from .case.config import CASE_FILE, read_yaml
+    from .case.files import CASE_FILE, read_yaml
 
     problems: list[str] = []
     return lang or read_yaml(Path(case) / CASE_FILE, problems).get("report_language", "zh")
@@ -251,7 +251,7 @@ def projects(
 
 def _projects_of(case: Path) -> dict[str, str]:
     """Every project a scenario of ``case`` includes (or case.yaml defines) -> the first scenario holding it."""
-    from .case.config import read_yaml
+    from .case.files import read_yaml
 
     problems: list[str] = []
     found = {name: _default_scenario(case) or "case"
@@ -545,7 +545,7 @@ def _run_batch(specs, out: Path, hours, days, sizing_days, workers, scheduler, f
 def _default_scenario(case: Path) -> str | None:
     """The case's default scenario, to name the output folder; problems are left to the loader to report
     together with those of the other files."""
-    from .case.config import CASE_FILE, read_yaml
+    from .case.files import CASE_FILE, read_yaml
 
     problems: list[str] = []
     default = read_yaml(Path(case) / CASE_FILE, problems).get("default_scenario")

@@ -35,7 +35,8 @@ from .analysis import (
     products,
 )
 from .analysis.accuracy import compare_runs, load_reference
-from .case.config import CASE_FILE, ModelConfig, load_case
+from .case.config import ModelConfig, load_case
+from .case.files import CASE_FILE
 from .case.projects import project_alone
 from .errors import ImageError, InputError, SolveError
 from .model.build import build

@@ -9,7 +9,7 @@ import sys
 import pytest
 from micro import write_case
 
-from energy_model.case.config import YAML_MAX_BYTES, read_yaml
+from energy_model.case.files import YAML_MAX_BYTES, read_yaml
 from energy_model.errors import InputError
 
 BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(

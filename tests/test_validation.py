@@ -8,7 +8,8 @@ from bad_inputs_harness import VALID, build, cases, problems
 from micro import write_case
 from typer.testing import CliRunner
 
-from energy_model.case.config import list_scenarios, load_case, read_yaml
+from energy_model.case.config import list_scenarios, load_case
+from energy_model.case.files import read_yaml
 from energy_model.cli import EXIT_BUG, EXIT_INPUT, app
 from energy_model.errors import InputError
 from energy_model.runner import run

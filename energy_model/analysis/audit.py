@@ -37,9 +37,10 @@ import pandas as pd
 import xarray as xr
 from pydantic import BeforeValidator, Field, model_validator
 
-from ..case.config import PLAN_TARGETS_FILE, load_file
+from ..case.files import PLAN_TARGETS_FILE
 from ..case.schema import Fraction, Strict
 from ..case.units import convert
+from ..case.validation import load_file
 from ..constants import ELECTRICITY, GENERATOR, LOAD, MARKET, PLANT
 from ..errors import InputError, UnitError
 from ..results.dataset import has_role

@@ -383,7 +383,7 @@ def import_profile(case_dir: Path, source: Path, options: ImportOptions, force: 
     """Write ``timeseries/<column>.csv`` of the case from ``source`` and record where it came from in
     ``timeseries/IMPORTED.json`` (the profile's source); refuse to shadow a column another file defines, and
     replace a file only with ``force`` and only if this command wrote it and nobody changed it since."""
-    from .config import CASE_FILE, TIMESERIES_DIR, read_yaml
+    from .files import CASE_FILE, TIMESERIES_DIR, read_yaml
     from .schema import TimeConfig
 
     problems: list[str] = []

@@ -47,7 +47,7 @@ def representative_days(frame: pd.DataFrame, start: str, spec: RepresentativeDay
     """
     import tsam
 
-    from ..case.config import CASE_FILE
+    from ..case.files import CASE_FILE
     from ..errors import InputError
 
     unknown = sorted(spec.extremes.columns() - set(frame.columns))

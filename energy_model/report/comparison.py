@@ -23,7 +23,7 @@ import xarray as xr
 from plotly.offline import get_plotlyjs
 
 from ..analysis import audit
-from ..case.config import CASE_FILE, read_yaml
+from ..case.files import CASE_FILE, read_yaml
 from ..case.schema import kinds_with
 from ..constants import ELECTRICITY, GENERATOR, LOAD, MWH_PER_GWH
 from ..errors import InputError
