@@ -1,7 +1,8 @@
 """Compliance of direct-supply projects with the 2025 notice, evaluated from the results Dataset.
 
-The totals A, G, E, I, O and the three ratios are those of :mod:`energy_model.model.direct_supply` (its
-docstring states them), computed here from the solved flows, whether the rules were enforced or only reported.
+The totals A, G, E, I, O and the three ratios are computed by the functions of
+:mod:`energy_model.model.direct_supply` that build the constraints (its docstring states them), here on the
+solved flows, whether the rules were enforced or only reported.
 """
 
 from __future__ import annotations
@@ -10,45 +11,34 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ..case.projects import connection_side
-from ..constants import FUEL_FIRED, MARKET, RENEWABLE
+from ..model import direct_supply
 from ..model.direct_supply import RULES, direct_supply_projects, limits
 from .kpis import RELATIVE_TOLERANCE
 
+RESULTS = {"market_export": "export", "market_import": "import"}  # family variable -> its result in the Dataset
+
 
 def totals(ds: xr.Dataset, config, name: str) -> dict[str, float]:
-    """A, G, E, I, O and the derived S and C of project ``name`` from a results Dataset [MWh]."""
-    project, techs = config.case.projects[name], config.technologies
-    w = ds["weight"]
+    """A, G, O, E, I, S and C of project ``name`` [MWh]: :func:`energy_model.model.direct_supply.totals`, the
+    function that builds the constraints, evaluated on the solved Dataset."""
+    techs, w = config.technologies, ds["weight"]
 
-    def energy(var: str, g: str) -> float:
-        return float((ds[var].sel(tech=g) * w).sum()) if var in ds else 0.0
+    def weighted(values: xr.DataArray) -> float:
+        return float(np.nansum((values * w).values))
 
-    renewables = [g for g in project.technologies if techs[g].has(RENEWABLE)]
-    thermal = [g for g in project.technologies if techs[g].has(FUEL_FIRED)]
-    available = sum(energy("available", g) for g in renewables)
-    output = available - sum(energy("curtailment", g) for g in renewables)
-    other = sum(float((ds["flow"].sel(tech=g).clip(min=0).sum("bus") * w).sum()) for g in thermal)
-    c = project.connection
-    kind, side = connection_side(project, techs)
-    if kind == MARKET:
-        feed_in, purchase = energy("export", c), np.nan_to_num(energy("import", c))
-    else:
-        forward, backward = energy("link_forward", c), np.nan_to_num(energy("link_backward", c))
-        efficiency = techs[c].efficiency
-        feed_in, purchase = (forward, efficiency * backward) if side > 0 else (backward, efficiency * forward)
-    self_consumed = output - feed_in
-    return {"available": available, "output": output, "feed_in": feed_in, "purchase": purchase, "other": other,
-            "self_consumed": self_consumed, "consumption": output + other + purchase - feed_in}
+    def energy(variable: str, g: str, coef: float = 1.0) -> float:
+        tech = techs[g]
+        if variable == "renewable_output":
+            return coef * weighted(ds["available"].sel(tech=g) - ds["curtailment"].sel(tech=g))
+        if variable == "thermal_output":
+            return coef * weighted(ds["flow"].sel(tech=g, bus=f"{tech.node}/{tech.carrier}"))
+        result = RESULTS.get(variable, variable)
+        return coef * weighted(ds[result].sel(tech=g)) if result in ds else 0.0
 
+    def available(g: str) -> float:
+        return weighted(ds["available"].sel(tech=g)) if "available" in ds else 0.0
 
-def ratios(t: dict[str, float]) -> dict[str, float]:
-    """The three ratios of the notice from the totals (NaN where the denominator is zero)."""
-    def share(a, b):
-        return a / b if b > 0 else np.nan
-    return {"min_self_consumption": share(t["self_consumed"], t["available"]),
-            "min_green_share": share(t["self_consumed"], t["consumption"]),
-            "max_feed_in": share(t["feed_in"], t["available"])}
+    return direct_supply.totals(config.case.projects[name], techs, energy, available)
 
 
 def compliance(ds: xr.Dataset, config) -> xr.Dataset:
@@ -59,12 +49,12 @@ def compliance(ds: xr.Dataset, config) -> xr.Dataset:
     values = np.full((len(projects), len(RULES)), np.nan)
     bounds = np.full_like(values, np.nan)
     for i, (name, project) in enumerate(projects.items()):
-        ratio = ratios(totals(ds, config, name))
+        t = totals(ds, config, name)
         for rule, limit in limits(project.direct_supply, config.case.year).items():
             j = RULES.index(rule)
-            values[i, j], bounds[i, j] = ratio[rule], limit
+            values[i, j], bounds[i, j] = direct_supply.ratio(rule, t), limit
     coords = {"ds_project": list(projects), "ds_rule": list(RULES),
-              "ds_rule_sense": ("ds_rule", [">=", ">=", "<="]),
+              "ds_rule_sense": ("ds_rule", [direct_supply.RATIOS[rule][2] for rule in RULES]),
               "ds_enforced": (("ds_project", "ds_rule"), [[p.direct_supply.enforced(rule) for rule in RULES]
                                                           for p in projects.values()])}
     return ds.assign(

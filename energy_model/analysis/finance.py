@@ -260,7 +260,7 @@ def _certificate_revenue(ds: xr.Dataset, config, name: str, fraction: float) -> 
     renewables = [g for g in project.technologies if techs[g].has(RENEWABLE)]
     output = {g: float((ds["flow"].sel(tech=g).clip(min=0).sum("bus") * ds["weight"]).sum()) for g in renewables}
     total = sum(output.values())
-    self_consumed = max(totals(ds, config, name)["self_consumed"], 0.0)
+    self_consumed = max(totals(ds, config, name)["S"], 0.0)
     return {g: price * self_consumed * made / total / fraction for g, made in output.items()} if total > 0 else {}
 
 

@@ -40,6 +40,11 @@ def limits(rules, year: int) -> dict[str, float]:
     return {rule: value for rule, value in values.items() if value is not None}
 
 
+# each rule as numerator / denominator of the totals, and its sense: the constraint is num − value·den ≷ 0
+# and the compliance table's value num / den, so that what is imposed and what is reported are one formula
+RATIOS = {"min_self_consumption": ("S", "A", ">="), "min_green_share": ("S", "C", ">="), "max_feed_in": ("E", "A", "<=")}
+
+
 def add(b) -> None:
     """Constraints for every project whose rules are enforced."""
     data, m = b.data, b.m
@@ -48,47 +53,61 @@ def add(b) -> None:
         rules = {rule: value for rule, value in limits(project.direct_supply, data.year).items()
                  if project.direct_supply.enforced(rule)}
         if rules:
-            t = _expressions(b, project)
+            t = totals(project, data.technologies, *_model_terms(b))
             rows.update({(name, rule): _rule(rule, value, t) for rule, value in rules.items()})
     m.direct_supply = pyo.Constraint(list(rows), rule=lambda _, name, rule: rows[name, rule])
 
 
 def _rule(rule: str, value: float, t: dict):
-    self_consumed = t["G"] - t["E"]
-    if rule == "min_self_consumption":
-        return self_consumed >= value * t["A"]
-    if rule == "min_green_share":
-        return (1 - value) * self_consumed >= value * (t["O"] + t["I"])
-    return t["E"] <= value * t["A"]
+    numerator, denominator, sense = RATIOS[rule]
+    gap = t[numerator] - value * t[denominator]
+    return gap >= 0 if sense == ">=" else gap <= 0
 
 
-def _expressions(b, project) -> dict:
-    data, m, w = b.data, b.m, b.data.weights
-    techs = data.technologies
-    renewables = [g for g in project.technologies if techs[g].has(RENEWABLE) and data.is_active(g)]
-    thermal = [g for g in project.technologies if techs[g].has(FUEL_FIRED) and data.is_active(g)]
-
-    def total(var, g, coef=1.0):
-        return pyo.quicksum(float(coef * w[t]) * var[g, t] for t in m.T)
-
-    available = pyo.quicksum(float(np.dot(w, data.profiles[techs[g].profile])) * b.capacity(g) for g in renewables)
-    output = pyo.quicksum(total(m.renewable_output, g) for g in renewables)
-    other = pyo.quicksum(total(m.thermal_output, g) for g in thermal)
-    feed_in, purchase = _connection_expressions(b, project, total)
-    return {"A": available, "G": output, "O": other, "E": feed_in, "I": purchase}
+def ratio(rule: str, t: dict) -> float:
+    """The value of ``rule`` for solved totals (NaN where its denominator is zero)."""
+    numerator, denominator, _ = RATIOS[rule]
+    return t[numerator] / t[denominator] if t[denominator] > 0 else float("nan")
 
 
-def _connection_expressions(b, project, total):
-    m, techs = b.m, b.data.technologies
+def totals(project, techs: dict, energy, available) -> dict:
+    """A, G, O, E, I and the derived S, C of ``project``, from ``energy(variable, g, coef)`` (Σ_t w_t·coef·x[g,t]
+    of the family variable, e.g. ``market_export``) and ``available(g)`` (Σ_t w_t·cf·cap): pyomo expressions
+    when the model is built (the constraints), numbers from a solved Dataset (the compliance table)."""
+    renewables = [g for g in project.technologies if techs[g].has(RENEWABLE)]
+    thermal = [g for g in project.technologies if techs[g].has(FUEL_FIRED)]
+    t = {"A": sum(available(g) for g in renewables),
+         "G": sum(energy("renewable_output", g) for g in renewables),
+         "O": sum(energy("thermal_output", g) for g in thermal)}
     c = project.connection
     kind, side = connection_side(project, techs)
     if kind == MARKET:
-        purchase = total(m.market_import, c) if techs[c].import_price is not None else 0.0
-        return total(m.market_export, c), purchase
-    efficiency = techs[c].efficiency
-    backward = (lambda coef=1.0: total(m.link_backward, c, coef)) if techs[c].bidirectional else (lambda coef=1.0: 0.0)
-    forward = lambda coef=1.0: total(m.link_forward, c, coef)  # noqa: E731
-    return (forward(), backward(efficiency)) if side > 0 else (backward(), forward(efficiency))
+        t["E"] = energy("market_export", c)
+        t["I"] = energy("market_import", c) if techs[c].import_price is not None else 0.0
+    else:
+        efficiency = techs[c].efficiency
+        forward = lambda coef=1.0: energy("link_forward", c, coef)  # noqa: E731
+        backward = (lambda coef=1.0: energy("link_backward", c, coef)) if techs[c].bidirectional \
+            else (lambda coef=1.0: 0.0)
+        t["E"], t["I"] = (forward(), backward(efficiency)) if side > 0 else (backward(), forward(efficiency))
+    t["S"] = t["G"] - t["E"]
+    t["C"] = t["G"] + t["O"] + t["I"] - t["E"]
+    return t
 
 
+def _model_terms(b):
+    """``energy`` and ``available`` of :func:`totals` as pyomo expressions (0 for a technology not in service)."""
+    data, m, w = b.data, b.m, b.data.weights
 
+    def energy(name: str, g: str, coef: float = 1.0):
+        var = getattr(m, name)
+        if not data.is_active(g) or (g, m.T.first()) not in var:
+            return 0.0
+        return pyo.quicksum(float(coef * w[t]) * var[g, t] for t in m.T)
+
+    def available(g: str):
+        if not data.is_active(g):
+            return 0.0
+        return float(np.dot(w, data.profiles[data.technologies[g].profile])) * b.capacity(g)
+
+    return energy, available
