@@ -11,34 +11,35 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ..constants import ELECTRICITY
 from ..model import direct_supply
 from ..model.direct_supply import RULES, direct_supply_projects, limits
 from .kpis import RELATIVE_TOLERANCE
 
-RESULTS = {"market_export": "export", "market_import": "import"}  # family variable -> its result in the Dataset
-
 
 def totals(ds: xr.Dataset, config, name: str) -> dict[str, float]:
     """A, G, O, E, I, S and C of project ``name`` [MWh]: :func:`energy_model.model.direct_supply.totals`, the
-    function that builds the constraints, evaluated on the solved Dataset."""
+    function that builds the constraints, evaluated on the solved flows. A connection's flow in the Dataset
+    is its net flow at the node in each hour, as its meter reads it."""
     techs, w = config.technologies, ds["weight"]
 
     def weighted(values: xr.DataArray) -> float:
         return float(np.nansum((values * w).values))
 
-    def energy(variable: str, g: str, coef: float = 1.0) -> float:
-        tech = techs[g]
-        if variable == "renewable_output":
-            return coef * weighted(ds["available"].sel(tech=g) - ds["curtailment"].sel(tech=g))
-        if variable == "thermal_output":
-            return coef * weighted(ds["flow"].sel(tech=g, bus=f"{tech.node}/{tech.carrier}"))
-        result = RESULTS.get(variable, variable)
-        return coef * weighted(ds[result].sel(tech=g)) if result in ds else 0.0
+    def output(g: str) -> float:
+        buses = [b for b in map(str, ds["bus"].values) if b.endswith(f"/{ELECTRICITY}")]
+        return weighted(ds["flow"].sel(tech=g, bus=buses).clip(min=0).sum("bus"))
+
+    def exchange(c: str, bus: str) -> tuple[float, float]:
+        if bus not in ds["bus"]:
+            return 0.0, 0.0
+        flow = ds["flow"].sel(tech=c, bus=bus)
+        return weighted(-flow.clip(max=0)), weighted(flow.clip(min=0))
 
     def available(g: str) -> float:
         return weighted(ds["available"].sel(tech=g)) if "available" in ds else 0.0
 
-    return direct_supply.totals(config.case.projects[name], techs, energy, available)
+    return direct_supply.totals(config.case.projects[name], techs, output, exchange, available)
 
 
 def compliance(ds: xr.Dataset, config) -> xr.Dataset:

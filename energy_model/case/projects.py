@@ -16,11 +16,9 @@ import numpy as np
 from ..constants import (
     ELECTRICITY,
     GRID_CONNECTION,
-    MARKET,
     PLANT,
     RENEWABLE,
     STORE,
-    TRANSFER,
 )
 from ..errors import InputError
 from .schema import Case, Project
@@ -30,15 +28,6 @@ def project_node(project: Project, technologies: dict) -> str | None:
     """The node of a direct-supply project: where its renewables stand (None if they stand apart)."""
     nodes = {technologies[g].node for g in project.technologies if technologies[g].has(RENEWABLE)}
     return nodes.pop() if len(nodes) == 1 else None
-
-
-def connection_side(project: Project, technologies: dict) -> tuple[str, int]:
-    """How the connection meets the project node: (MARKET, +1), or (TRANSFER, +1) if the link starts at
-    the node (its forward flow leaves the project), (TRANSFER, -1) if it ends there."""
-    tech = technologies[project.connection]
-    if tech.has(MARKET):
-        return MARKET, 1
-    return TRANSFER, 1 if tech.node == project_node(project, technologies) else -1
 
 
 def is_separable(case: Case, technologies: dict, name: str) -> bool:

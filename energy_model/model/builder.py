@@ -70,6 +70,8 @@ class ModelBuilder:
         self.earlier = list(earlier)  # the builders of the periods before this one
         m.T = pyo.Set(initialize=range(self.n), ordered=True)
         self.flows: list[Term] = []
+        self._by_tech: dict[str, list[Term]] = defaultdict(list)  # flows by technology, for flow_expr
+        self._indexed = 0
         self.fixed_flows: dict[str, list[tuple[str, np.ndarray]]] = defaultdict(list)
         self.costs: list[Term] = []
         self.constant_costs: list[tuple[str, str, float]] = []
@@ -218,6 +220,20 @@ class ModelBuilder:
         """The term's value at snapshot t, as a pyomo expression."""
         coef = term.coef[t] if isinstance(term.coef, np.ndarray) else term.coef
         return float(coef) * term.var[term.tech, t]
+
+    def flow_expr(self, tech: str, t: int, carrier: str | None = None, bus: str | None = None, sign: int = 1):
+        """What ``tech`` puts into (``sign`` +1) or takes out of (−1) the buses of ``carrier`` (or the one ``bus``)
+        at snapshot t, from the flows its family registered: a generator's output, a plant's electricity use,
+        a connection's feed-in. Constraints that span families (policy, security, direct supply) read
+        technologies through this, never through a family's variables."""
+        for term in self.flows[self._indexed:]:  # flows registered since the last call
+            self._by_tech[term.tech].append(term)
+        self._indexed = len(self.flows)
+        terms = [term for term in self._by_tech.get(tech, ()) if (bus is None or term.bus == bus)
+                 and (carrier is None or term.bus.split("/", 1)[1] == carrier)]
+        parts = [sign * self.term_expr(term, t) for term in terms
+                 if sign * float(term.coef[t] if isinstance(term.coef, np.ndarray) else term.coef) > 0]
+        return pyo.quicksum(parts) if parts else 0.0
 
     def total_expr(self, terms: list[Term]):
         """Σ over snapshots of time-indexed terms, e.g. annual emissions for a CO2 cap."""

@@ -52,11 +52,10 @@ def add(b) -> None:
     w = data.weights
 
     def use(t):
-        return pyo.quicksum((1.0 if techs[g].input == ELECTRICITY else -techs[g].ratio(ELECTRICITY))
-                            * m.conversion_input[g, t] for g in plants)
+        return pyo.quicksum(b.flow_expr(g, t, carrier=ELECTRICITY, sign=-1) for g in plants)
 
     def supply(t):
-        return pyo.quicksum(m.renewable_output[g, t] for g in matched_by) if matched_by else 0.0
+        return pyo.quicksum(b.flow_expr(g, t, carrier=ELECTRICITY) for g in matched_by) if matched_by else 0.0
 
     if spec.rule == "hourly":
         periods = {t: [t] for t in m.T}

@@ -106,6 +106,10 @@ class ModelData:
         """Technologies that play any of ``roles`` (constants.GENERATOR, STORE, ...), in or out of service."""
         return [name for name, tech in self.technologies.items() if tech.has(*roles)]
 
+    def modelled_with(self, *roles: str) -> list[str]:
+        """Technologies that play any of ``roles`` and exist in the model year."""
+        return [name for name in self.with_role(*roles) if self.is_active(name)]
+
     def modelled(self, kind: str) -> list[str]:
         """Technologies of ``kind`` that exist in the model year: only these get variables and rows."""
         return [name for name in self.of_kind(kind) if self.is_active(name)]

@@ -5,7 +5,8 @@ the public grid, totals over the horizon (w_t = snapshot weights):
 
     A = Σ_t w_t·Σ_{g∈R} cf[g,t]·cap[g]       available new-energy generation (curtailed energy included)
     G = Σ_t w_t·Σ_{g∈R} p[g,t]                new-energy output
-    E, I = Σ_t w_t·feed-in[t], Σ_t w_t·purchase[t]   through c, measured at the project node
+    E, I = Σ_t w_t·feed-in[t], Σ_t w_t·purchase[t]   through c, measured at the project node (what c takes
+                                               out of the node's electricity bus, and puts into it)
     O = Σ_t w_t·Σ_{thermal g∈P} p[g,t]       other own generation
     self-consumed S = G − E                    consumption C = G + O + I − E
 
@@ -23,8 +24,8 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 
-from ..case.projects import connection_side
-from ..constants import FUEL_FIRED, MARKET, RENEWABLE
+from ..case.projects import project_node
+from ..constants import ELECTRICITY, FUEL_FIRED, RENEWABLE
 
 RULES = ("min_self_consumption", "min_green_share", "max_feed_in")
 
@@ -70,44 +71,38 @@ def ratio(rule: str, t: dict) -> float:
     return t[numerator] / t[denominator] if t[denominator] > 0 else float("nan")
 
 
-def totals(project, techs: dict, energy, available) -> dict:
-    """A, G, O, E, I and the derived S, C of ``project``, from ``energy(variable, g, coef)`` (Σ_t w_t·coef·x[g,t]
-    of the family variable, e.g. ``market_export``) and ``available(g)`` (Σ_t w_t·cf·cap): pyomo expressions
-    when the model is built (the constraints), numbers from a solved Dataset (the compliance table)."""
+def totals(project, techs: dict, output, exchange, available) -> dict:
+    """A, G, O, E, I and the derived S, C of ``project``, from ``output(g)`` (Σ_t w_t·electricity g puts into
+    the grid), ``exchange(c, bus)`` (Σ_t w_t·what the connection c takes out of ``bus``, and puts into it)
+    and ``available(g)`` (Σ_t w_t·cf·cap): pyomo expressions when the model is built (the constraints),
+    numbers from a solved Dataset (the compliance table)."""
     renewables = [g for g in project.technologies if techs[g].has(RENEWABLE)]
     thermal = [g for g in project.technologies if techs[g].has(FUEL_FIRED)]
-    t = {"A": sum(available(g) for g in renewables),
-         "G": sum(energy("renewable_output", g) for g in renewables),
-         "O": sum(energy("thermal_output", g) for g in thermal)}
-    c = project.connection
-    kind, side = connection_side(project, techs)
-    if kind == MARKET:
-        t["E"] = energy("market_export", c)
-        t["I"] = energy("market_import", c) if techs[c].import_price is not None else 0.0
-    else:
-        efficiency = techs[c].efficiency
-        forward = lambda coef=1.0: energy("link_forward", c, coef)  # noqa: E731
-        backward = (lambda coef=1.0: energy("link_backward", c, coef)) if techs[c].bidirectional \
-            else (lambda coef=1.0: 0.0)
-        t["E"], t["I"] = (forward(), backward(efficiency)) if side > 0 else (backward(), forward(efficiency))
+    t = {"A": sum(available(g) for g in renewables), "G": sum(output(g) for g in renewables),
+         "O": sum(output(g) for g in thermal)}
+    t["E"], t["I"] = exchange(project.connection, f"{project_node(project, techs)}/{ELECTRICITY}")
     t["S"] = t["G"] - t["E"]
     t["C"] = t["G"] + t["O"] + t["I"] - t["E"]
     return t
 
 
 def _model_terms(b):
-    """``energy`` and ``available`` of :func:`totals` as pyomo expressions (0 for a technology not in service)."""
+    """``output``, ``exchange`` and ``available`` of :func:`totals` as pyomo expressions, read from the flows
+    the families registered (0 for a technology not in service)."""
     data, m, w = b.data, b.m, b.data.weights
 
-    def energy(name: str, g: str, coef: float = 1.0):
-        var = getattr(m, name)
-        if not data.is_active(g) or (g, m.T.first()) not in var:
-            return 0.0
-        return pyo.quicksum(float(coef * w[t]) * var[g, t] for t in m.T)
+    def over_time(tech: str, **where):
+        return pyo.quicksum(float(w[t]) * b.flow_expr(tech, t, **where) for t in m.T) if data.is_active(tech) else 0.0
+
+    def output(g: str):
+        return over_time(g, carrier=ELECTRICITY)
+
+    def exchange(c: str, bus: str):
+        return over_time(c, bus=bus, sign=-1), over_time(c, bus=bus)
 
     def available(g: str):
         if not data.is_active(g):
             return 0.0
         return float(np.dot(w, data.profiles[data.technologies[g].profile])) * b.capacity(g)
 
-    return energy, available
+    return output, exchange, available

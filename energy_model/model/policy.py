@@ -1,8 +1,11 @@
 """System-wide policy constraints: a CO2 cap, a minimum non-fossil share, a maximum curtailment rate.
 
     Σ_t CO2[t] ≤ cap · (share of the year modelled)
-    Σ_t w_t·Σ_renewable p ≥ share · Σ_t w_t·(Σ_renewable p + Σ_fossil thermal p + Σ_fossil conversion r_el·in)
-    Σ_t w_t·Σ_renewable p ≥ (1 − max rate) · Σ_g cap[g]·Σ_t w_t·cf[g,t]
+    Σ_t w_t·Σ_renewable p ≥ share · Σ_t w_t·(Σ_renewable p + Σ_fossil p)        (policy_non_fossil_share)
+    Σ_t w_t·Σ_renewable p ≥ (1 − max rate) · Σ_g cap[g]·Σ_t w_t·cf[g,t]             (policy_max_curtailment)
+
+p is the electricity a technology puts into the grid (ModelBuilder.flow_expr); fossil ones are the
+fuel-fired units on a fossil fuel and the plants that burn a carrier with CO2 (a gas engine).
     min·f ≤ Σ_t w_t·Σ_{flows of the limit} ±flow[t] ≤ max·f     (policy_annual_limit[name, bound]; f: share of
                                                               the year; + into the carrier's buses for
                                                               production, − out of them for consumption)
@@ -13,10 +16,9 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 
-from ..constants import ELECTRICITY
+from ..constants import ELECTRICITY, FUEL_FIRED, PLANT, RENEWABLE
 from ..errors import InputError
 from .builder import ModelBuilder
-from .components.conversion import live
 
 
 def add(b: ModelBuilder) -> None:
@@ -26,31 +28,26 @@ def add(b: ModelBuilder) -> None:
         m.policy_co2_cap = pyo.Constraint(expr=b.total_expr(b.emissions) <= policy.co2_cap * data.year_fraction)
     _add_annual_limits(b)
 
-    renewables = data.modelled("renewable")
     if policy.min_non_fossil_share is None and policy.max_curtailment_rate is None:
         return
-    green = pyo.quicksum((w[t] * m.renewable_output[g, t] for g in renewables for t in m.T)) \
-        if renewables else 0.0
+    renewables = data.modelled_with(RENEWABLE)
+    green = _generation(b, renewables)
     if policy.min_non_fossil_share is not None:
-        fossil_units = [g for g in data.modelled("thermal") if data.case.fuels[data.technologies[g].fuel].fossil
-                        and data.technologies[g].carrier == "electricity"]  # heat-only boilers make no power
-        fossil = pyo.quicksum((w[t] * m.thermal_output[g, t] for g in fossil_units for t in m.T))
-        fossil += _fossil_conversion_power(b)
+        # fuel-fired units and plants that burn a fossil carrier (a gas engine written as a conversion)
+        fossil = _generation(b, [g for g in data.modelled_with(FUEL_FIRED, PLANT) if data.is_fossil(g)])
         share = policy.min_non_fossil_share
-        m.policy_non_fossil_share = pyo.Constraint(expr=(1 - share) * green >= share * fossil)
+        m.policy_non_fossil_share = pyo.Constraint(expr=b.holds(
+            (1 - share) * green >= share * fossil, "policy.min_non_fossil_share"))
     if policy.max_curtailment_rate is not None and renewables:
         available = pyo.quicksum(
             float(np.dot(w, data.profiles[data.technologies[g].profile])) * b.capacity(g) for g in renewables)
         m.policy_max_curtailment = pyo.Constraint(expr=green >= (1 - policy.max_curtailment_rate) * available)
 
 
-def _fossil_conversion_power(b: ModelBuilder):
-    """Electricity made by conversions that burn a fossil carrier (a gas engine written as a conversion)."""
-    m, data, w = b.m, b.data, b.data.weights
-    plants = [g for g in live(b, data.modelled("conversion"))
-              if data.is_fossil(g) and data.technologies[g].ratio(ELECTRICITY) > 0]
-    return pyo.quicksum((w[t] * data.technologies[g].ratio(ELECTRICITY) * m.conversion_input[g, t]
-                         for g in plants for t in m.T))
+def _generation(b: ModelBuilder, techs: list[str]):
+    """Σ_t w_t · electricity the technologies put into the grid (a heat-only boiler puts none)."""
+    w = b.data.weights
+    return pyo.quicksum((w[t] * b.flow_expr(g, t, carrier=ELECTRICITY) for g in techs for t in b.m.T))
 
 
 def _add_annual_limits(b: ModelBuilder) -> None:

@@ -40,7 +40,7 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 
-from ..constants import ELECTRICITY, LOAD, MARKET
+from ..constants import ELECTRICITY, FUEL_FIRED, LOAD, MARKET, PLANT, RENEWABLE
 from ..errors import InputError
 from .builder import ModelBuilder, bus_name
 from .components.demand import fixed_part
@@ -63,7 +63,7 @@ def _add_firm_capacity(b: ModelBuilder) -> None:
         if spec.node not in data.case.nodes:
             raise InputError([f"policy.firm_capacity: unknown node '{spec.node}'"])
         window = np.isin(data.time.month, spec.months) & np.isin(data.time.hour, spec.hours)
-        demand = sum((fixed_part(b, g) for g in data.modelled("demand")
+        demand = sum((fixed_part(b, g) for g in data.modelled_with(LOAD)
                       if data.technologies[g].node == spec.node and data.technologies[g].carrier == ELECTRICITY),
                      np.zeros(b.n))
         if not window.any():
@@ -113,20 +113,20 @@ def _add_reserve(b: ModelBuilder) -> None:
     spinning, synchronous = {}, {}
     if spec is not None:
         techs = data.technologies
-        committed = committed_units(data, data.modelled("thermal"))
+        committed = committed_units(data, data.modelled_with(FUEL_FIRED))
         for node in sorted({techs[g].node for g in committed}):
             units = [g for g in committed if techs[g].node == node and techs[g].carrier == ELECTRICITY]
             if not units:
                 continue
-            demand = sum((fixed_part(b, g) for g in data.modelled("demand")
+            demand = sum((fixed_part(b, g) for g in data.modelled_with(LOAD)
                           if techs[g].node == node and techs[g].carrier == ELECTRICITY), np.zeros(b.n))
-            farms = [g for g in data.modelled("renewable") if techs[g].node == node]
+            farms = [g for g in data.modelled_with(RENEWABLE) if techs[g].node == node]
             bus = bus_name(node, ELECTRICITY)
             for t in m.T:
                 on = pyo.quicksum(m.thermal_committed[g, t] for g in units)
                 steam = pyo.quicksum(m.thermal_output[g, t] + techs[g].power_loss_ratio * _heat(m, g, t) for g in units)
                 need = spec.load_share * float(demand[t]) + spec.renewable_share * pyo.quicksum(
-                    m.renewable_output[g, t] for g in farms)
+                    b.flow_expr(g, t, bus=bus) for g in farms)
                 if spec.load_share > 0 or (spec.renewable_share > 0 and farms):
                     spinning[bus, t] = on - steam >= need
                 if spec.min_synchronous > 0:
@@ -141,20 +141,20 @@ def _heat(m, g, t):
 
 def _heat_nodes(b: ModelBuilder, carrier: str) -> list[str]:
     data = b.data
-    return sorted({data.technologies[g].node for g in data.modelled("demand")
+    return sorted({data.technologies[g].node for g in data.modelled_with(LOAD)
                    if data.technologies[g].carrier == carrier})
 
 
 def _n1_rows(b: ModelBuilder, node: str, spec) -> dict:
     data, m = b.data, b.m
     techs = data.technologies
-    at_bus = lambda kind: [g for g in data.modelled(kind) if techs[g].node == node]  # noqa: E731
-    demand = sum((fixed_part(b, g) for g in at_bus("demand") if techs[g].carrier == spec.carrier),
+    at_bus = lambda role: [g for g in data.modelled_with(role) if techs[g].node == node]  # noqa: E731
+    demand = sum((fixed_part(b, g) for g in at_bus(LOAD) if techs[g].carrier == spec.carrier),
                  np.zeros(b.n))
-    chp = [g for g in at_bus("thermal") if techs[g].heat_carrier == spec.carrier]  # always committed units
-    boilers = pyo.quicksum(b.capacity(g) for g in at_bus("thermal") if techs[g].carrier == spec.carrier)
+    chp = [g for g in at_bus(FUEL_FIRED) if techs[g].heat_carrier == spec.carrier]  # always committed units
+    boilers = pyo.quicksum(b.capacity(g) for g in at_bus(FUEL_FIRED) if techs[g].carrier == spec.carrier)
     if spec.electric_boilers:
-        boilers += pyo.quicksum(techs[g].ratio(spec.carrier) * b.capacity(g) for g in at_bus("conversion")
+        boilers += pyo.quicksum(techs[g].ratio(spec.carrier) * b.capacity(g) for g in at_bus(PLANT)
                                 if techs[g].ratio(spec.carrier) > 0)
     bus = bus_name(node, spec.carrier)
     hours = [t for t in m.T if demand[t] > 0]
