@@ -180,6 +180,10 @@ class TechnologyBase(Strict):
             raise ValueError(f"build_min ({self.build_min}) is above build_max ({self.build_max})")
         if self.capital_cost is not None and self.capex > 0:
             raise ValueError("capex and capital_cost are both given: give one (capital_cost is already annualised)")
+        if self.capital_cost is not None and self.discount_rate is not None:
+            raise ValueError("discount_rate with capital_cost: capital_cost is already an annuity, so the rate would "
+                             "be ignored; give capex with discount_rate instead, or drop it (life still sets how "
+                             "long a build stays in service)")
         if (self.capex > 0 or self.capital_cost) and not self.model_fields_set & {"build_max", "build_min", "capacity"}:
             raise ValueError(f"capex ({self.capex:g}) or capital_cost is given but no capacity, build_min or "
                              "build_max: the technology can never exist, so its cost means nothing; give build_max "
@@ -276,6 +280,10 @@ class Thermal(TechnologyBase):
             raise ValueError(f"heat_carrier '{self.heat_carrier}' needs heat_max (heat per MW committed)")
         if self.heat_carrier is not None and self.heat_carrier == self.carrier:
             raise ValueError("heat_carrier must differ from carrier")
+        if self.retrofit_min_load is None and self.model_fields_set & {"retrofit_capex", "retrofit_life"}:
+            given = sorted(self.model_fields_set & {"retrofit_capex", "retrofit_life"})
+            raise ValueError(f"{' and '.join(given)} without retrofit_min_load: there is no retrofit to cost; give "
+                             "retrofit_min_load (the minimum load after the retrofit) or drop them")
         if self.retrofit_min_load is not None and self.retrofit_min_load >= self.min_load:
             raise ValueError(f"retrofit_min_load ({self.retrofit_min_load}) must be below min_load ({self.min_load})")
         return self
@@ -320,7 +328,16 @@ class Storage(TechnologyBase):
         """With a fixed ``duration`` energy follows power, e = duration·cap: ``capex_energy`` then prices that
         energy (capex + duration·capex_energy per unit of power) and ``build_max_energy`` bounds it
         (cap_new ≤ build_max_energy / duration); a fixed ``energy_capacity`` would contradict it."""
+        # as capex without build_max (TechnologyBase): a cost of something that can never be built, unless the
+        # bound is written (a scenario that sets it to 0 switches the option off on purpose)
+        if self.capex_charge > 0 and "build_max_charge" not in self.model_fields_set:
+            raise ValueError(f"capex_charge ({self.capex_charge:g}) but no build_max_charge: no charging rating can "
+                             "be built, so its cost means nothing; give build_max_charge")
         if self.duration is None:
+            if self.capex_energy > 0 and "build_max_energy" not in self.model_fields_set:
+                raise ValueError(f"capex_energy ({self.capex_energy:g}) but no build_max_energy: no energy capacity "
+                                 "can be built, so its cost means nothing; give build_max_energy (or a duration, "
+                                 "for energy that follows power)")
             if self.min_duration is not None and self.max_duration is not None and self.min_duration > self.max_duration:
                 raise ValueError(f"min_duration ({self.min_duration:g} h) is above max_duration ({self.max_duration:g} h)")
             return self
@@ -383,6 +400,9 @@ class Conversion(TechnologyBase):
             self.product = positive[0]
         elif self.product not in positive:
             raise ValueError(f"product '{self.product}' must be one of the positive outputs {positive}")
+        if self.must_run and self.start_cost > 0:
+            raise ValueError(f"start_cost ({self.start_cost:g}) on a must_run plant, which never stops, so never pays "
+                             "it; drop one of them")
         if self.min_load > 0 and not self.must_run and self.start_cost == 0:
             raise ValueError("min_load without must_run or start_cost does not bind in a linear model: set "
                              "must_run: true for an always-on floor, or a start_cost for a plant that may stop")
@@ -487,6 +507,10 @@ class Market(TechnologyBase):
             if discounts != sorted(discounts):
                 raise ValueError("export_tranches: discounts must not fall from one tranche to the next (a "
                                  "price-volume curve falls as more is sold)")
+        if self.import_price is None and (self.import_capacity is not None or self.import_surcharge > 0):
+            given = [name for name in ("import_capacity", "import_surcharge") if name in self.model_fields_set]
+            raise ValueError(f"{' and '.join(given)} without import_price: the connection imports nothing without a "
+                             "price, so they would be ignored; give import_price")
         if self.max_annual_export is not None and self.max_annual_export < self.min_annual_export:
             raise ValueError(f"max_annual_export ({self.max_annual_export:g}) is below min_annual_export "
                              f"({self.min_annual_export:g})")
