@@ -495,6 +495,23 @@ def import_pypsa(network: Path = typer.Argument(..., help="a PyPSA network file 
     typer.echo(f"case written to {folder} (see {folder / 'IMPORT_REPORT.md'}); run it with: energy-model run {folder}")
 
 
+@import_app.command("oemof")
+def import_oemof(script: Path = typer.Argument(..., help="a Python script that builds an oemof-solph EnergySystem "
+                                                          "(it runs: import only scripts you trust)"),
+                 out: Path = typer.Argument(..., help="case folder to create"),
+                 variable: str = typer.Option(None, help="the script's EnergySystem, if it has several"),
+                 debug: bool = typer.Option(False, help="show tracebacks")):
+    """Write a case folder from an oemof-solph energy system, with IMPORT_REPORT.md listing what could not be
+    carried over (from Python: energy_model.case.oemof_import.from_energy_system(es, folder))."""
+    from .case.oemof_import import import_script
+
+    try:
+        folder = import_script(script, out, variable)
+    except BaseException as exc:  # noqa: BLE001 - every failure becomes a message and an exit code
+        _fail(exc, debug)
+    typer.echo(f"case written to {folder} (see {folder / 'IMPORT_REPORT.md'}); run it with: energy-model run {folder}")
+
+
 def _settings(items: list[str]) -> dict[str, object]:
     """``--set key=value`` options as overrides; the value is YAML (numbers, quantities with units, lists)."""
     import yaml
