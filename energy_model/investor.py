@@ -9,8 +9,9 @@ compares the NPV of each design with the optimiser's own (marked). The optimiser
 before tax at the case's discount rate, the NPV adds the construction schedule, tax and the project's WACC,
 so a neighbouring design may show a slightly higher NPV. Both re-solve the project on its own,
 which gives its optimum only when it is separable from the rest of the case (its connection is a market):
-otherwise they are left out and the run says why. Each design is a full re-solve of the project, so the
-sweep runs only when asked for (``energy-model run --sweep``).
+otherwise they are left out and the run says why. The sweep builds the project once and re-solves each
+design from the last basis (a warm start); it still solves the project once per design, so it runs only
+when asked for (``energy-model run --sweep``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from .errors import SolveError
 from .model.build import build_model
 from .model.data import build_data
 from .results.dataset import capacities, to_dataset
-from .solve.highs import solve
+from .solve.highs import Persistent, solve
 
 log = logging.getLogger(__name__)
 
@@ -110,8 +111,10 @@ def _npv_at_capacity_factor(ds: xr.Dataset, config, name: str, factor: float) ->
     return finance.npv(flows.wacc, flows.net())
 
 
-def sweep(ds: xr.Dataset, config, name: str) -> tuple[pd.DataFrame, str]:
-    """One row per design (the optimiser's first): capacities, NPV, the first levelised cost, status."""
+def sweep(ds: xr.Dataset, config, name: str, warm: bool = True) -> tuple[pd.DataFrame, str]:
+    """One row per design (the optimiser's first): capacities, NPV, the first levelised cost, status. With
+    ``warm`` the project is built once and each design re-solved from the last basis (:class:`_Designs`);
+    without, every design is built and solved afresh (the two give the same rows)."""
     project = config.case.projects[name]
     spec, techs = project.finance.sweep, config.technologies
     metric = next(iter(project.finance.levelised), "")
@@ -120,19 +123,46 @@ def sweep(ds: xr.Dataset, config, name: str) -> tuple[pd.DataFrame, str]:
     optimum = finance.metrics(finance.cash_flows(ds, config, name))
     rows = [{**{f"capacity_{g}": float(ds["capacity"].sel(tech=g)) for g in shown}, "npv": optimum["npv"],
              "levelised": optimum.get(metric, np.nan), "optimum": True, "status": "optimal"}]
+    base_sizes = {spec.base: float(ds["capacity_new"].sel(tech=spec.base))}
+    designs = _Designs(config, name, base_sizes, list(spec.ratios)) if warm else None
     for combination in itertools.product(*spec.ratios.values()):
         targets = dict(zip(spec.ratios, (ratio * base for ratio in combination)))
-        sizes = {spec.base: float(ds["capacity_new"].sel(tech=spec.base))}
-        sizes.update({g: max(target - techs[g].capacity, 0.0) for g, target in targets.items()})
+        sizes = {**base_sizes, **{g: max(target - techs[g].capacity, 0.0) for g, target in targets.items()}}
         row = {f"capacity_{g}": techs[g].capacity + sizes[g] for g in shown}
         try:
             sub = standalone(config, name, sizes=sizes)
-            values = finance.metrics(finance.cash_flows(_solve(sub), sub, name))
+            solved = designs.solve(sizes, sub) if designs is not None else _solve(sub)
+            values = finance.metrics(finance.cash_flows(solved, sub, name))
             row.update(npv=values["npv"], levelised=values.get(metric, np.nan), status="optimal")
         except SolveError as exc:  # e.g. more wind than the 60 % self-consumption rule lets the plant absorb
             row.update(npv=np.nan, levelised=np.nan, status=exc.status)
         rows.append({**row, "optimum": False})
     return pd.DataFrame(rows), metric
+
+
+class _Designs:
+    """The project alone, built and compiled once with the swept technologies' sizes free; each design fixes
+    them as column bounds and HiGHS re-solves from the last basis. The optimum is that of the design built
+    on its own (a size fixed by bounds or written as a number is the same LP); a design a bound cannot set
+    (a swept technology with no build column, or a binary commitment model) is built on its own."""
+
+    def __init__(self, config, name: str, base_sizes: dict[str, float], swept: list[str]):
+        self.swept = swept
+        model_config = standalone(config, name, sizes=base_sizes)
+        self.builder = build_model(build_data(model_config))
+        self.lp = None if model_config.case.solver.milp else Persistent(self.builder.m, model_config.case.solver)
+
+    def solve(self, sizes: dict[str, float], sub) -> xr.Dataset:
+        build = self.builder.m.build
+        if self.lp is None or any(g not in build for g in self.swept):
+            return _solve(sub)
+        try:
+            self.lp.fix([(build[g], sizes[g]) for g in self.swept])
+        except KeyError:
+            return _solve(sub)
+        solution = self.lp.run()
+        solution.capacities = capacities(self.builder, solution)
+        return to_dataset(self.builder, solution, {"scenario": sub.scenario})
 
 
 def _solve(config) -> xr.Dataset:

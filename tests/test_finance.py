@@ -200,3 +200,24 @@ def test_rules_enforced_one_by_one(tmp_path):
 
     with pytest.raises(SolveError):  # imposing the floor too cannot hold
         run(supply_project_case(tmp_path / "b", direct_supply=rules), report=False)
+
+
+def test_a_warm_started_sweep_gives_the_rows_of_designs_built_one_by_one():
+    # the methanol project alone over a week: storage, electrolysis, synthesis and the direct-supply rules;
+    # each design re-solved from the last basis must give what building it afresh gives
+    from energy_model.case.config import load_case
+    from energy_model.case.projects import project_alone
+    from energy_model.investor import sweep
+    from energy_model.runner import set_horizon
+
+    name, scenario = "powerchina_methanol", "direct_supply_methanol"
+    config = project_alone(load_case("inputs/shuangliao", scenario), name)
+    set_horizon(config, hours=168)
+    ds = run("inputs/shuangliao", scenario, project=name, hours=168, report=False).dataset
+    warm, metric = sweep(ds, config, name, warm=True)
+    cold, _ = sweep(ds, config, name, warm=False)
+    assert len(warm) == 13 and metric  # the optimiser's design and the 4 x 3 swept ones
+    assert warm["status"].tolist() == cold["status"].tolist()
+    solved = warm["status"] == "optimal"
+    np.testing.assert_allclose(warm.loc[solved, "npv"], cold.loc[solved, "npv"], rtol=1e-6)
+    np.testing.assert_allclose(warm.loc[solved, "levelised"], cold.loc[solved, "levelised"], rtol=1e-6)

@@ -109,76 +109,101 @@ def _shape(component) -> tuple[int, ...]:
 
 def solve(model: pyo.ConcreteModel, options: SolverConfig, log_file: str | None = None) -> Solution:
     """Compile, solve with HiGHS, and return a :class:`Solution` or raise :class:`SolveError`."""
-    t0 = time.perf_counter()
-    form = LinearStandardFormCompiler().write(model, mixed_form=True)
-    columns, rows = form.columns, form.rows
-    lower = np.fromiter((-math.inf if v.lb is None else v.lb for v in columns), float, len(columns))
-    upper = np.fromiter((math.inf if v.ub is None else v.ub for v in columns), float, len(columns))
-    integer = np.fromiter((v.is_integer() for v in columns), bool, len(columns))
-    rhs = np.asarray(form.rhs, dtype=float)
-    kind = np.fromiter((r.bound_type for r in rows), np.int8, len(rows))
-    row_lower = np.where(kind <= 0, rhs, -math.inf)
-    row_upper = np.where(kind >= 0, rhs, math.inf)
-    cost = form.c.toarray().ravel() if form.c.shape[0] else np.zeros(len(columns))
-    offset = float(form.c_offset[0]) if len(form.c_offset) else 0.0
-    t1 = time.perf_counter()
+    return Persistent(model, options, log_file).run()
 
-    highs = highspy.Highs()
-    highs.setOptionValue("output_flag", log_file is not None)
-    if log_file:
-        highs.setOptionValue("log_file", str(log_file))
-        highs.setOptionValue("log_to_console", False)
-    _set_options(highs, options, has_integers=bool(integer.any()))
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = len(columns), len(rows)
-    lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, lower, upper
-    lp.row_lower_, lp.row_upper_ = row_lower, row_upper
-    lp.offset_ = offset
-    matrix = form.A.tocsc()
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = matrix.indptr, matrix.indices, matrix.data
-    if integer.any():
-        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in integer]
-    highs.passModel(lp)
-    t2 = time.perf_counter()
-    highs.run()
-    t3 = time.perf_counter()
 
-    model_status = highs.getModelStatus()
-    if model_status == highspy.HighsModelStatus.kUnboundedOrInfeasible:
-        # presolve can tell only that one of the two holds; without it the solver says which
-        highs.setOptionValue("presolve", "off")
+class Persistent:
+    """A model compiled once and kept in HiGHS, to be solved again after :meth:`fix` changes some columns'
+    bounds: HiGHS restarts from the last basis (a warm start), so a sweep over designs pays the build,
+    the compilation and most of the simplex work once."""
+
+    def __init__(self, model: pyo.ConcreteModel, options: SolverConfig, log_file: str | None = None):
+        t0 = time.perf_counter()
+        form = LinearStandardFormCompiler().write(model, mixed_form=True)
+        self.columns, self.rows, self.options = form.columns, form.rows, options
+        self.lower = np.fromiter((-math.inf if v.lb is None else v.lb for v in self.columns), float, len(self.columns))
+        self.upper = np.fromiter((math.inf if v.ub is None else v.ub for v in self.columns), float, len(self.columns))
+        self.integer = np.fromiter((v.is_integer() for v in self.columns), bool, len(self.columns))
+        rhs = np.asarray(form.rhs, dtype=float)
+        kind = np.fromiter((r.bound_type for r in self.rows), np.int8, len(self.rows))
+        cost = form.c.toarray().ravel() if form.c.shape[0] else np.zeros(len(self.columns))
+        t1 = time.perf_counter()
+
+        self.highs = highs = highspy.Highs()
+        highs.setOptionValue("output_flag", log_file is not None)
+        if log_file:
+            highs.setOptionValue("log_file", str(log_file))
+            highs.setOptionValue("log_to_console", False)
+        _set_options(highs, options, has_integers=bool(self.integer.any()))
+        self.lp = lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = len(self.columns), len(self.rows)
+        lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, self.lower, self.upper
+        lp.row_lower_, lp.row_upper_ = np.where(kind <= 0, rhs, -math.inf), np.where(kind >= 0, rhs, math.inf)
+        lp.offset_ = float(form.c_offset[0]) if len(form.c_offset) else 0.0
+        matrix = form.A.tocsc()
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = matrix.indptr, matrix.indices, matrix.data
+        if self.integer.any():
+            lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
+                               for i in self.integer]
+        highs.passModel(lp)
+        self.col_of = {id(v): j for j, v in enumerate(self.columns)}
+        self.row_of = {id(r.constraint): i for i, r in enumerate(self.rows)}
+        self.timings = {"compile_s": t1 - t0, "handoff_s": time.perf_counter() - t1}
+
+    def fix(self, values: list[tuple[object, float]]) -> None:
+        """Fix each pyomo variable of ``values`` ((variable, value) pairs) at its value for the next :meth:`run`;
+        a KeyError names a variable the compiled model does not hold (it appears in no row)."""
+        cols = np.array([self.col_of[id(var)] for var, _ in values], dtype=np.int32)
+        fixed = np.array([value for _, value in values], dtype=float)
+        self.lower[cols], self.upper[cols] = fixed, fixed
+        self.lp.col_lower_, self.lp.col_upper_ = self.lower, self.upper
+        self.highs.changeColsBounds(len(cols), cols, fixed, fixed)
+
+    def run(self) -> Solution:
+        """Solve (from the last basis after the first time) and return a :class:`Solution`, or raise
+        :class:`SolveError`."""
+        highs, integer = self.highs, self.integer
+        t2 = time.perf_counter()
         highs.run()
-        model_status = highs.getModelStatus()
         t3 = time.perf_counter()
-    status_text = highs.modelStatusToString(model_status)
-    info = highs.getInfo()
-    solution = highs.getSolution()
-    if model_status == highspy.HighsModelStatus.kOptimal and solution.value_valid:
-        status = OPTIMAL
-    elif model_status in STOPPED_EARLY and solution.value_valid and info.primal_solution_status == _FEASIBLE:
-        status = STOPPED_EARLY[model_status]
-    else:
-        raise _failure(highs, model_status, status_text, columns, rows, lp, options)
-    mip_gap = None
-    objective = float(info.objective_function_value)
-    if integer.any():
-        mip_gap = float(info.mip_gap)
-        t_mip = time.perf_counter()
-        solution, objective = _fixed_integer_lp(highs, np.flatnonzero(integer), np.asarray(solution.col_value))
-        t3 += time.perf_counter() - t_mip
-    duals = np.asarray(solution.row_dual) if solution.dual_valid else np.full(len(rows), np.nan)
-    return Solution(
-        status=status,
-        objective=objective,
-        col_value=np.asarray(solution.col_value),
-        row_dual=duals,
-        mip_gap=mip_gap,
-        timings={"compile_s": t1 - t0, "handoff_s": t2 - t1, "solve_s": t3 - t2},
-        status_detail=status_text,
-        _col_of={id(v): j for j, v in enumerate(columns)},
-        _row_of={id(r.constraint): i for i, r in enumerate(rows)},
-    )
+        model_status = highs.getModelStatus()
+        if model_status == highspy.HighsModelStatus.kUnboundedOrInfeasible:
+            # presolve can tell only that one of the two holds; without it the solver says which
+            presolve = highs.getOptionValue("presolve")[1]
+            highs.setOptionValue("presolve", "off")
+            highs.run()
+            highs.setOptionValue("presolve", presolve)
+            model_status = highs.getModelStatus()
+            t3 = time.perf_counter()
+        status_text = highs.modelStatusToString(model_status)
+        info = highs.getInfo()
+        solution = highs.getSolution()
+        if model_status == highspy.HighsModelStatus.kOptimal and solution.value_valid:
+            status = OPTIMAL
+        elif model_status in STOPPED_EARLY and solution.value_valid and info.primal_solution_status == _FEASIBLE:
+            status = STOPPED_EARLY[model_status]
+        else:
+            raise _failure(highs, model_status, status_text, self.columns, self.rows, self.lp, self.options)
+        mip_gap = None
+        objective = float(info.objective_function_value)
+        if integer.any():
+            mip_gap = float(info.mip_gap)
+            t_mip = time.perf_counter()
+            solution, objective = _fixed_integer_lp(highs, np.flatnonzero(integer), np.asarray(solution.col_value))
+            t3 += time.perf_counter() - t_mip
+        duals = np.asarray(solution.row_dual) if solution.dual_valid else np.full(len(self.rows), np.nan)
+        return Solution(
+            status=status,
+            objective=objective,
+            col_value=np.asarray(solution.col_value),
+            row_dual=duals,
+            mip_gap=mip_gap,
+            timings={**self.timings, "solve_s": t3 - t2},
+            status_detail=status_text,
+            _col_of=self.col_of,
+            _row_of=self.row_of,
+        )
 
 
 def _failure(highs, model_status, status_text: str, columns, rows, lp, options: SolverConfig) -> SolveError:
