@@ -26,7 +26,7 @@ def _energy_system(battery_investment: bool = True):
     el, gas = solph.Bus(label="electricity"), solph.Bus(label="gas")
     es.add(el, gas)
     es.add(solph.components.Source(label="wind", outputs={el: solph.Flow(
-        max=0.5 + 0.4 * np.sin(x / 24 * 2 * np.pi), variable_costs=0.5,
+        maximum=0.5 + 0.4 * np.sin(x / 24 * 2 * np.pi), variable_costs=0.5,
         nominal_capacity=solph.Investment(ep_costs=50.0, maximum=300))}))
     es.add(solph.components.Source(label="pv", outputs={el: solph.Flow(
         fix=0.8 * np.clip(np.sin((x - 6) / 12 * np.pi), 0, None), nominal_capacity=40)}))

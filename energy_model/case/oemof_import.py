@@ -39,10 +39,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from ..constants import HOURS_PER_YEAR
 from ..errors import InputError
+from .imported import VOLL, check_out, time_section, write_case
 
 NODE = "system"
 UNBOUNDED = None  # build_max of a flow oemof leaves unbounded: the cost (here none) bounds it
@@ -57,7 +57,7 @@ def import_script(path: str | Path, out: str | Path, variable: str | None = None
     from oemof import solph
 
     path, out = Path(path), Path(out)
-    _check_out(out)
+    check_out(out)
     if not path.is_file():
         raise InputError([f"{path}: no such script"])
     try:
@@ -80,16 +80,11 @@ def import_script(path: str | Path, out: str | Path, variable: str | None = None
 def from_energy_system(es, out: str | Path, name: str = "oemof_case") -> Path:
     """Write the case folder ``out`` from a (not yet solved) oemof-solph ``EnergySystem``; returns ``out``."""
     out = Path(out)
-    _check_out(out)
+    check_out(out)
     importer = _Importer(es)
     importer.run()
     importer.write(out, name)
     return out
-
-
-def _check_out(out: Path) -> None:
-    if out.exists() and any(out.iterdir()):
-        raise InputError([f"{out}: exists and is not empty; choose a new folder for the case"])
 
 
 def _name(node) -> str:
@@ -307,22 +302,11 @@ class _Importer:
     def write(self, out: Path, name: str) -> None:
         start = pd.Timestamp(self.index[0])
         case = {"name": name, "year": int(start.year), "discount_rate": 0.0,
-                "time": {"start": start.strftime("%Y-%m-%d %H:%M"), "hours": self.hours,
-                         **({"resolution": self.step} if self.step > 1 else {})},
-                "carriers": self.carriers, "nodes": {NODE: {}}, "policy": {"voll": 1.0e6},
+                "time": time_section(start, self.hours, self.step),
+                "carriers": self.carriers, "nodes": {NODE: {}}, "policy": {"voll": VOLL},
                 "sources": {"all": f"imported from the oemof-solph energy system {name} (energy-model import "
                                    "oemof)"}}
         if not self.series:
             self.series["flat"] = np.ones(self.steps)
-        (out / "timeseries").mkdir(parents=True, exist_ok=True)
-        (out / "case.yaml").write_text(yaml.safe_dump(case, allow_unicode=True, sort_keys=False))
-        (out / "technologies.yaml").write_text(yaml.safe_dump(self.techs, allow_unicode=True, sort_keys=False))
-        (out / "scenarios.yaml").write_text("{}\n")
-        times = pd.date_range(start, periods=self.steps, freq=f"{self.step}h", name="time")
-        pd.DataFrame(self.series, index=times).to_csv(out / "timeseries" / "profiles.csv")
-        lines = [f"# Imported from {name}", "", f"{len(self.techs)} technologies, {self.hours} hours.", ""]
-        lines += ["## Not carried over", ""] + [f"- {m}" for m in self.missing or ["nothing"]] + [""]
-        lines += ["## Notes", ""] + [f"- {m}" for m in self.notes or ["none"]] + [
-            "- ep_costs are oemof's × 8,760 / modelled hours (this tool charges a share of the year)",
-            "- unserved demand is allowed at 1,000,000 per MWh (policy.voll), far above any cost in the system"]
-        (out / "IMPORT_REPORT.md").write_text("\n".join(lines) + "\n")
+        write_case(out, case, self.techs, self.series, start, self.steps, self.step, self.missing, self.notes,
+                   source=name, cost_note="ep_costs are oemof's")

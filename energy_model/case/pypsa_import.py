@@ -29,10 +29,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from ..constants import ELECTRICITY, HOURS_PER_YEAR
 from ..errors import InputError
+from .imported import VOLL, check_out, time_section, write_case
 
 
 def import_network(path: str | Path, out: str | Path) -> Path:
@@ -40,8 +40,7 @@ def import_network(path: str | Path, out: str | Path) -> Path:
     import pypsa
 
     out = Path(out)
-    if out.exists() and any(out.iterdir()):
-        raise InputError([f"{out}: exists and is not empty; choose a new folder for the case"])
+    check_out(out)
     try:
         n = pypsa.Network(str(path))
     except Exception as exc:  # noqa: BLE001 - any unreadable file is the user's input
@@ -170,22 +169,11 @@ class _Importer:
         snapshots = n.snapshots
         start = pd.Timestamp(snapshots[0]) if isinstance(snapshots, pd.DatetimeIndex) else pd.Timestamp("2030-01-01")
         case = {"name": name, "year": int(start.year), "discount_rate": 0.0,
-                "time": {"start": start.strftime("%Y-%m-%d %H:%M"), "hours": self.hours,
-                         **({"resolution": self.resolution} if self.resolution > 1 else {})},
+                "time": time_section(start, self.hours, self.resolution),
                 "carriers": self.carriers, "nodes": {str(b): {} for b in n.buses.index},
-                "fuels": self.fuels, "policy": {"voll": 1.0e6}}
+                "fuels": self.fuels, "policy": {"voll": VOLL}}
         if self.co2_cap is not None:
             case["policy"]["co2_cap"] = self.co2_cap
         case["sources"] = {"all": f"imported from the PyPSA network {name} (energy-model import pypsa)"}
-        (out / "timeseries").mkdir(parents=True, exist_ok=True)
-        (out / "case.yaml").write_text(yaml.safe_dump(case, allow_unicode=True, sort_keys=False))
-        (out / "technologies.yaml").write_text(yaml.safe_dump(self.techs, allow_unicode=True, sort_keys=False))
-        (out / "scenarios.yaml").write_text("{}\n")
-        times = pd.date_range(start, periods=self.steps, freq=f"{self.resolution}h", name="time")
-        pd.DataFrame(self.series, index=times).to_csv(out / "timeseries" / "profiles.csv")
-        lines = [f"# Imported from {name}", "", f"{len(self.techs)} technologies, {self.hours} hours.", ""]
-        lines += ["## Not carried over", ""] + [f"- {m}" for m in self.missing or ["nothing"]] + [""]
-        lines += ["## Notes", ""] + [f"- {m}" for m in self.notes or ["none"]] + [
-            "- capital costs are PyPSA's × 8,760 / modelled hours (this tool charges a share of the year)",
-            "- unserved demand is allowed at 1,000,000 per MWh (policy.voll), far above any cost in the network"]
-        (out / "IMPORT_REPORT.md").write_text("\n".join(lines) + "\n")
+        write_case(out, case, self.techs, self.series, start, self.steps, self.resolution, self.missing, self.notes,
+                   source=name, cost_note="capital costs are PyPSA's")

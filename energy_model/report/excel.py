@@ -21,10 +21,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..case.schema import kinds_with
 from ..constants import LOAD, MWH_PER_GWH, RENEWABLE
-from ..results.dataset import has_role
+from ..results.dataset import carrier_units, has_role
 from .labels import convert, label, localize_table, tech_names, unit_label
 from .tables import (
-    carrier_units,
     electric,
     localized_summary,
     month_labels,

@@ -49,7 +49,7 @@ from ..constants import (
     TRANSFER,
 )
 from ..errors import ImageError
-from ..results.dataset import has_role
+from ..results.dataset import carrier_units, has_role
 from ..results.pathway import years as pathway_years
 from . import pathway as report_pathway
 from .labels import (
@@ -62,7 +62,6 @@ from .labels import (
     unit_label,
 )
 from .tables import (
-    carrier_units,
     electric,
     electric_buses,
     localized_summary,

@@ -52,15 +52,6 @@ def monthly_curtailment_by_cause(ds: xr.Dataset) -> xr.DataArray | None:
     return monthly_total(cause.sum([d for d in cause.dims if d not in ("cause", "time")]), ds)
 
 
-def carrier_units(ds: xr.Dataset) -> dict[str, str]:
-    """Energy unit of each carrier ('MWh' or 't'), read off the capacity unit of a technology on it."""
-    units = {}
-    for carrier, unit in zip(ds["tech_carrier"].values, ds["capacity_unit"].values):
-        units.setdefault(str(carrier), "t" if unit == "t/h" else "MWh")
-    units[ELECTRICITY] = "MWh"
-    return units
-
-
 def thermal_operation(ds: xr.Dataset, power: xr.DataArray) -> pd.DataFrame:
     """Per thermal unit with capacity: full-load hours, operating hours (output above OPERATING_SHARE of
     capacity) and start-ups counted in whole units (MW started / capacity; NaN without commitment)."""

@@ -22,7 +22,7 @@ import xarray as xr
 
 from ..case.schema import kinds_with
 from ..case.units import rate_unit
-from ..constants import STORE
+from ..constants import ELECTRICITY, STORE
 from ..errors import InputError
 from ..model.builder import ModelBuilder
 from ..model.components import FAMILIES
@@ -194,9 +194,15 @@ def has_role(ds: xr.Dataset, *roles: str) -> xr.DataArray:
 
 
 def carrier_units(ds: xr.Dataset) -> dict[str, str]:
-    """Carrier → the unit its amounts are measured in (MWh, t), from the buses of the run."""
-    return dict(zip(map(str, ds["bus_carrier"].values), map(str, ds["bus_unit"].values))) \
-        if "bus_unit" in ds.coords else {}
+    """Carrier → the unit its amounts are measured in (MWh, t): from the buses of the run, and for a carrier
+    without a bus (or a Dataset without ``bus_unit``) from the capacity unit of a technology on it."""
+    units = {str(c): ("t" if u == "t/h" else "MWh") for c, u in zip(ds["tech_carrier"].values,
+                                                                    ds["capacity_unit"].values)} \
+        if "capacity_unit" in ds else {}
+    units[ELECTRICITY] = "MWh"
+    if "bus_unit" in ds.coords:
+        units.update(zip(map(str, ds["bus_carrier"].values), map(str, ds["bus_unit"].values)))
+    return units
 
 
 def _binding_build_max(data, new: np.ndarray, techs: list[str]) -> dict[str, float]:
