@@ -185,7 +185,6 @@ class _Importer:
         carrier = self.carrier(bus)
         self.unsupported(flow, f"source {name}")
         fix, maximum = self.values(flow.fix), self.values(flow.maximum)
-        costs = self.values(flow.variable_costs)
         if fix is not None:
             peak = float(fix.max()) or 1.0
             self.series[name] = fix / peak
@@ -197,10 +196,11 @@ class _Importer:
             spec = {"kind": "renewable", "carrier": carrier, "profile": name, **self.sizes(flow),
                     "vom": self.constant(flow.variable_costs, f"source {name} variable_costs")}
         else:
-            price = float(costs[0]) if costs is None or np.allclose(costs, costs[0]) else self._profile(
-                f"{name}_price", costs)
-            spec = {"kind": "market", "carrier": carrier, "import_price": price if costs is not None else 0.0,
-                    "max_annual_export": 0.0, **self.sizes(flow)}
+            costs = self.values(flow.variable_costs)
+            costs = np.zeros(self.steps) if costs is None else costs
+            price = float(costs[0]) if np.allclose(costs, costs[0]) else self._profile(f"{name}_price", costs)
+            spec = {"kind": "market", "carrier": carrier, "import_price": price, "max_annual_export": 0.0,
+                    **self.sizes(flow)}
         self.techs[name] = {"node": NODE, **spec}
 
     def _sink(self, node) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import functools
 import importlib.util
 import math
 import re
@@ -560,6 +561,7 @@ Technology = Annotated[
 ]
 
 
+@functools.cache
 def kinds_with(*roles: str) -> tuple[str, ...]:
     """The kinds of the families that play any of ``roles``, for tables that carry kinds (``tech_kind``)."""
     return tuple(cls.model_fields["kind"].annotation.__args__[0] for cls in get_args(get_args(Technology)[0])

@@ -226,14 +226,23 @@ class ModelBuilder:
         at snapshot t, from the flows its family registered: a generator's output, a plant's electricity use,
         a connection's feed-in. Constraints that span families (policy, security, direct supply) read
         technologies through this, never through a family's variables."""
+        parts = [sign * self.term_expr(term, t) for term in self._flow_terms(tech, carrier, bus)
+                 if sign * float(term.coef[t] if isinstance(term.coef, np.ndarray) else term.coef) > 0]
+        return pyo.quicksum(parts) if parts else 0.0
+
+    def weighted_flow(self, tech: str, carrier: str | None = None, bus: str | None = None, sign: int = 1):
+        """Σ_t w_t · :meth:`flow_expr` over the horizon (0 for a technology not in service)."""
+        if not self.data.is_active(tech):
+            return 0.0
+        w = self.data.weights
+        return pyo.quicksum(float(w[t]) * self.flow_expr(tech, t, carrier, bus, sign) for t in self.m.T)
+
+    def _flow_terms(self, tech: str, carrier: str | None, bus: str | None) -> list[Term]:
         for term in self.flows[self._indexed:]:  # flows registered since the last call
             self._by_tech[term.tech].append(term)
         self._indexed = len(self.flows)
-        terms = [term for term in self._by_tech.get(tech, ()) if (bus is None or term.bus == bus)
-                 and (carrier is None or term.bus.split("/", 1)[1] == carrier)]
-        parts = [sign * self.term_expr(term, t) for term in terms
-                 if sign * float(term.coef[t] if isinstance(term.coef, np.ndarray) else term.coef) > 0]
-        return pyo.quicksum(parts) if parts else 0.0
+        return [term for term in self._by_tech.get(tech, ()) if (bus is None or term.bus == bus)
+                and (carrier is None or term.bus.split("/", 1)[1] == carrier)]
 
     def total_expr(self, terms: list[Term]):
         """Σ over snapshots of time-indexed terms, e.g. annual emissions for a CO2 cap."""

@@ -27,8 +27,6 @@ import pyomo.environ as pyo
 from ..case.projects import project_node
 from ..constants import ELECTRICITY, FUEL_FIRED, RENEWABLE
 
-RULES = ("min_self_consumption", "min_green_share", "max_feed_in")
-
 
 def direct_supply_projects(case) -> dict:
     return {name: p for name, p in case.projects.items() if p.direct_supply is not None}
@@ -44,6 +42,7 @@ def limits(rules, year: int) -> dict[str, float]:
 # each rule as numerator / denominator of the totals, and its sense: the constraint is num − value·den ≷ 0
 # and the compliance table's value num / den, so that what is imposed and what is reported are one formula
 RATIOS = {"min_self_consumption": ("S", "A", ">="), "min_green_share": ("S", "C", ">="), "max_feed_in": ("E", "A", "<=")}
+RULES = tuple(RATIOS)
 
 
 def add(b) -> None:
@@ -89,16 +88,13 @@ def totals(project, techs: dict, output, exchange, available) -> dict:
 def _model_terms(b):
     """``output``, ``exchange`` and ``available`` of :func:`totals` as pyomo expressions, read from the flows
     the families registered (0 for a technology not in service)."""
-    data, m, w = b.data, b.m, b.data.weights
-
-    def over_time(tech: str, **where):
-        return pyo.quicksum(float(w[t]) * b.flow_expr(tech, t, **where) for t in m.T) if data.is_active(tech) else 0.0
+    data, w = b.data, b.data.weights
 
     def output(g: str):
-        return over_time(g, carrier=ELECTRICITY)
+        return b.weighted_flow(g, carrier=ELECTRICITY)
 
     def exchange(c: str, bus: str):
-        return over_time(c, bus=bus, sign=-1), over_time(c, bus=bus)
+        return b.weighted_flow(c, bus=bus, sign=-1), b.weighted_flow(c, bus=bus)
 
     def available(g: str):
         if not data.is_active(g):

@@ -46,8 +46,7 @@ def add(b: ModelBuilder) -> None:
 
 def _generation(b: ModelBuilder, techs: list[str]):
     """Σ_t w_t · electricity the technologies put into the grid (a heat-only boiler puts none)."""
-    w = b.data.weights
-    return pyo.quicksum((w[t] * b.flow_expr(g, t, carrier=ELECTRICITY) for g in techs for t in b.m.T))
+    return pyo.quicksum(b.weighted_flow(g, carrier=ELECTRICITY) for g in techs)
 
 
 def _add_annual_limits(b: ModelBuilder) -> None:

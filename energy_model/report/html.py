@@ -80,7 +80,8 @@ COST_PART_COLORS = ("#1f6fb4", "#7fb3e0", "#9e9e9e", "#e0b000", "#2e8b57", "#c62
 ROLE_ORDER = (FUEL_FIRED, RENEWABLE, GENERATOR, STORE, PLANT, MARKET, TRANSFER, LOAD)
 KIND_ORDER = tuple(dict.fromkeys(kind for role in ROLE_ORDER for kind in kinds_with(role)))
 RENEWABLE_KINDS, STORE_KINDS, FUEL_FIRED_KINDS = kinds_with(RENEWABLE), kinds_with(STORE), kinds_with(FUEL_FIRED)
-CONSUMER_KINDS = kinds_with(LOAD, PLANT)
+CONSUMER_KINDS = kinds_with(LOAD, PLANT)  # uses of electricity the flow diagram splits into their technologies
+NET_FLOW_KINDS = kinds_with(STORE, TRANSFER)  # charged or sent, then given back: the diagram shows the net
 CARD_KPIS = ("total_cost", "curtailment_rate", "non_fossil_share", "co2_mt", "coal_full_load_hours",
              "export_gwh", "unserved_mwh", "mean_marginal_price")
 BASE_COLORS = {"coal": "#3a3a3a", "wind": "#1f6fb4", "pv": "#e0b000", "renewable": "#2a9d8f",
@@ -88,14 +89,14 @@ BASE_COLORS = {"coal": "#3a3a3a", "wind": "#1f6fb4", "pv": "#e0b000", "renewable
                "unserved": "#e91e63", "other": "#888888", "hub": "#9e9e9e", "curtailment": "#b0bec5"}
 ROLE_FAMILIES = {FUEL_FIRED: "coal", MARKET: "grid", TRANSFER: "grid", STORE: "storage", PLANT: "conversion",
                  LOAD: "demand"}  # colour family of the technologies that play the role
+# each kind's colour family: that of the first of its roles in ROLE_FAMILIES
+KIND_FAMILY = {kind: family for role, family in reversed(ROLE_FAMILIES.items()) for kind in kinds_with(role)}
 GROUP_PALETTE = ("#00897b", "#8d6e63", "#5c6bc0", "#c0ca33", "#f4511e", "#26c6da")  # groups a case adds
 PRICE_COLOR = "#111111"
 HEAT_COLOR = "#e07b00"
 FLOOR_COLOR = "#00bcd4"  # bright: the floor line runs inside the dark thermal area
 PRICE_DASHES = ("solid", "dash", "dot", "dashdot")  # one per electricity bus
 CAUSE_COLORS = ("#c62828", "#3a3a3a", "#6d4c41", "#1f6fb4", "#888888")
-# uses of electricity that the flow diagram splits into their technologies (the others are one node each)
-FANNED_KINDS = CONSUMER_KINDS
 SOLVER_NOISE_MW = 1e-6  # flows smaller than this are the solver's tolerance, not energy
 IMAGE_SIZE = (1280, 720)  # 16:9 slides
 IMAGE_SCALE = 2
@@ -157,7 +158,7 @@ class _Run:
         return sorted((str(g) for g in techs), key=lambda g: rank.get(self.kinds[g], len(rank)))
 
     def family_color(self, family: str) -> str:
-        return _base_color(family, sorted(set(self.families.values()) - set(BASE_COLORS)))
+        return _base_color(family, self.families.values())
 
     def groups(self, techs) -> list[tuple[str, str, str, list[str]]]:
         """(key, name, colour, members) of the stacked charts: renewables one entry per colour family, since
@@ -239,16 +240,12 @@ def _denoised(power: xr.DataArray | None) -> xr.DataArray | None:
 
 
 # ---- colours ----------------------------------------------------------------------------------------
-def _role_family(kind: str) -> str:
-    """The colour family of a technology without a ``group``: its family's first role in ROLE_FAMILIES."""
-    return next((family for role, family in ROLE_FAMILIES.items() if kind in kinds_with(role)), "other")
-
-
-def _base_color(family: str, others: list[str]) -> str:
-    """A family's colour: BASE_COLORS, else (a group the case names, e.g. hydro) one of GROUP_PALETTE, in the
-    order of ``others`` (the case's unnamed groups, sorted) so that it is the same in every report."""
+def _base_color(family: str, families) -> str:
+    """A colour family's colour: BASE_COLORS, else (a group the case names, e.g. hydro) one of GROUP_PALETTE,
+    in the sorted order of the case's such groups among ``families``, so that it is the same in every report."""
     if family in BASE_COLORS:
         return BASE_COLORS[family]
+    others = sorted(set(families) - set(BASE_COLORS))
     return GROUP_PALETTE[others.index(family) % len(GROUP_PALETTE)]
 
 
@@ -271,11 +268,11 @@ def tech_colors(ds: xr.Dataset) -> dict[str, str]:
     keeps its shade in every report of the case."""
     families = _families(ds)
     own = dict(zip(map(str, ds["tech"].values), map(str, ds["tech_color"].values))) if "tech_color" in ds.coords else {}
-    others = sorted(set(families.values()) - set(BASE_COLORS))
     colors = {}
     for family in set(families.values()):
         members = sorted(g for g, f in families.items() if f == family)
-        colors.update({g: _shade(_base_color(family, others), (i + 0.5) / len(members)) for i, g in enumerate(members)})
+        base = _base_color(family, families.values())
+        colors.update({g: _shade(base, (i + 0.5) / len(members)) for i, g in enumerate(members)})
     return {g: own.get(g) or color for g, color in colors.items()}
 
 
@@ -283,7 +280,7 @@ def _families(ds: xr.Dataset) -> dict[str, str]:
     """Each technology's colour family: its ``group`` from the case, else its family's role (renewables
     without a group are one family, 'renewable')."""
     groups = map(str, ds["tech_group"].values) if "tech_group" in ds.coords else [""] * ds.sizes["tech"]
-    return {str(g): group or ("renewable" if str(kind) in RENEWABLE_KINDS else _role_family(str(kind)))
+    return {str(g): group or ("renewable" if str(kind) in RENEWABLE_KINDS else KIND_FAMILY.get(str(kind), "other"))
             for g, kind, group in zip(ds["tech"].values, ds["tech_kind"].values, groups)}
 
 
@@ -493,13 +490,13 @@ def sankey_links(ds: xr.Dataset, power: xr.DataArray) -> list[tuple[str, str, fl
 
     for g in map(str, power["tech"].values):
         kind = kinds[g]
-        if kind in STORE_KINDS + kinds_with(TRANSFER):  # a net flow: charged or sent, then given back
+        if kind in NET_FLOW_KINDS:
             add(f"source:{families[g]}", "hub", float(net.sel(tech=g)))
             add("hub", f"use:{kind}", -float(net.sel(tech=g)))
             continue
         add(f"source:{families[g]}", "hub", float(supplied.sel(tech=g)))
         add("hub", f"use:{kind}", float(used.sel(tech=g)))
-        if kind in FANNED_KINDS:
+        if kind in CONSUMER_KINDS:
             add(f"use:{kind}", f"tech:{g}", float(used.sel(tech=g)))
     add("source:unserved", "hub", float(total(electric(ds["unserved"]))))
     if "curtailment" in ds:
@@ -538,7 +535,7 @@ def _sankey_node(run: _Run, node: str) -> tuple[str, str]:
     if kind == "source":
         return label(f"sankey.source.{name}", run.lang, name), run.family_color(name)
     if kind == "use":
-        return label(f"sankey.use.{name}", run.lang, name), BASE_COLORS[_role_family(name)]
+        return label(f"sankey.use.{name}", run.lang, name), BASE_COLORS[KIND_FAMILY.get(name, "other")]
     return run.text(f"sankey.{node}"), BASE_COLORS[node]
 
 

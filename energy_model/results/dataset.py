@@ -62,7 +62,10 @@ def to_dataset(b: ModelBuilder, solution: Solution, metadata: dict) -> xr.Datase
     n = b.n
     tech_index = {g: i for i, g in enumerate(techs)}
     bus_index = {bus: i for i, bus in enumerate(buses)}
-    units = {c: rate_unit(spec.unit) for c, spec in data.case.carriers.items()}
+    amount = {c: spec.unit for c, spec in data.case.carriers.items()}
+    units = {c: rate_unit(unit) for c, unit in amount.items()}
+    bus_amount = [amount[x.split("/", 1)[1]] for x in buses]
+    stores = set(data.with_role(STORE))
 
     for kind, family in FAMILIES.items():  # a family's choice among equal optima, before any result is read
         if hasattr(family, "settle") and data.modelled(kind):
@@ -82,7 +85,7 @@ def to_dataset(b: ModelBuilder, solution: Solution, metadata: dict) -> xr.Datase
     price = solution.dual(b.m.balance) / (data.weights * data.objective_weight)[None, :]
 
     energy_capacity = np.full(len(techs), np.nan)
-    for g in data.with_role(STORE):
+    for g in stores:
         tech = data.technologies[g]
         if tech.duration is not None:
             energy_capacity[tech_index[g]] = tech.duration * solution.capacity(g)
@@ -103,13 +106,11 @@ def to_dataset(b: ModelBuilder, solution: Solution, metadata: dict) -> xr.Datase
         "tech_group": ("tech", [data.technologies[g].group or "" for g in techs]),
         "tech_color": ("tech", [data.technologies[g].color or "" for g in techs]),
         "bus_carrier": ("bus", [x.split("/", 1)[1] for x in buses]),
-        "bus_unit": ("bus", [data.case.carriers[x.split("/", 1)[1]].unit for x in buses]),
+        "bus_unit": ("bus", bus_amount),
         "weight": ("time", data.weights),
     }
     ds = xr.Dataset(coords=coords)
     ds["weight"].attrs.update(units="h", long_name="hours each time step stands for")
-    amount = {c: spec.unit for c, spec in data.case.carriers.items()}
-    bus_amount = [amount[x.split("/", 1)[1]] for x in buses]
     cap_units = [units.get(_main_carrier(data.technologies[g]), "MW") for g in techs]
     ds["capacity"] = ("tech", [solution.capacity(g) for g in techs], {"long_name": "installed capacity"})
     ds["capacity_unit"] = ("tech", cap_units, {"long_name": "unit of capacity (a flow of the main carrier)"})
@@ -125,8 +126,8 @@ def to_dataset(b: ModelBuilder, solution: Solution, metadata: dict) -> xr.Datase
     for name in capacities_:
         ds = set_units(ds, name, cap_units, "capacity_unit")
     ds["energy_capacity"] = ("tech", energy_capacity, {"long_name": "energy capacity of a store"})
-    ds = set_units(ds, "energy_capacity", [amount[data.technologies[g].carrier] if g in data.with_role(STORE)
-                                           else "" for g in techs], "energy_capacity_unit")
+    ds = set_units(ds, "energy_capacity", [amount[data.technologies[g].carrier] if g in stores else "" for g in techs],
+                   "energy_capacity_unit")
     ds["flow"] = (("bus", "tech", "time"), flow,
                   {"long_name": "flow into the bus", "description": "into the bus (+) or out of it (-)"})
     ds["unserved"] = (("bus", "time"), unserved, {"long_name": "demand not served"})
