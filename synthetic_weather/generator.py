@@ -139,11 +139,26 @@ PV_LOSSES_PCT = dict(soiling=3, shading=1, snow=1, mismatch=2, wiring=2, connect
 
 # --- wind farm -----------------------------------------------------------------------------
 WIND_TARGET_FLH_H = 2400.0  # assumption, see module docstring
+# The rest of Jilin's wind fleet (the province node): farms spread over the Songliao plain from Baicheng to
+# Changchun, some 400 km along the track of the fronts, see the same weather a few hours apart, so the fleet's
+# output is the county-wide output averaged over these lags (assumption: fronts cross the belt in about half a
+# day), scaled to the fleet's full-load hours: between Jilin's 2019 fleet average of 2,216 h
+# (chinapower.com.cn 2020-03-02) and the 2,400 h assumed for new farms, as the 2030 fleet mixes both.
+PROVINCE_WIND_LAGS_H = (0, 2, 4, 6, 8, 10)
+PROVINCE_WIND_TARGET_FLH_H = 2300.0
 WIND_TURBINE_TYPE = "E-141/4200"  # windpowerlib library: 4.2 MW, 141 m rotor, 269 W/m²
 WIND_WAKE_CURVE = "dena_mean"  # windpowerlib wind-efficiency curve for wake losses
 WIND_AVAILABILITY = 0.97
 WIND_ELECTRICAL_EFFICIENCY = 0.98
 SURFACE_PRESSURE_PA = 100_000.0  # standard atmosphere at 110 m
+
+def province_wind(county_wind: np.ndarray, scale: float | None = None) -> tuple[np.ndarray, float]:
+    """The province's wind fleet per MW: the county-wide output averaged over PROVINCE_WIND_LAGS_H (wrapping
+    around the year) and scaled to PROVINCE_WIND_TARGET_FLH_H, or by the reference year's ``scale``."""
+    spread = np.mean([np.roll(county_wind, lag) for lag in PROVINCE_WIND_LAGS_H], axis=0)
+    scale = scale or PROVINCE_WIND_TARGET_FLH_H / float(spread.sum())
+    return np.clip(scale * spread, 0.0, 1.0), scale
+
 
 # --- demand shapes -------------------------------------------------------------------------
 HEATING_SEASON_START = (10, 20)  # 20 Oct
@@ -667,6 +682,8 @@ def generate_profiles(seed: int = DEFAULT_SEED, calibration: dict | None = None)
                                                calibration["pv_utility"]["derate"] if member else None)
     load = local_load_shape(weather, solpos["apparent_elevation"].to_numpy(), seed)
     county_wind = np.mean([wind[site.name] for site in WIND_SITES], axis=0)
+    wind_jilin, wind_info["province_scale"] = province_wind(
+        county_wind, calibration["wind"].get("province_scale") if member else None)
     export, price_info = export_price(load, county_wind, pv_utility, seed,
                                       dict(calibration["price"]) if member else None)
 
@@ -675,7 +692,7 @@ def generate_profiles(seed: int = DEFAULT_SEED, calibration: dict | None = None)
         return frame if decimals is None else frame.round(decimals) + 0.0  # + 0.0: no "-0.0"
 
     tables = {
-        "capacity_factors": table({**wind, "pv": pv, "pv_utility": pv_utility}, 4),
+        "capacity_factors": table({**wind, "pv": pv, "pv_utility": pv_utility, "wind_jilin": wind_jilin}, 4),
         "demand_shapes": table({"local_load": load, "heat_demand": heat_demand_shape(weather),
                                 "truck_charging": truck_charging_shape(weather, seed)}),
         "prices": table({"export_price_cny_per_mwh": export,
@@ -721,6 +738,11 @@ def annual_statistics(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
         result[name] = (f"FLH {cf[name].sum():,.0f} h; mean CF {cf[name].mean():.3f}; max {cf[name].max():.3f}; "
                         f"Apr {cf[name][month == 4].mean():.3f} / Jul {cf[name][month == 7].mean():.3f}; "
                         f"hourly correlation with {others}")
+    province, farm = cf["wind_jilin"], cf["wind_a"]
+    result["wind_jilin"] = (f"FLH {province.sum():,.0f} h; mean CF {province.mean():.3f}; max {province.max():.3f}; "
+                            f"Apr {province[month == 4].mean():.3f} / Jul {province[month == 7].mean():.3f}; std of "
+                            f"hourly changes {province.diff().std():.4f} (wind_a {farm.diff().std():.4f}); hourly "
+                            f"correlation with wind_a {province.corr(farm):.2f}")
     for name in ("pv", "pv_utility"):
         pv = cf[name]
         result[name] = (f"FLH {pv.sum():,.0f} h; max CF {pv.max():.3f}; Jun {pv[month == 6].mean():.3f} / "
@@ -899,6 +921,14 @@ def column_documentation() -> dict[str, tuple[str, str, str, str]]:
     return {
         **{site.name: ("capacity_factors.csv", f"available wind output per MW, site {site.name[-1].upper()}",
                        wind_how, wind_target) for site in WIND_SITES},
+        "wind_jilin": ("capacity_factors.csv", "available wind output per MW of the rest of Jilin's fleet "
+                       "(the province node)",
+                       "the mean of the three sites' output, averaged over lags of "
+                       f"{'/'.join(map(str, PROVINCE_WIND_LAGS_H))} h (fronts reach the province's farms, spread "
+                       "over some 400 km of the Songliao plain, hours apart; assumption) and scaled",
+                       f"{PROVINCE_WIND_TARGET_FLH_H:,.0f} h: between Jilin's 2019 fleet average of 2,216 h "
+                       "(chinapower.com.cn 2020-03-02) and the 2,400 h of new farms, as the 2030 fleet mixes both "
+                       "(assumption). Available output, before curtailment"),
         "pv": ("capacity_factors.csv", "PV AC output per MWp (DC nameplate)",
                "pvlib: SPA solar position, Ineichen clear sky (Linke turbidity climatology) x clear-sky index, "
                f"Erbs split, Perez transposition to {PV_TILT_DEG:.1f}° tilt facing south, Fresnel IAM, SAPM "
