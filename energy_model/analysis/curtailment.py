@@ -5,7 +5,9 @@ hour (the way Chinese curtailment statistics split 通道受限 from 调峰受�
 
 - ``export_limit``: an export path out of the node runs at its capacity: a market at its export limit, or a
   link at its limit in the direction leaving the node. More export capacity would have taken the surplus.
-  A connection of zero export capacity is always full (a project that may not feed in curtails for it).
+  A connection of zero export capacity that imports is always full (a project that may not feed in curtails
+  for it); one out of service (no capacity either way, e.g. a price-taker market a province node replaces) is
+  no path.
 - ``feed_in_cap``: no path is full, but the node is a direct-supply project whose annual feed-in cap binds:
   the surplus could leave physically, the rules forbid it.
 - ``must_run``: export is not limited and a thermal unit at the node still runs: the units' minimum loads,
@@ -43,6 +45,8 @@ def export_limited(ds: xr.Dataset, config) -> dict[tuple[str, str], np.ndarray]:
 
     for g, tech in config.technologies.items():
         capacity = float(ds["capacity"].sel(tech=g))
+        if capacity <= 0 and not (tech.has(MARKET) and tech.import_capacity):
+            continue  # out of service: no path out of the node
         if tech.has(MARKET) and "export" in ds:
             mark(tech.node, tech.carrier, _full(ds["export"].sel(tech=g).values, capacity))
         elif tech.has(TRANSFER) and "link_forward" in ds:

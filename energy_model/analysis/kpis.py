@@ -16,6 +16,7 @@ from ..constants import (
     PLANT,
     RENEWABLE,
     STORE,
+    TRANSFER,
 )
 from ..results.dataset import carrier_units, has_role
 
@@ -49,48 +50,27 @@ def summary(ds: xr.Dataset) -> pd.DataFrame:
         unit = amount.get(str(ds["tech_carrier"].sel(tech=g).item()), "MWh")
         rows.append((f"energy_capacity_{g}", float(ds["energy_capacity"].sel(tech=g)), unit))
 
-    elec = ds["bus_carrier"] == ELECTRICITY
-    elec_flow = ds["flow"].where(elec, 0).sum("bus")
-    generators = has_role(ds, GENERATOR)
-    if "tech_fossil" in ds.coords:  # a plant burning a fossil carrier generates too (a gas engine)
-        generators = generators | (has_role(ds, PLANT) & ds["tech_fossil"])
-    generation = _weighted_sum(elec_flow.clip(min=0)).where(generators, drop=True) / MWH_PER_GWH
-    for g in generation.tech.values:
-        rows.append((f"generation_{g}", float(generation.sel(tech=g)), "GWh"))
-
-    renewable = has_role(ds, RENEWABLE)
-    curtailed = float(_weighted_sum(ds["curtailment"].where(renewable, 0)).sum()) if "curtailment" in ds else 0.0
-    available = float(_weighted_sum(ds["available"].where(renewable, 0)).sum()) if "available" in ds else 0.0
-    rows.append(("curtailment_gwh", curtailed / MWH_PER_GWH, "GWh"))
-    rows.append(("curtailment_rate", curtailed / available if available else 0.0, "fraction"))
+    generated = generation(ds)
+    for g in generated.tech.values:
+        rows.append((f"generation_{g}", float(generated.sel(tech=g)), "GWh"))
+    rows += supply_rows(ds, generated, np.ones(ds.sizes["tech"], bool))
     if "curtailment_cause" in ds:
-        by_cause = _weighted_sum(ds["curtailment_cause"].where(renewable, 0)).sum("tech")
+        by_cause = _weighted_sum(ds["curtailment_cause"].where(has_role(ds, RENEWABLE), 0)).sum("tech")
         for cause in ds["cause"].values:
             rows.append((f"curtailment_{cause}_gwh", float(by_cause.sel(cause=cause)) / MWH_PER_GWH, "GWh"))
-
-    coal = has_role(ds, FUEL_FIRED) & (ds["tech_carrier"] == ELECTRICITY)
-    if "tech_fuel" in ds.coords:
-        coal = coal & (ds["tech_fuel"] == COAL)
-    coal_gen = float(generation.sel(tech=ds.tech.values[coal.values]).sum()) * MWH_PER_GWH if coal.any() else 0.0
-    coal_cap = float(ds["capacity"].where(coal, 0).sum())
-    rows.append(("coal_full_load_hours", coal_gen / coal_cap if coal_cap else 0.0, "h"))
     rows.append(("co2_mt", float(ds["co2"].sum()) / 1e6, "Mt"))
-    green = float(generation.where(renewable.sel(tech=generation.tech), 0).sum())
-    total = float(generation.sum())
-    rows.append(("non_fossil_share", green / total if total else 0.0, "fraction"))
 
     markets = has_role(ds, MARKET) & (ds["tech_carrier"] == ELECTRICITY)
     export = float(_weighted_sum(ds["export"].where(markets, 0)).sum()) if "export" in ds else 0.0
     imports = float(_weighted_sum(ds["import"].where(markets, 0)).sum()) if "import" in ds else 0.0
     rows.append(("export_gwh", export / MWH_PER_GWH, "GWh"))
     if "export" in ds:
-        for g in ds.tech.values[markets.values]:
+        for g in ds.tech.values[(markets & (ds["capacity"] > 0)).values]:  # a market of no capacity exports nothing
             rows.append((f"export_at_limit_hours_{g}", export_at_limit_hours(ds, str(g)), "h"))
     rows.append(("import_gwh", imports / MWH_PER_GWH, "GWh"))
     rows.append(("unserved_mwh", float(_weighted_sum(ds["unserved"]).sum()), "MWh"))
-    price = ds["marginal_price"].where(elec, drop=True)
-    mean_price = float((price * price["weight"]).sum("time").mean() / float(ds["weight"].sum())) if price.size else np.nan
-    rows.append(("mean_marginal_price", mean_price, "CNY/MWh"))
+    rows.append(("mean_marginal_price", _mean_price(ds, ds["bus_carrier"] == ELECTRICITY), "CNY/MWh"))
+    rows += node_rows(ds, generated)
     by_category = {str(c): float(ds["cost"].sel(cost_category=c).sum()) for c in ds.cost_category.values}
     revenue = -sum(by_category.get(c, 0.0) for c in REVENUES)
     rows.append(("gross_cost", sum(v for c, v in by_category.items() if c not in REVENUES), "CNY"))
@@ -98,6 +78,65 @@ def summary(ds: xr.Dataset) -> pd.DataFrame:
     rows += [(f"cost_{category}", value, "CNY") for category, value in by_category.items()]
     rows += thermal_rows(ds)
     return pd.DataFrame(rows, columns=["kpi", "value", "unit"])
+
+
+def generation(ds: xr.Dataset) -> xr.DataArray:
+    """GWh of electricity each generator produced (a plant burning a fossil carrier, e.g. a gas engine, counts)."""
+    elec_flow = ds["flow"].where(ds["bus_carrier"] == ELECTRICITY, 0).sum("bus")
+    generators = has_role(ds, GENERATOR)
+    if "tech_fossil" in ds.coords:
+        generators = generators | (has_role(ds, PLANT) & ds["tech_fossil"])
+    return _weighted_sum(elec_flow.clip(min=0)).where(generators, drop=True) / MWH_PER_GWH
+
+
+def supply_rows(ds: xr.Dataset, generated: xr.DataArray, among: np.ndarray, suffix: str = ""
+                ) -> list[tuple[str, float, str]]:
+    """Curtailment, coal full-load hours and the non-fossil share of the technologies ``among`` (a mask along
+    ``tech``), each row's name ending in ``suffix``."""
+    among = xr.DataArray(among, coords={"tech": ds["tech"]})
+    renewable = has_role(ds, RENEWABLE) & among
+    curtailed = float(_weighted_sum(ds["curtailment"].where(renewable, 0)).sum()) if "curtailment" in ds else 0.0
+    available = float(_weighted_sum(ds["available"].where(renewable, 0)).sum()) if "available" in ds else 0.0
+    coal = has_role(ds, FUEL_FIRED) & (ds["tech_carrier"] == ELECTRICITY) & among
+    if "tech_fuel" in ds.coords:
+        coal = coal & (ds["tech_fuel"] == COAL)
+    coal_gen = float(generated.sel(tech=ds.tech.values[coal.values]).sum()) * MWH_PER_GWH if coal.any() else 0.0
+    coal_cap = float(ds["capacity"].where(coal, 0).sum())
+    produced = generated.where(among.sel(tech=generated.tech), 0)
+    green = float(produced.where(renewable.sel(tech=generated.tech), 0).sum())
+    total = float(produced.sum())
+    return [(f"curtailment_gwh{suffix}", curtailed / MWH_PER_GWH, "GWh"),
+            (f"curtailment_rate{suffix}", curtailed / available if available else 0.0, "fraction"),
+            (f"coal_full_load_hours{suffix}", coal_gen / coal_cap if coal_cap else 0.0, "h"),
+            (f"non_fossil_share{suffix}", green / total if total else 0.0, "fraction")]
+
+
+def node_rows(ds: xr.Dataset, generated: xr.DataArray) -> list[tuple[str, float, str]]:
+    """The supply figures of each node that generates electricity, named ``<figure>@<node>``, when there is more
+    than one (a base inside a province: the base's coal hours are not the province's), with the node's
+    generation and its net electricity sent out through markets and links (negative: received)."""
+    nodes = sorted({str(ds["tech_node"].sel(tech=g).item()) for g in generated.tech.values})
+    if len(nodes) < 2:
+        return []
+    trade = has_role(ds, MARKET, TRANSFER)
+    rows: list[tuple[str, float, str]] = []
+    for node in nodes:
+        at_node = (ds["tech_node"] == node).values
+        rows.append((f"generation_gwh@{node}", float(generated.where(
+            ds["tech_node"].sel(tech=generated.tech) == node, 0).sum()), "GWh"))
+        rows += supply_rows(ds, generated, at_node, f"@{node}")
+        bus = f"{node}/{ELECTRICITY}"
+        sent = -float(_weighted_sum(ds["flow"].sel(bus=bus).where(trade, 0)).sum()) if bus in ds["bus"] else 0.0
+        rows.append((f"co2_mt@{node}", float(ds["co2"].where(ds["tech_node"] == node, 0).sum()) / 1e6, "Mt"))
+        rows.append((f"net_export_gwh@{node}", sent / MWH_PER_GWH, "GWh"))
+        rows.append((f"mean_marginal_price@{node}", _mean_price(ds, ds["bus"] == bus), "CNY/MWh"))
+    return rows
+
+
+def _mean_price(ds: xr.Dataset, buses: xr.DataArray) -> float:
+    """Time-weighted mean of the marginal price over ``buses`` (averaged across them)."""
+    price = ds["marginal_price"].where(buses, drop=True)
+    return float((price * price["weight"]).sum("time").mean() / float(ds["weight"].sum())) if price.size else np.nan
 
 
 def thermal_rows(ds: xr.Dataset) -> list[tuple[str, float, str]]:

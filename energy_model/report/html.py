@@ -209,7 +209,7 @@ def write_report(ds: xr.Dataset, summary: pd.DataFrame, path: Path, lang: str = 
         pathway=pathway,
     )
     dispatch = [_dispatch(run, key, start) for key, start in run.weeks] if run.power is not None else []
-    sections = [_metadata(run), *_pathway(run), _kpi_cards(run), _capacity(run), _balance(run), _sankey(run),
+    sections = [_metadata(run), *_pathway(run), _kpi_cards(run), _nodes(run), _capacity(run), _balance(run), _sankey(run),
                 *dispatch,
                 _price_duration(run), _load_duration(run), _curtailment(run), _thermal_week(run), _storage(run),
                 _thermal(run),
@@ -416,6 +416,24 @@ def _kpi_cards(run: _Run) -> Section | None:
     if not cards:
         return None
     return Section("kpis", run.text("section.kpis"), body=f'<div class="cards">{"".join(cards)}</div>')
+
+
+def _nodes(run: _Run) -> Section | None:
+    """Each node's own figures side by side (summary rows ``<figure>@<node>``): a base inside a province node
+    is read apart from the province around it."""
+    rows = run.summary[run.summary["kpi"].str.contains("@", regex=False)]
+    if rows.empty:
+        return None
+    figures = rows["kpi"].str.rsplit("@", n=1).str[0]
+    nodes = rows["kpi"].str.rsplit("@", n=1).str[1]
+    table: dict[str, dict[str, str]] = {}
+    for figure, node, value, unit in zip(figures, nodes, rows["value"], rows["unit"]):
+        shown, shown_unit = convert(float(value), str(unit), run.lang)
+        name = f"{kpi_name(figure, run.names, run.lang)} ({shown_unit})" if shown_unit else kpi_name(
+            figure, run.names, run.lang)
+        table.setdefault(name, {})[node] = _fmt(shown)
+    frame = pd.DataFrame.from_dict(table, orient="index").rename_axis(run.text("table.node_figure")).reset_index()
+    return Section("nodes", run.text("section.nodes"), body=_html_table(frame), classes=["table"])
 
 
 def _pathway(run: _Run) -> list[Section]:

@@ -31,6 +31,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "section.curtailment": ("月度弃电量", "Monthly curtailment"),
     "section.storage": ("储能荷电状态", "Storage state of charge"),
     "section.kpi_table": ("指标明细", "All key figures"),
+    "section.nodes": ("分节点指标（基地与省网）", "Figures by node (the base and the province)"),
+    "table.node_figure": ("指标", "Figure"),
     "section.sankey": ("电力流向", "Electricity flows"),
     "section.thermal": ("煤电机组利用小时与启停", "Coal units: hours and start-ups"),
     "section.thermal_week": ("火电出力下限、新能源与弃电", "Thermal floor, wind and curtailment"),
@@ -192,6 +194,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "kpi.import_gwh": ("购入电量", "Import"),
     "kpi.unserved_mwh": ("失负荷电量", "Unserved energy"),
     "kpi.mean_marginal_price": ("平均边际电价", "Mean marginal price"),
+    "kpi.generation_gwh": ("发电量", "Generation"),
+    "kpi.net_export_gwh": ("净送出电量（负值为受入）", "Net sent out (negative: received)"),
     "kpi.capacity": ("装机容量", "Capacity"),
     "kpi.energy_capacity": ("储能容量", "Energy capacity"),
     "kpi.generation": ("发电量", "Generation"),
@@ -494,6 +498,9 @@ def kpi_name(kpi: str, names: dict[str, str], lang: str) -> str:
     """Readable name of a summary row such as ``capacity_wind_1`` or ``cost_fuel``."""
     if f"kpi.{kpi}" in LABELS:
         return label(f"kpi.{kpi}", lang)
+    if "@" in kpi:  # a node's figure (analysis/kpis.node_rows): <figure>@<node>
+        figure, node = kpi.rsplit("@", 1)
+        return f"{kpi_name(figure, names, lang)} · {node}"
     if kpi.startswith("project.") and kpi.count(".") >= 2:  # project.<name>.<figure> (analysis/finance.py)
         project, figure = kpi.removeprefix("project.").rsplit(".", 1)
         limit = figure.endswith("_limit")
