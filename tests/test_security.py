@@ -11,6 +11,7 @@ import pytest
 import yaml
 from micro import HOURS_PER_YEAR, write_case
 
+from energy_model.errors import InputError
 from energy_model.runner import run
 
 
@@ -142,3 +143,20 @@ def test_firm_capacity_covers_the_winter_evening_peak(tmp_path):
                                                  "margin": 0.15, "credits": {"thermal": 0.9, "wind": 0.1}}]})
     ds = run(case, report=False).dataset
     assert float(ds["capacity"].sel(tech="gas")) == pytest.approx((115 - 20) / 0.9)
+
+
+def test_n1_applies_only_at_the_nodes_named(tmp_path):
+    # The rule named for another node leaves this city's heat to the plain balance: 12,600 as without it.
+    folder = _case(tmp_path, {"carrier": "heat", "nodes": ["elsewhere"]})
+    case = yaml.safe_load((folder / "case.yaml").read_text())
+    case["nodes"]["elsewhere"] = {}
+    (folder / "case.yaml").write_text(yaml.safe_dump(case))
+    assert run(folder).dataset.attrs["objective"] == pytest.approx(12600.0)
+    case["policy"]["heat_security"]["nodes"] = ["n"]
+    (folder / "case.yaml").write_text(yaml.safe_dump(case))
+    assert run(folder).dataset.attrs["objective"] == pytest.approx(14400.0)
+
+
+def test_n1_at_an_unknown_node_is_refused(tmp_path):
+    with pytest.raises(InputError, match="heat_security.nodes: unknown node"):
+        run(_case(tmp_path, {"carrier": "heat", "nodes": ["nowhere"]}))

@@ -669,6 +669,9 @@ class HeatSecurity(Strict):
     carrier: str = Field("heat", description="the heat carrier whose buses are secured")
     margin: Annotated[float, Field(ge=0, le=1)] = Field(0.0, description="extra share of demand to cover")
     electric_boilers: bool = Field(False, description="count grid-fed electric boilers as firm heat sources")
+    nodes: list[str] | None = Field(
+        None, description="only the heat buses at these nodes (e.g. the city, not a province's aggregated CHP fleet, "
+                          "which no single trip takes out); default every node with heat demand")
 
 
 class Reserve(Strict):

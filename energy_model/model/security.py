@@ -1,7 +1,7 @@
 """Security constraints a planner imposes beyond the energy balance: heat-source adequacy with the largest CHP
 unit out (N-1) in every hour of heat demand; spinning reserve and a floor of synchronous capacity.
 
-For each heat bus b = (node, carrier) named in ``policy.heat_security`` and each snapshot t with a fixed heat
+For each heat bus b = (node, carrier) named in ``policy.heat_security`` (at its ``nodes``, default all) and each snapshot t with a fixed heat
 demand D[b,t] > 0, and for each CHP unit k extracting heat into b:
 
     Σ_{g ∈ CHP(b), g ≠ k} h_max[g]·on[g,t]  +  Σ_{f ∈ boilers(b)} cap[f]  (+ Σ_{e ∈ electric boilers(b)} r_e·cap[e])
@@ -103,7 +103,13 @@ def _add_heat_n1(b: ModelBuilder) -> None:
     spec = b.data.case.policy.heat_security
     rows = {}
     if spec is not None:
-        for node in _heat_nodes(b, spec.carrier):
+        nodes = _heat_nodes(b, spec.carrier)
+        if spec.nodes is not None:
+            unknown = sorted(set(spec.nodes) - set(b.data.case.nodes))
+            if unknown:
+                raise InputError([f"policy.heat_security.nodes: unknown node(s) {', '.join(unknown)}"])
+            nodes = [node for node in nodes if node in spec.nodes]
+        for node in nodes:
             rows.update(_n1_rows(b, node, spec))
     b.m.heat_security_n1 = pyo.Constraint(list(rows), rule=lambda _, *key: rows[key])
 
