@@ -8,6 +8,13 @@ Farms that the model cannot tell apart (same node, carrier, profile and variable
 can share a curtailed hour in any proportion at the same cost; the LP's vertex puts it all on one of them.
 The results report the optimum that shares it pro rata to availability, as grid operators do among farms of
 a section: p[g,t] = P[G,t]·cf[g,t]·cap[g] / Σ_{g'∈G} cf[g',t]·cap[g'] for the group G of g (settle).
+
+The same holds across a free link (lossless, no variable cost) between two nodes, e.g. a base and the province
+around it: in an hour the link is not at its limit, curtailing a MW on either side costs the same. The results
+then share the two sides' output pro rata to availability too, moving the difference over the link as far as
+its capacity allows (P_A + P_B and every node balance unchanged). Not where a constraint reads a node's own
+farms (a reserve on renewable output, a certified-hydrogen minimum, an annual limit), nor for farms of a
+project or must-take farms.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pyomo.environ as pyo
 
+from ...constants import TRANSFER
 from ..builder import ModelBuilder, bus_name
 
 KIND = "renewable"
@@ -67,7 +75,57 @@ def settle(b: ModelBuilder, solution, techs: list[str]) -> None:
         total_available = available.sum(axis=0)
         share = np.divide(available, total_available, out=np.zeros_like(available), where=total_available > 0)
         output[index] = output[index].sum(axis=0) * share
+    _share_across_free_links(b, solution, output, rows, techs)
     solution.set_values(var, output)
+
+
+def _share_across_free_links(b: ModelBuilder, solution, output: np.ndarray, rows: dict[str, int],
+                             techs: list[str]) -> None:
+    """Each free link in turn: the pro-rata split of the two end nodes' output, within the link's headroom."""
+    data, m = b.data, b.m
+    policy = data.case.policy
+    certification = data.case.certification
+    if (policy.reserve is not None and policy.reserve.renewable_share > 0) or policy.annual_limits or \
+            (certification is not None and certification.min_green_share is not None) or \
+            not hasattr(m, "link_forward"):
+        return
+    links = [g for g in data.modelled_with(TRANSFER) if data.technologies[g].efficiency == 1.0
+             and data.technologies[g].vom == 0.0]
+    if not links:
+        return
+    link_rows = {g: i for i, g in enumerate(list(m.link_forward.index_set().subsets())[0])}
+    forward = solution.value(m.link_forward).copy()
+    back_rows = {g: i for i, g in enumerate(list(m.link_backward.index_set().subsets())[0])} \
+        if len(m.link_backward) else {}
+    backward = solution.value(m.link_backward).copy() if back_rows else None
+    for link in links:
+        tech = data.technologies[link]
+        sides = [[g for g in techs if g in rows and data.technologies[g].node == node
+                  and data.technologies[g].carrier == tech.carrier and not data.technologies[g].must_take
+                  and not _interchangeable(data, g)[4]] for node in (tech.node, tech.to_node)]
+        farms = sides[0] + sides[1]
+        if not sides[0] or not sides[1] or len({data.technologies[g].vom for g in farms}) > 1:
+            continue
+        available = [np.vstack([data.profiles[data.technologies[g].profile] * solution.capacity(g) for g in side])
+                     for side in sides]
+        made = [output[[rows[g] for g in side]].sum(axis=0) for side in sides]
+        total_available = available[0].sum(axis=0) + available[1].sum(axis=0)
+        target = np.divide((made[0] + made[1]) * available[0].sum(axis=0), total_available,
+                           out=made[0].copy(), where=total_available > 0)
+        net = forward[link_rows[link]] - (backward[back_rows[link]] if link in back_rows else 0.0)
+        capacity = solution.capacity(link)
+        shift = np.clip(target - made[0], -(capacity if link in back_rows else 0.0) - net, capacity - net)
+        for side, avail, new in zip(sides, available, (made[0] + shift, made[1] - shift)):
+            side_available = avail.sum(axis=0)
+            share = np.divide(avail, side_available, out=np.zeros_like(avail), where=side_available > 0)
+            output[[rows[g] for g in side]] = new * share
+        net = net + shift
+        forward[link_rows[link]] = np.maximum(net, 0.0)
+        if link in back_rows:
+            backward[back_rows[link]] = np.maximum(-net, 0.0)
+    solution.set_values(m.link_forward, forward)
+    if backward is not None:
+        solution.set_values(m.link_backward, backward)
 
 
 def _interchangeable(data, g: str) -> tuple:
