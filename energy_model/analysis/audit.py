@@ -19,6 +19,8 @@ written once with its source. Every run audits itself against it (``plan_audit.c
   quantity × intensity); ``value`` (a plan figure with its unit); or a figure of the whole system:
   ``output_value`` (CNY/yr, below), ``curtailment_rate``, ``non_fossil_share`` (as in summary.csv) and
   ``co2`` (t/yr).
+- ``outside`` (optional): nodes that are not the plan's territory, e.g. a province node around the base. Their
+  technologies count in no figure: not in selections by kind, the system figures or the output value.
 - ``output_value``: the power-energy industry's output value (产值), which the plan does not define,
   estimated as electricity generated × an on-grid price by technology-name pattern (first match) +
   products delivered to demand or sold through markets × a product price.
@@ -45,7 +47,7 @@ from ..constants import ELECTRICITY, GENERATOR, LOAD, MARKET, PLANT
 from ..errors import InputError, UnitError
 from ..results.dataset import has_role
 from ..results.netcdf import set_units
-from .kpis import summary
+from .kpis import generation, supply_rows
 from .products import electricity_intensity
 
 MWH_PER_GWH = 1e3
@@ -148,6 +150,7 @@ class OutputValue(Strict):
 
 
 class AuditSpec(Strict):
+    outside: list[str] = Field(default_factory=list, description="nodes outside the plan's territory")
     loads: dict[str, Load] = Field(default_factory=dict)
     checks: dict[str, Check] = Field(default_factory=dict)
     output_value: OutputValue | None = None
@@ -188,7 +191,7 @@ def load_audit(case_dir: str | Path, technologies: dict, carriers) -> AuditSpec 
     if spec.output_value is not None:
         problems += [f"{path}: output_value.electricity_price: no pattern matches '{g}', which generates "
                      f"electricity" for g, tech in technologies.items() if _generator(tech)
-                     and _price(g, spec.output_value) is None]
+                     and tech.node not in spec.outside and _price(g, spec.output_value) is None]
     if problems:
         raise InputError(problems)
     return spec
@@ -273,9 +276,9 @@ class _Measurer:
             load = self.spec.loads[m.load]
             value = parse(load.plan_quantity)[0] * self.intensity.get(_load_product(load, self.technologies), 0.0)
         elif m.measure == "output_value":
-            value = output_value(ds, self.spec.output_value)
+            value = output_value(ds.isel(tech=self.inside), self.spec.output_value)
         elif m.measure == "co2":
-            value = self.kpi("co2_mt") * 1e6 / self.year
+            value = float(ds["co2"].isel(tech=self.inside).sum()) / self.year
         else:
             value = self.kpi(m.measure)
         return value * m.scale
@@ -285,12 +288,18 @@ class _Measurer:
             return m.techs
         carrier = {g: getattr(t, "carrier", None) or getattr(t, "input", None) for g, t in self.technologies.items()}
         return [g for g, t in self.technologies.items() if t.kind in m.kinds and g not in m.exclude
-                and (m.carrier is None or carrier[g] == m.carrier)]
+                and (m.carrier is None or carrier[g] == m.carrier) and t.node not in self.spec.outside]
+
+    @property
+    def inside(self) -> np.ndarray:
+        """Along ``tech``: the technologies of the plan's territory."""
+        return ~self.ds["tech_node"].isin(self.spec.outside).values
 
     def kpi(self, name: str) -> float:
-        """A key figure as summary.csv has it (the same definition as the report's)."""
+        """A key figure as summary.csv has it (the same definition as the report's), over the plan's territory."""
         if self._kpis is None:
-            self._kpis = summary(self.ds).set_index("kpi")["value"]
+            self._kpis = pd.Series(dict((kpi, value) for kpi, value, _ in supply_rows(
+                self.ds, generation(self.ds), self.inside)))
         return float(self._kpis[name])
 
 
