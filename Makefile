@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 CASE ?= inputs/shuangliao
-SCENARIO ?= base_2030
+SCENARIO ?= province_2030
 # batch options, e.g. make scenarios DAYS=12 (representative days; 0 = every hour), SIZING_DAYS=0 (sizes and hours
 # in one optimisation), HOURS=720 WORKERS=2 FORCE=1 OUT=results/mine SCENARIOS="base_2030 market_expansion",
 # make sweep SWEEP=... SCHEDULER=tcp://host:8786

@@ -84,6 +84,11 @@ def test_every_number_in_the_inputs_has_a_source():
     for entity, spec in yaml.safe_load((CASE / "technologies.yaml").read_text()).items():
         missing += [f"technologies.yaml: {entity}.{field}" for field, value in spec.items()
                     if _is_number(value) and field not in spec.get("sources", {})]
+    for included in sorted({f for s in yaml.safe_load((CASE / "scenarios.yaml").read_text()).values()
+                            for f in s.get("include", [])}):  # the province node and the projects
+        for entity, spec in yaml.safe_load((CASE / included).read_text()).get("technologies", {}).items():
+            missing += [f"{included}: {entity}.{field}" for field, value in spec.items()
+                        if _is_number(value) and field not in spec.get("sources", {})]
     case = yaml.safe_load((CASE / "case.yaml").read_text())
     for section in ("fuels",):
         for entity, spec in case.get(section, {}).items():

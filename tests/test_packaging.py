@@ -23,6 +23,7 @@ def test_the_wheel_ships_the_case_and_the_licence_and_runs_it(tmp_path):
     wheel = next(wheels.glob("energy_model-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "energy_model/cases/shuangliao/case.yaml" in names
+    assert "energy_model/cases/shuangliao/province/jilin.yaml" in names  # the province node of the default
     assert "energy_model/cases/shuangliao/timeseries/weather_years/w10/profiles.parquet" in names  # the ensemble
     assert any(n.endswith("licenses/LICENSE") for n in names)
     site = tmp_path / "site"
@@ -43,5 +44,5 @@ def test_the_wheel_ships_the_case_and_the_licence_and_runs_it(tmp_path):
     assert (work / "case" / "technologies.yaml").read_bytes() == (ROOT / "inputs/shuangliao/technologies.yaml").read_bytes()
     done = cli("run", "case", "--hours", "24", "--no-report")
     assert done.returncode == 0, done.stderr
-    assert (work / "results" / "base_2030_h24" / "results.nc").exists()
+    assert (work / "results" / "province_2030_h24" / "results.nc").exists()  # the default scenario
     assert cli("example", "case").returncode == 2  # never over an existing folder
