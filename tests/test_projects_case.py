@@ -132,3 +132,11 @@ def test_the_shipped_projects_side_by_side_in_one_comparison(tmp_path):
         for figure in ("npv", "project_irr_after_tax", "equity_irr", "dscr_min", "npv_p90"):
             values = kpis.loc[f"project.{project}.{figure}", project]
             assert pd.notna(values), (project, figure)
+
+
+def test_the_shipped_shared_substation_holds_the_project_feed_in_within_the_base_limit():
+    ds = run(CASE, "direct_supply_methanol_shared_substation", hours=48, report=False).dataset
+    both = ds["export"].sel(tech=["grid_500kv", "dsm_grid"]).fillna(0).sum("tech").values
+    limit = float(ds["capacity"].sel(tech="grid_500kv"))
+    assert both.max() <= limit + 1e-6
+    assert (both >= limit - 1e-6).any()  # the shared limit binds in some hour of this horizon
