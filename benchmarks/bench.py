@@ -3,7 +3,7 @@
 Each run is its own process (so peak memory is that run's alone); runs follow one another. The table
 goes to ``results/bench/bench.md`` with the raw figures in ``bench.json``.
 
-    python benchmarks/bench.py [--case inputs/shuangliao] [--scenario base_2030] [--days 12] [--hours N]
+    python benchmarks/bench.py [--case inputs/shuangliao] [--scenario province_2030] [--days 12] [--hours N]
 
 Runs: this model on the case as it is (all features); this model and PyPSA on the comparable case
 (:func:`pypsa_case.comparable`: no commitment/start-ups, no ramps, flat annual demands, in both), PyPSA once with
@@ -142,7 +142,7 @@ RUNS = [  # (tool, features, solver options)
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--case", default=str(ROOT / "inputs" / "shuangliao"))
-    parser.add_argument("--scenario", default="base_2030")
+    parser.add_argument("--scenario", default="province_2030")
     parser.add_argument("--hours", type=int, default=None, help="shorter horizon (quick check)")
     parser.add_argument("--days", type=int, default=12)
     parser.add_argument("--out", default=str(ROOT / "results" / "bench"))

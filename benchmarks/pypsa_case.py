@@ -4,13 +4,16 @@ What maps one to one: buses per node × carrier, renewables (generators with p_m
 output with fuel + CO2 + variable cost, fixed-duration storage (StorageUnit), separately sized storage
 (a Store with a charger and a discharger link whose capacities are tied), conversions with several
 outputs and further inputs (multi-bus Link, negative efficiencies), demands (Load), markets (a link to
-an outside bus with an import generator and an export "negative generator"), unserved energy at VOLL.
+an outside bus with an import generator, its price plus any import surcharge, and an export "negative
+generator"), links between nodes (a lossless link both ways; a lossy one as one PyPSA link per direction),
+unserved energy at VOLL.
 
 What has no PyPSA equivalent, and is dropped in *both* models by :func:`comparable`: our linearised
 commitment with start-up costs and fuel, minimum up/down times, CHP heat extraction and the flexibility
 retrofit of thermal units, the commitment of plants (PyPSA's linearised UC is a different
 relaxation; heat demand is then met by the heat-only boilers or not at all, alike in both), ramp limits (PyPSA does not wrap them around the horizon), and flexible demands with an
-annual quantity (they become flat fixed demands of the same annual quantity); PyPSA has no
+annual quantity (they become flat fixed demands of the same annual quantity), a market's annual export cap
+(PyPSA bounds no single link's yearly energy without a custom constraint); PyPSA has no
 inter-period storage linking for representative days either, so at ``--days`` only the times compare.
 Investment costs of fixed assets are constants in both; the comparison leaves them out.
 """
@@ -37,6 +40,8 @@ def comparable(config: ModelConfig) -> ModelConfig:
             tech.start_cost, tech.ramp_rate = 0.0, None
         if tech.kind == "demand" and tech.flexible and tech.annual:  # (zero stays zero either way)
             tech.flexible, tech.profile = False, None
+        if tech.kind == "market":
+            tech.max_annual_export = None
     config.case.policy.heat_security = None
     return config
 
@@ -160,7 +165,7 @@ def build_network(data: ModelData):
         n.add("Generator", f"{g} export", bus=outside, p_nom=1e5, p_min_pu=-1.0, p_max_pu=0.0,
               marginal_cost=pd.Series(export_price, index=snapshots))
         if tech.import_price is not None:
-            import_price = np.maximum(data.series(tech.import_price), export_price)
+            import_price = np.maximum(data.series(tech.import_price) + tech.import_surcharge, export_price)
             n.add("Generator", f"{g} import", bus=outside, p_nom=1e5,
                   marginal_cost=pd.Series(import_price, index=snapshots))
         if tech.import_capacity is None:
@@ -170,6 +175,18 @@ def build_network(data: ModelData):
         else:
             n.add("Link", f"{g} export link", bus0=bus, bus1=outside, **sizing(g))
             n.add("Link", f"{g} import link", bus0=outside, bus1=bus, p_nom=tech.import_capacity)
+    for g in data.modelled("link"):
+        tech = data.technologies[g]
+        ends = {"bus0": bus_name(tech.node, tech.carrier), "bus1": bus_name(tech.to_node, tech.carrier)}
+        if tech.bidirectional and tech.efficiency == 1.0:
+            n.add("Link", g, **ends, p_min_pu=-1.0, marginal_cost=tech.vom, **sizing(g))
+            continue
+        n.add("Link", g, **ends, efficiency=tech.efficiency, marginal_cost=tech.vom, **sizing(g))
+        if tech.bidirectional:  # the way back with the same loss and one capacity for both directions
+            n.add("Link", f"{g} back", bus0=ends["bus1"], bus1=ends["bus0"], efficiency=tech.efficiency,
+                  marginal_cost=tech.vom, **sizing(g))
+            if data.is_expandable(g):
+                tied.append((g, f"{g} back", 1.0))
     return n, tied
 
 
@@ -180,7 +197,8 @@ def _carriers(tech) -> list[str]:
 
 
 def tie_storage_power(tied):
-    """extra_functionality: a separately sized store has one power capacity for charge and discharge."""
+    """extra_functionality: a separately sized store has one power capacity for charge and discharge, a sized
+    lossy link one for both directions."""
     def add(n, snapshots):
         import warnings
 

@@ -23,8 +23,9 @@ TOLERANCE = 1e-6
 
 
 @pytest.mark.filterwarnings("ignore::FutureWarning")  # PyPSA notes pandas 3 string dtypes on import
-def test_one_week_of_the_default_case_has_the_same_objective_in_pypsa():
-    config = comparable(load_case("inputs/shuangliao", "base_2030"))
+@pytest.mark.parametrize("scenario", ["base_2030", "province_2030"])  # the price taker; the base in the province
+def test_one_week_of_the_default_case_has_the_same_objective_in_pypsa(scenario):
+    config = comparable(load_case("inputs/shuangliao", scenario))
     set_horizon(config, hours=168)
     data = build_data(config)
     ours = solve(build_model(data).m, config.case.solver).objective - constant_costs(data)
