@@ -17,6 +17,7 @@ from micro import HOURS_PER_YEAR, write_case
 
 from energy_model.analysis.audit import from_dataset, load_audit
 from energy_model.case.config import load_case
+from energy_model.results.dataset import tidy_summary
 from energy_model.runner import run
 
 CASE = Path(__file__).resolve().parents[1] / "inputs" / "shuangliao"
@@ -119,3 +120,12 @@ def test_a_surplus_on_both_sides_of_a_free_link_is_curtailed_pro_rata(tmp_path, 
     assert sent == pytest.approx(base_output - 20.0)
     residual = ds["flow"].sum("tech") + ds["unserved"]
     assert np.abs(residual.values).max() < 1e-9  # every bus still balances
+
+
+def test_kpis_csv_names_the_node_of_a_node_figure(two_nodes):
+    tidy = tidy_summary(two_nodes.summary, two_nodes.dataset)
+    assert tidy.set_index(["kpi", "tech", "carrier", "project", "node", "period"]).index.is_unique
+    value = tidy.set_index(["kpi", "tech", "node"])["value"]
+    assert value[("curtailment_rate", "", "n")] == pytest.approx(0.3)
+    assert value[("coal_full_load_hours", "", "p")] == pytest.approx(0.7)
+    assert value[("curtailment_rate", "", "")] == pytest.approx(0.3)  # the system's figure has no node

@@ -331,23 +331,27 @@ def write_results(folder: Path, ds: xr.Dataset, summary: pd.DataFrame, extra_wri
 
 def tidy_summary(summary: pd.DataFrame, ds: xr.Dataset) -> pd.DataFrame:
     """``kpis.csv``: summary.csv in tidy form for machines, one row per figure and what it is of: ``kpi, tech,
-    carrier, project, period, value, unit`` (``capacity_wind_a`` → kpi capacity, tech wind_a;
-    ``project.x.npv`` → kpi npv, project x; a pathway's periods as rows)."""
+    carrier, project, node, period, value, unit`` (``capacity_wind_a`` → kpi capacity, tech wind_a;
+    ``project.x.npv`` → kpi npv, project x; ``coal_full_load_hours@jilin`` → node jilin; a pathway's periods
+    as rows)."""
     techs = sorted(map(str, ds["tech"].values), key=len, reverse=True)
     carriers = sorted(set(map(str, ds["bus_carrier"].values)), key=len, reverse=True)
     periods = [c for c in summary.columns if str(c).isdigit()]
     rows = []
     for _, row in summary.iterrows():
-        kpi, tech, carrier, project = str(row["kpi"]), "", "", ""
-        if kpi.startswith("project.") and kpi.count(".") >= 2:
+        kpi, tech, carrier, project, node = str(row["kpi"]), "", "", "", ""
+        if "@" in kpi:  # a node's figure (analysis/kpis.node_rows)
+            kpi, node = kpi.rsplit("@", 1)
+        elif kpi.startswith("project.") and kpi.count(".") >= 2:
             project, kpi = kpi.removeprefix("project.").rsplit(".", 1)
         else:
             tech = next((g for g in techs if kpi.endswith(f"_{g}") and len(kpi) > len(g) + 1), "")
             carrier = "" if tech else next((c for c in carriers if kpi.endswith(f"_{c}")), "")
             kpi = kpi.removesuffix(f"_{tech or carrier}") if tech or carrier else kpi
         for period in periods or [""]:
-            rows.append((kpi, tech, carrier, project, period, row[period] if period else row["value"], row["unit"]))
-    return pd.DataFrame(rows, columns=["kpi", "tech", "carrier", "project", "period", "value", "unit"])
+            rows.append((kpi, tech, carrier, project, node, period, row[period] if period else row["value"],
+                         row["unit"]))
+    return pd.DataFrame(rows, columns=["kpi", "tech", "carrier", "project", "node", "period", "value", "unit"])
 
 
 def write_failure(folder: Path, status: str, message: str, diagnosis: str, metadata: dict) -> None:
