@@ -43,6 +43,7 @@ def comparable(config: ModelConfig) -> ModelConfig:
         if tech.kind == "market":
             tech.max_annual_export = None
     config.case.policy.heat_security = None
+    config.case.policy.reserve = None  # held on committed units, which the comparable case has none of
     return config
 
 

@@ -17,8 +17,10 @@ from micro import HOURS_PER_YEAR, write_case
 
 from energy_model.analysis.audit import from_dataset, load_audit
 from energy_model.case.config import load_case
+from energy_model.model.build import build_model
+from energy_model.model.data import build_data
 from energy_model.results.dataset import tidy_summary
-from energy_model.runner import run
+from energy_model.runner import run, set_horizon
 
 CASE = Path(__file__).resolve().parents[1] / "inputs" / "shuangliao"
 
@@ -129,3 +131,12 @@ def test_kpis_csv_names_the_node_of_a_node_figure(two_nodes):
     assert value[("curtailment_rate", "", "n")] == pytest.approx(0.3)
     assert value[("coal_full_load_hours", "", "p")] == pytest.approx(0.7)
     assert value[("curtailment_rate", "", "")] == pytest.approx(0.3)  # the system's figure has no node
+
+
+def test_the_province_keeps_its_reserve_and_the_city_its_heat_n1():
+    config = load_case(CASE, "province_2030")
+    set_horizon(config, hours=24)
+    m = build_model(build_data(config)).m
+    assert {bus for bus, _ in m.reserve_spinning} == {"jilin/electricity"}
+    assert len(m.reserve_spinning) == 24
+    assert {key[0] for key in m.heat_security_n1} == {"shuangliao/heat"}

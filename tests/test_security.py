@@ -160,3 +160,24 @@ def test_n1_applies_only_at_the_nodes_named(tmp_path):
 def test_n1_at_an_unknown_node_is_refused(tmp_path):
     with pytest.raises(InputError, match="heat_security.nodes: unknown node"):
         run(_case(tmp_path, {"carrier": "heat", "nodes": ["nowhere"]}))
+
+
+def test_reserve_applies_only_at_the_nodes_named(tmp_path):
+    # The 10 % + 20 % reserve named for another node leaves this one unreserved: 12,000 as without the rule.
+    reserve = {"load_share": 0.1, "renewable_share": 0.2, "nodes": ["elsewhere"]}
+    folder = tmp_path / "case"
+    write_case(folder, {
+        "wind": {"kind": "renewable", "profile": "flat", "capacity": 60},
+        "coal": {"kind": "thermal", "fuel": "coal", "heat_rate": 0.3, "capacity": 150, "min_load": 0.2,
+                 "no_load_fuel": 0.1},
+        "load": {"kind": "demand", "annual": 100.0 * HOURS_PER_YEAR},
+    }, series={"flat": [1.0]}, nodes={"elsewhere": {}}, policy={"reserve": reserve})
+    assert run(folder).dataset.attrs["objective"] == pytest.approx(12000.0)
+    case = yaml.safe_load((folder / "case.yaml").read_text())
+    case["policy"]["reserve"]["nodes"] = ["n"]
+    (folder / "case.yaml").write_text(yaml.safe_dump(case))
+    assert run(folder).dataset.attrs["objective"] == pytest.approx(12660.0)
+    case["policy"]["reserve"]["nodes"] = ["nowhere"]
+    (folder / "case.yaml").write_text(yaml.safe_dump(case))
+    with pytest.raises(InputError, match="reserve.nodes: unknown node"):
+        run(folder)

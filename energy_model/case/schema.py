@@ -682,6 +682,9 @@ class Reserve(Strict):
     renewable_share: Fraction = Field(0.0, description="further reserve as a share of the node's wind and PV output")
     min_synchronous: Annotated[float, quantity("MW"), Field(ge=0)] = Field(
         0.0, description="committed thermal capacity the node keeps in every hour [MW]")
+    nodes: list[str] | None = Field(
+        None, description="only these nodes (the control area, e.g. the province, not a base inside it); default "
+                          "every node with committed thermal units")
 
 
 class FirmCapacity(Strict):

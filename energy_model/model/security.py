@@ -13,7 +13,8 @@ boilers (thermal units whose carrier is the heat carrier) count at their capacit
 is not a firm source in a winter contingency; heat stores are not counted (their level at the hour of a trip
 is not assured). With no CHP unit on the bus the rule reads as plain adequacy (k ranges over nothing: one row).
 
-Reserve (``policy.reserve``), at each electricity node n with committed thermal units U(n), every snapshot t:
+Reserve (``policy.reserve``), at each electricity node n with committed thermal units U(n) (of its ``nodes``,
+default all), every snapshot t:
 
     Σ_{g∈U(n)} (on[g,t] − s[g,t]) ≥ a·D[n,t] + b·Σ_{r∈R(n)} p[r,t]        (reserve_spinning[n, t])
     Σ_{g∈U(n)} on[g,t] ≥ M                                               (reserve_synchronous[n, t])
@@ -103,12 +104,8 @@ def _add_heat_n1(b: ModelBuilder) -> None:
     spec = b.data.case.policy.heat_security
     rows = {}
     if spec is not None:
-        nodes = _heat_nodes(b, spec.carrier)
-        if spec.nodes is not None:
-            unknown = sorted(set(spec.nodes) - set(b.data.case.nodes))
-            if unknown:
-                raise InputError([f"policy.heat_security.nodes: unknown node(s) {', '.join(unknown)}"])
-            nodes = [node for node in nodes if node in spec.nodes]
+        _check_nodes(b, "heat_security", spec.nodes)
+        nodes = [node for node in _heat_nodes(b, spec.carrier) if spec.nodes is None or node in spec.nodes]
         for node in nodes:
             rows.update(_n1_rows(b, node, spec))
     b.m.heat_security_n1 = pyo.Constraint(list(rows), rule=lambda _, *key: rows[key])
@@ -120,7 +117,8 @@ def _add_reserve(b: ModelBuilder) -> None:
     if spec is not None:
         techs = data.technologies
         committed = committed_units(data, data.modelled_with(FUEL_FIRED))
-        for node in sorted({techs[g].node for g in committed}):
+        _check_nodes(b, "reserve", spec.nodes)
+        for node in sorted({techs[g].node for g in committed} & set(spec.nodes or data.case.nodes)):
             units = [g for g in committed if techs[g].node == node and techs[g].carrier == ELECTRICITY]
             if not units:
                 continue
@@ -139,6 +137,12 @@ def _add_reserve(b: ModelBuilder) -> None:
                     synchronous[bus, t] = on >= spec.min_synchronous
     m.reserve_spinning = pyo.Constraint(list(spinning), rule=lambda _, *key: spinning[key])
     m.reserve_synchronous = pyo.Constraint(list(synchronous), rule=lambda _, *key: synchronous[key])
+
+
+def _check_nodes(b: ModelBuilder, rule: str, nodes: list[str] | None) -> None:
+    unknown = sorted(set(nodes or []) - set(b.data.case.nodes))
+    if unknown:
+        raise InputError([f"policy.{rule}.nodes: unknown node(s) {', '.join(unknown)}"])
 
 
 def _heat(m, g, t):
