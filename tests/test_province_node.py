@@ -19,6 +19,7 @@ from energy_model.analysis.audit import from_dataset, load_audit
 from energy_model.case.config import load_case
 from energy_model.model.build import build_model
 from energy_model.model.data import build_data
+from energy_model.report.html import write_report
 from energy_model.results.dataset import tidy_summary
 from energy_model.runner import run, set_horizon
 
@@ -33,7 +34,7 @@ def two_nodes(tmp_path_factory):
         "coal": {"kind": "thermal", "node": "p", "fuel": "coal", "heat_rate": 0.3, "capacity": 100},
         "load_p": {"kind": "demand", "node": "p", "annual": 50 * HOURS_PER_YEAR},
         "tie": {"kind": "link", "to_node": "p", "capacity": 50},
-    }, series={"wind": [1.0, 0.0]}, nodes={"p": {}})
+    }, series={"wind": [1.0, 0.0]}, nodes={"n": {"label_zh": "基地"}, "p": {"label_zh": "省网"}})
     return run(folder, report=False)
 
 
@@ -140,3 +141,10 @@ def test_the_province_keeps_its_reserve_and_the_city_its_heat_n1():
     assert {bus for bus, _ in m.reserve_spinning} == {"jilin/electricity"}
     assert len(m.reserve_spinning) == 24
     assert {key[0] for key in m.heat_security_n1} == {"shuangliao/heat"}
+
+
+def test_the_report_names_the_nodes_in_chinese(two_nodes, tmp_path):
+    html = write_report(two_nodes.dataset, two_nodes.summary, tmp_path / "report.html", "zh").read_text("utf-8")
+    section = html[html.index('section id="nodes"'):]
+    section = section[:section.index("</section>")]
+    assert "基地" in section and "省网" in section

@@ -21,6 +21,7 @@ from __future__ import annotations
 import colorsys
 import html
 import itertools
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -433,6 +434,8 @@ def _nodes(run: _Run) -> Section | None:
             figure, run.names, run.lang)
         table.setdefault(name, {})[node] = _fmt(shown)
     frame = pd.DataFrame.from_dict(table, orient="index").rename_axis(run.text("table.node_figure")).reset_index()
+    labels = json.loads(run.ds.attrs.get("node_labels_zh", "{}")) if run.lang == "zh" else {}
+    frame = frame.rename(columns={node: labels.get(node) or node for node in nodes.unique()})
     return Section("nodes", run.text("section.nodes"), body=_html_table(frame), classes=["table"])
 
 

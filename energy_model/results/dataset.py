@@ -117,6 +117,8 @@ def to_dataset(b: ModelBuilder, solution: Solution, metadata: dict) -> xr.Datase
     ds["capacity_new"] = ("tech", [b.in_service_value(BUILD, g, solution) for g in techs],
                           {"long_name": "new capacity in service", "description": "new capacity paying capex"})
     ds.attrs["binding_build_max"] = json.dumps(_binding_build_max(data, ds["capacity_new"].values, techs))
+    ds.attrs["node_labels_zh"] = json.dumps({node: spec.label_zh for node, spec in data.case.nodes.items()},
+                                            ensure_ascii=False)
     capacities_ = ["capacity", "capacity_new"]
     if data.in_pathway:
         built_now = built(b, solution)
