@@ -20,3 +20,5 @@ LOAD = "load"  # takes a carrier out of the system for a consumer: result `deman
 MARKET = "market"  # trades with the grid beyond the model at prices: results `export`, `import`
 TRANSFER = "transfer"  # carries a flow between `node` and `to_node`: results `link_forward`, `link_backward`
 GRID_CONNECTION = (MARKET, TRANSFER)  # roles through which a node trades with the grid outside it
+
+NODE_MARK = "@"  # a summary figure of one node is named <figure>@<node> (analysis/kpis.node_rows)

@@ -260,6 +260,7 @@ class _Measurer:
     def __init__(self, ds: xr.Dataset, technologies: dict, spec: AuditSpec, intensity: dict[str, float]):
         self.ds, self.technologies, self.spec, self.intensity = ds, technologies, spec, intensity
         self.year = float(ds.attrs["year_fraction"])
+        self.inside = ~ds["tech_node"].isin(spec.outside).values  # along tech: the plan's territory
         self._kpis: pd.Series | None = None
 
     def __call__(self, m: Measure) -> float:
@@ -289,11 +290,6 @@ class _Measurer:
         carrier = {g: getattr(t, "carrier", None) or getattr(t, "input", None) for g, t in self.technologies.items()}
         return [g for g, t in self.technologies.items() if t.kind in m.kinds and g not in m.exclude
                 and (m.carrier is None or carrier[g] == m.carrier) and t.node not in self.spec.outside]
-
-    @property
-    def inside(self) -> np.ndarray:
-        """Along ``tech``: the technologies of the plan's territory."""
-        return ~self.ds["tech_node"].isin(self.spec.outside).values
 
     def kpi(self, name: str) -> float:
         """A key figure as summary.csv has it (the same definition as the report's), over the plan's territory."""

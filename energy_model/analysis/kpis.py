@@ -11,12 +11,13 @@ from ..constants import (
     ELECTRICITY,
     FUEL_FIRED,
     GENERATOR,
+    GRID_CONNECTION,
     MARKET,
     MWH_PER_GWH,
+    NODE_MARK,
     PLANT,
     RENEWABLE,
     STORE,
-    TRANSFER,
 )
 from ..results.dataset import carrier_units, has_role
 
@@ -115,21 +116,20 @@ def node_rows(ds: xr.Dataset, generated: xr.DataArray) -> list[tuple[str, float,
     """The supply figures of each node that generates electricity, named ``<figure>@<node>``, when there is more
     than one (a base inside a province: the base's coal hours are not the province's), with the node's
     generation and its net electricity sent out through markets and links (negative: received)."""
-    nodes = sorted({str(ds["tech_node"].sel(tech=g).item()) for g in generated.tech.values})
+    nodes = sorted(set(map(str, ds["tech_node"].sel(tech=generated.tech).values)))
     if len(nodes) < 2:
         return []
-    trade = has_role(ds, MARKET, TRANSFER)
+    trade = has_role(ds, *GRID_CONNECTION)
     rows: list[tuple[str, float, str]] = []
     for node in nodes:
-        at_node = (ds["tech_node"] == node).values
-        rows.append((f"generation_gwh@{node}", float(generated.where(
-            ds["tech_node"].sel(tech=generated.tech) == node, 0).sum()), "GWh"))
-        rows += supply_rows(ds, generated, at_node, f"@{node}")
+        at_node, tag = ds["tech_node"] == node, f"{NODE_MARK}{node}"
+        rows.append((f"generation_gwh{tag}", float(generated.where(at_node.sel(tech=generated.tech), 0).sum()), "GWh"))
+        rows += supply_rows(ds, generated, at_node.values, tag)
         bus = f"{node}/{ELECTRICITY}"
         sent = -float(_weighted_sum(ds["flow"].sel(bus=bus).where(trade, 0)).sum()) if bus in ds["bus"] else 0.0
-        rows.append((f"co2_mt@{node}", float(ds["co2"].where(ds["tech_node"] == node, 0).sum()) / 1e6, "Mt"))
-        rows.append((f"net_export_gwh@{node}", sent / MWH_PER_GWH, "GWh"))
-        rows.append((f"mean_marginal_price@{node}", _mean_price(ds, ds["bus"] == bus), "CNY/MWh"))
+        rows.append((f"co2_mt{tag}", float(ds["co2"].where(at_node, 0).sum()) / 1e6, "Mt"))
+        rows.append((f"net_export_gwh{tag}", sent / MWH_PER_GWH, "GWh"))
+        rows.append((f"mean_marginal_price{tag}", _mean_price(ds, ds["bus"] == bus), "CNY/MWh"))
     return rows
 
 

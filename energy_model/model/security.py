@@ -1,8 +1,8 @@
 """Security constraints a planner imposes beyond the energy balance: heat-source adequacy with the largest CHP
 unit out (N-1) in every hour of heat demand; spinning reserve and a floor of synchronous capacity.
 
-For each heat bus b = (node, carrier) named in ``policy.heat_security`` (at its ``nodes``, default all) and each snapshot t with a fixed heat
-demand D[b,t] > 0, and for each CHP unit k extracting heat into b:
+For each heat bus b = (node, carrier) named in ``policy.heat_security`` (at its ``nodes``, default all) and
+each snapshot t with a fixed heat demand D[b,t] > 0, and for each CHP unit k extracting heat into b:
 
     Σ_{g ∈ CHP(b), g ≠ k} h_max[g]·on[g,t]  +  Σ_{f ∈ boilers(b)} cap[f]  (+ Σ_{e ∈ electric boilers(b)} r_e·cap[e])
         ≥ (1 + margin)·D[b,t]                                            (heat_security_n1[b, k, t])
@@ -104,9 +104,7 @@ def _add_heat_n1(b: ModelBuilder) -> None:
     spec = b.data.case.policy.heat_security
     rows = {}
     if spec is not None:
-        _check_nodes(b, "heat_security", spec.nodes)
-        nodes = [node for node in _heat_nodes(b, spec.carrier) if spec.nodes is None or node in spec.nodes]
-        for node in nodes:
+        for node in _named(b, "heat_security", spec.nodes, _heat_nodes(b, spec.carrier)):
             rows.update(_n1_rows(b, node, spec))
     b.m.heat_security_n1 = pyo.Constraint(list(rows), rule=lambda _, *key: rows[key])
 
@@ -117,8 +115,7 @@ def _add_reserve(b: ModelBuilder) -> None:
     if spec is not None:
         techs = data.technologies
         committed = committed_units(data, data.modelled_with(FUEL_FIRED))
-        _check_nodes(b, "reserve", spec.nodes)
-        for node in sorted({techs[g].node for g in committed} & set(spec.nodes or data.case.nodes)):
+        for node in _named(b, "reserve", spec.nodes, sorted({techs[g].node for g in committed})):
             units = [g for g in committed if techs[g].node == node and techs[g].carrier == ELECTRICITY]
             if not units:
                 continue
@@ -139,10 +136,12 @@ def _add_reserve(b: ModelBuilder) -> None:
     m.reserve_synchronous = pyo.Constraint(list(synchronous), rule=lambda _, *key: synchronous[key])
 
 
-def _check_nodes(b: ModelBuilder, rule: str, nodes: list[str] | None) -> None:
-    unknown = sorted(set(nodes or []) - set(b.data.case.nodes))
+def _named(b: ModelBuilder, rule: str, named: list[str] | None, nodes: list[str]) -> list[str]:
+    """The ``nodes`` a rule applies to: those its ``nodes`` field names (all where it names none)."""
+    unknown = sorted(set(named or []) - set(b.data.case.nodes))
     if unknown:
         raise InputError([f"policy.{rule}.nodes: unknown node(s) {', '.join(unknown)}"])
+    return [node for node in nodes if named is None or node in named]
 
 
 def _heat(m, g, t):

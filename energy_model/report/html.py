@@ -44,6 +44,7 @@ from ..constants import (
     LOAD,
     MARKET,
     MWH_PER_GWH,
+    NODE_MARK,
     PLANT,
     RENEWABLE,
     STORE,
@@ -210,8 +211,8 @@ def write_report(ds: xr.Dataset, summary: pd.DataFrame, path: Path, lang: str = 
         pathway=pathway,
     )
     dispatch = [_dispatch(run, key, start) for key, start in run.weeks] if run.power is not None else []
-    sections = [_metadata(run), *_pathway(run), _kpi_cards(run), _nodes(run), _capacity(run), _balance(run), _sankey(run),
-                *dispatch,
+    sections = [_metadata(run), *_pathway(run), _kpi_cards(run), _nodes(run), _capacity(run), _balance(run),
+                _sankey(run), *dispatch,
                 _price_duration(run), _load_duration(run), _curtailment(run), _thermal_week(run), _storage(run),
                 _thermal(run),
                 _products(run), _product_economics(run), _levelised_cost(run),
@@ -422,13 +423,13 @@ def _kpi_cards(run: _Run) -> Section | None:
 def _nodes(run: _Run) -> Section | None:
     """Each node's own figures side by side (summary rows ``<figure>@<node>``): a base inside a province node
     is read apart from the province around it."""
-    rows = run.summary[run.summary["kpi"].str.contains("@", regex=False)]
+    rows = run.summary[run.summary["kpi"].str.contains(NODE_MARK, regex=False)]
     if rows.empty:
         return None
-    figures = rows["kpi"].str.rsplit("@", n=1).str[0]
-    nodes = rows["kpi"].str.rsplit("@", n=1).str[1]
+    parts = rows["kpi"].str.rsplit(NODE_MARK, n=1)
+    nodes = parts.str[1]
     table: dict[str, dict[str, str]] = {}
-    for figure, node, value, unit in zip(figures, nodes, rows["value"], rows["unit"]):
+    for figure, node, value, unit in zip(parts.str[0], nodes, rows["value"], rows["unit"]):
         shown, shown_unit = convert(float(value), str(unit), run.lang)
         name = f"{kpi_name(figure, run.names, run.lang)} ({shown_unit})" if shown_unit else kpi_name(
             figure, run.names, run.lang)

@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ..constants import NODE_MARK
+
 LANGUAGES = ("zh", "en")
 
 # key -> (zh, en)
@@ -498,8 +500,8 @@ def kpi_name(kpi: str, names: dict[str, str], lang: str) -> str:
     """Readable name of a summary row such as ``capacity_wind_1`` or ``cost_fuel``."""
     if f"kpi.{kpi}" in LABELS:
         return label(f"kpi.{kpi}", lang)
-    if "@" in kpi:  # a node's figure (analysis/kpis.node_rows): <figure>@<node>
-        figure, node = kpi.rsplit("@", 1)
+    if NODE_MARK in kpi:  # a node's figure (analysis/kpis.node_rows): <figure>@<node>
+        figure, node = kpi.rsplit(NODE_MARK, 1)
         return f"{kpi_name(figure, names, lang)} · {node}"
     if kpi.startswith("project.") and kpi.count(".") >= 2:  # project.<name>.<figure> (analysis/finance.py)
         project, figure = kpi.removeprefix("project.").rsplit(".", 1)

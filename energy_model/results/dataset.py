@@ -22,7 +22,7 @@ import xarray as xr
 
 from ..case.schema import kinds_with
 from ..case.units import rate_unit
-from ..constants import ELECTRICITY, STORE
+from ..constants import ELECTRICITY, NODE_MARK, STORE
 from ..errors import InputError
 from ..model.builder import ModelBuilder
 from ..model.components import FAMILIES
@@ -342,8 +342,8 @@ def tidy_summary(summary: pd.DataFrame, ds: xr.Dataset) -> pd.DataFrame:
     rows = []
     for _, row in summary.iterrows():
         kpi, tech, carrier, project, node = str(row["kpi"]), "", "", "", ""
-        if "@" in kpi:  # a node's figure (analysis/kpis.node_rows)
-            kpi, node = kpi.rsplit("@", 1)
+        if NODE_MARK in kpi:  # a node's figure (analysis/kpis.node_rows)
+            kpi, node = kpi.rsplit(NODE_MARK, 1)
         elif kpi.startswith("project.") and kpi.count(".") >= 2:
             project, kpi = kpi.removeprefix("project.").rsplit(".", 1)
         else:

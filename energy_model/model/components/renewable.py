@@ -102,7 +102,7 @@ def _share_across_free_links(b: ModelBuilder, solution, output: np.ndarray, rows
         tech = data.technologies[link]
         sides = [[g for g in techs if g in rows and data.technologies[g].node == node
                   and data.technologies[g].carrier == tech.carrier and not data.technologies[g].must_take
-                  and not _interchangeable(data, g)[4]] for node in (tech.node, tech.to_node)]
+                  and not _projects(data, g)] for node in (tech.node, tech.to_node)]
         farms = sides[0] + sides[1]
         if not sides[0] or not sides[1] or len({data.technologies[g].vom for g in farms}) > 1:
             continue
@@ -130,5 +130,9 @@ def _share_across_free_links(b: ModelBuilder, solution, output: np.ndarray, rows
 
 def _interchangeable(data, g: str) -> tuple:
     tech = data.technologies[g]
-    projects = tuple(sorted(name for name, p in data.case.projects.items() if g in p.technologies))
-    return tech.node, tech.carrier, tech.profile, tech.vom, projects
+    return tech.node, tech.carrier, tech.profile, tech.vom, _projects(data, g)
+
+
+def _projects(data, g: str) -> tuple[str, ...]:
+    """The direct-supply projects a farm belongs to (their rules read its own output)."""
+    return tuple(sorted(name for name, p in data.case.projects.items() if g in p.technologies))
