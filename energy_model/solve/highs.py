@@ -1,7 +1,7 @@
 """Hand the pyomo model to HiGHS in memory and bring the solution back as arrays.
 
-pyomo's standard-form compiler turns the model into sparse matrices in one pass; highspy takes them
-in one call (no LP file, no constraint-by-constraint handoff, see PERFORMANCE_NOTES.md). Values and
+:mod:`energy_model.solve.standard_form` turns the model into sparse matrices in one pass; highspy takes
+them in one call (no LP file, no constraint-by-constraint handoff, see PERFORMANCE_NOTES.md). Values and
 duals come back in column and row order and are mapped to pyomo components with index arrays, never
 by looking up variables one at a time in Python loops over the solution.
 
@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 import pyomo.environ as pyo
-from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from ..case.schema import SolverConfig
 from ..errors import SolveError
 from . import diagnosis
+from .standard_form import compile_model
 
 OPTIMAL = "optimal"
 # HiGHS statuses that stop the search early; the best solution found so far is still usable
@@ -119,14 +119,13 @@ class Persistent:
 
     def __init__(self, model: pyo.ConcreteModel, options: SolverConfig, log_file: str | None = None):
         t0 = time.perf_counter()
-        form = LinearStandardFormCompiler().write(model, mixed_form=True)
+        form = compile_model(model)
         self.columns, self.rows, self.options = form.columns, form.rows, options
         self.lower = np.fromiter((-math.inf if v.lb is None else v.lb for v in self.columns), float, len(self.columns))
         self.upper = np.fromiter((math.inf if v.ub is None else v.ub for v in self.columns), float, len(self.columns))
         self.integer = np.fromiter((v.is_integer() for v in self.columns), bool, len(self.columns))
-        rhs = np.asarray(form.rhs, dtype=float)
+        rhs = form.rhs
         kind = np.fromiter((r.bound_type for r in self.rows), np.int8, len(self.rows))
-        cost = form.c.toarray().ravel() if form.c.shape[0] else np.zeros(len(self.columns))
         t1 = time.perf_counter()
 
         self.highs = highs = highspy.Highs()
@@ -137,10 +136,10 @@ class Persistent:
         _set_options(highs, options, has_integers=bool(self.integer.any()))
         self.lp = lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = len(self.columns), len(self.rows)
-        lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, self.lower, self.upper
+        lp.col_cost_, lp.col_lower_, lp.col_upper_ = form.c, self.lower, self.upper
         lp.row_lower_, lp.row_upper_ = np.where(kind <= 0, rhs, -math.inf), np.where(kind >= 0, rhs, math.inf)
-        lp.offset_ = float(form.c_offset[0]) if len(form.c_offset) else 0.0
-        matrix = form.A.tocsc()
+        lp.offset_ = form.offset
+        matrix = form.A
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = matrix.indptr, matrix.indices, matrix.data
         if self.integer.any():
