@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pyomo.environ as pyo
-from pyomo.common.gc_manager import PauseGC
 
 from . import certification, direct_supply, policy, security
 from .builder import ModelBuilder
 from .components import FAMILIES
 from .data import ModelData
+from .gc_pause import collector_paused
 
 
 @dataclass
@@ -34,9 +34,7 @@ def build_model(data: ModelData) -> ModelBuilder:
 def build(periods: list[ModelData], pathway: bool = False) -> Model:
     """One builder per investment period; with ``pathway`` each on the block ``period[year]`` of one model,
     whose objective is Σ_y W_y · (costs of period y)."""
-    # A full year creates millions of small pyomo objects and none of them is garbage yet: Python's cyclic
-    # collector, set off by the allocations alone, would spend most of the build scanning them.
-    with PauseGC():
+    with collector_paused():  # millions of objects, none of them garbage yet
         m = pyo.ConcreteModel(name=periods[0].case.name) if pathway else None
         if pathway:
             m.period = pyo.Block([data.year for data in periods])

@@ -23,6 +23,7 @@ import pyomo.environ as pyo
 
 from ..case.schema import SolverConfig
 from ..errors import SolveError
+from ..model.gc_pause import collector_paused
 from . import diagnosis
 from .standard_form import compile_model
 
@@ -101,6 +102,23 @@ class Solution:
         return self.status == OPTIMAL
 
 
+def _column_bounds(columns: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Lower and upper bounds (±inf where none) and integrality of the columns, in one pass over them;
+    integrality is asked once per domain (most variables share one)."""
+    bounds = np.array([v.bounds for v in columns], dtype=float).reshape(len(columns), 2)  # None -> nan
+    lower = np.where(np.isnan(bounds[:, 0]), -math.inf, bounds[:, 0])
+    upper = np.where(np.isnan(bounds[:, 1]), math.inf, bounds[:, 1])
+    integral: dict[int, bool] = {}
+
+    def is_integer(v) -> bool:
+        key = id(v.domain)
+        if key not in integral:
+            integral[key] = v.is_integer()
+        return integral[key]
+
+    return lower, upper, np.fromiter(map(is_integer, columns), bool, len(columns))
+
+
 def _shape(component) -> tuple[int, ...]:
     if len(component) == 0 or component.dim() <= 1:
         return (len(component),)
@@ -119,11 +137,10 @@ class Persistent:
 
     def __init__(self, model: pyo.ConcreteModel, options: SolverConfig, log_file: str | None = None):
         t0 = time.perf_counter()
-        form = compile_model(model)
+        with collector_paused():
+            form = compile_model(model)
         self.columns, self.rows, self.options = form.columns, form.rows, options
-        self.lower = np.fromiter((-math.inf if v.lb is None else v.lb for v in self.columns), float, len(self.columns))
-        self.upper = np.fromiter((math.inf if v.ub is None else v.ub for v in self.columns), float, len(self.columns))
-        self.integer = np.fromiter((v.is_integer() for v in self.columns), bool, len(self.columns))
+        self.lower, self.upper, self.integer = _column_bounds(self.columns)
         rhs = form.rhs
         kind = np.fromiter((r.bound_type for r in self.rows), np.int8, len(self.rows))
         t1 = time.perf_counter()

@@ -18,6 +18,8 @@ are dropped.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
+from typing import NamedTuple
 
 import numpy as np
 import pyomo.environ as pyo
@@ -38,8 +40,7 @@ EQUAL, UPPER, LOWER = 0, 1, -1  # row kinds: row·x == rhs, row·x <= rhs, row·
 MONOMIAL = ne.MonomialTermExpression
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """One row of the matrix and the pyomo constraint it comes from."""
 
     constraint: object
@@ -212,7 +213,7 @@ def compile_model(model: pyo.ConcreteModel) -> StandardForm:
 
     rows: list[Row] = []
     rhs: list[float] = []
-    indptr, indices, data = [0], [], []
+    entries: list[dict[int, float]] = []  # the coefficients of each row, in row order
     for con in model.component_data_objects(pyo.Constraint, active=True, descend_into=True):
         if con.expr is None:
             continue
@@ -234,18 +235,27 @@ def compile_model(model: pyo.ConcreteModel) -> StandardForm:
                 continue
             raise SolveError(f"the constraint {con.name} cannot hold: no variable is left in it and its bounds "
                              f"exclude its constant {constant:g}", "infeasible")
-        for kind, bound in ((EQUAL, ub),) if lb == ub else ((UPPER, ub), (LOWER, lb)):
-            if bound is None:
-                continue
-            rows.append(Row(con, kind))
-            rhs.append(bound - constant)
-            indices.extend(coefs.keys())
-            data.extend(coefs.values())
-            indptr.append(len(indices))
+        if lb == ub:
+            rows.append(Row(con, EQUAL))
+            rhs.append(ub - constant)
+            entries.append(coefs)
+            continue
+        if ub is not None:
+            rows.append(Row(con, UPPER))
+            rhs.append(ub - constant)
+            entries.append(coefs)
+        if lb is not None:
+            rows.append(Row(con, LOWER))
+            rhs.append(lb - constant)
+            entries.append(coefs)
 
+    lengths = np.fromiter(map(len, entries), np.int64, len(entries))
+    nnz = int(lengths.sum())
+    indptr = np.concatenate(([0], np.cumsum(lengths)))
+    indices = np.fromiter(chain.from_iterable(entries), np.int64, nnz)
+    data = np.fromiter(chain.from_iterable(map(dict.values, entries)), float, nnz)
     n = len(collector.variables)
-    matrix = sp.csr_matrix((np.asarray(data, dtype=float), np.asarray(indices, dtype=np.int64),
-                            np.asarray(indptr, dtype=np.int64)), shape=(len(rows), n)).tocsc()
+    matrix = sp.csr_matrix((data, indices, indptr), shape=(len(rows), n)).tocsc()
     costs = np.zeros(n)
     if cost:
         costs[np.fromiter(cost, np.int64, len(cost))] = np.fromiter(cost.values(), float, len(cost))
