@@ -53,6 +53,8 @@ def _small_model() -> pyo.ConcreteModel:
     m.cancel = pyo.Constraint(expr=m.x[0] - m.x[0] + m.y <= 4)  # a coefficient that cancels out
     m.only_fixed = pyo.Constraint(expr=m.z[1] <= 3)  # an empty row: 0 <= 3 - 2.5
     m.indexed = pyo.Constraint(m.I, rule=lambda m, i: sum(m.x[j] for j in m.I if j != i) >= i)
+    m.one = pyo.Param(initialize=1.0, mutable=True)
+    m.power = pyo.Constraint(expr=2 * m.x[1] ** m.one + m.y <= 6)  # x^1: a node left to pyomo's linear visitor
     m.feasible = pyo.Constraint(m.I, rule=lambda m, i: pyo.Constraint.Feasible if i else m.x[i] <= 9)
     return m
 

@@ -1,10 +1,10 @@
 """Compile a linear pyomo model into the sparse standard form HiGHS takes: A, row bounds, costs, columns.
 
 The same mixed standard form as pyomo's ``LinearStandardFormCompiler(mixed_form=True)``, row for row and
-column for column (``tests/test_standard_form.py`` holds them equal), about twice as fast on this
-model's expressions: the rows are sums of monomials, which one recursive function over a table of
-expression classes reads without pyomo's general visitor framework or the ``lhs - rhs`` expressions
-its ``to_bounded_expression`` builds for every two-sided row. A node it does not know (a power, an
+column for column (``tests/test_standard_form.py`` holds them equal), in less time on this model's
+expressions (docs/performance.md): the rows are sums of monomials, which one loop reads without
+pyomo's general visitor framework or the ``lhs - rhs`` expressions its ``to_bounded_expression``
+builds for every two-sided row. A node it does not know (a power, an
 ``Expr_if``) goes to pyomo's own linear visitor, which also names any nonlinear term.
 
 Layout, as pyomo's compiler: rows in declaration order of the active constraints (``==`` one row of
