@@ -136,7 +136,7 @@ def run(
         typer.echo(f"representative days: total cost {cost:+.2%} against the full-year run (accuracy_kpis.csv)")
     if attrs.get("sizing_days"):
         typer.echo(f"capacities sized on {attrs['sizing_days']} representative days, dispatch over every hour "
-                   f"(--sizing-days 0: one optimisation)")
+                   f"(--sizing-days 0: one optimisation, fastest with --set solver.method=hipo; docs/performance.md)")
     typer.echo("times: " + ", ".join(f"{k} {v:.1f}" for k, v in result.timings.items()))
     binding = json.loads(attrs.get("binding_build_max", "{}"))
     if binding:
