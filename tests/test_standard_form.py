@@ -10,6 +10,7 @@ import pytest
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from energy_model.case.config import load_case
+from energy_model.case.schema import SolverConfig
 from energy_model.errors import SolveError
 from energy_model.model.build import build
 from energy_model.model.data import build_periods
@@ -109,8 +110,7 @@ def test_solution_of_small_model_by_hand():
     m.y = pyo.Var(bounds=(0, 5))
     m.obj = pyo.Objective(expr=m.x + 2 * m.y)
     m.need = pyo.Constraint(expr=m.x + m.y >= 3)
-    config = load_case(CASE, "base_2030").case.solver
-    solution = solve(m, config)
+    solution = solve(m, SolverConfig())
     assert solution.objective == pytest.approx(4.0)
     assert solution.value(m.x)[0] == pytest.approx(2.0) and solution.value(m.y)[0] == pytest.approx(1.0)
     assert solution.dual(m.need)[0] == pytest.approx(2.0)

@@ -141,7 +141,6 @@ class Persistent:
             form = compile_model(model)
         self.columns, self.rows, self.options = form.columns, form.rows, options
         self.lower, self.upper, self.integer = _column_bounds(self.columns)
-        rhs = form.rhs
         kind = np.fromiter((r.bound_type for r in self.rows), np.int8, len(self.rows))
         t1 = time.perf_counter()
 
@@ -154,11 +153,11 @@ class Persistent:
         self.lp = lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = len(self.columns), len(self.rows)
         lp.col_cost_, lp.col_lower_, lp.col_upper_ = form.c, self.lower, self.upper
-        lp.row_lower_, lp.row_upper_ = np.where(kind <= 0, rhs, -math.inf), np.where(kind >= 0, rhs, math.inf)
+        lp.row_lower_ = np.where(kind <= 0, form.rhs, -math.inf)
+        lp.row_upper_ = np.where(kind >= 0, form.rhs, math.inf)
         lp.offset_ = form.offset
-        matrix = form.A
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = matrix.indptr, matrix.indices, matrix.data
+        lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = form.A.indptr, form.A.indices, form.A.data
         if self.integer.any():
             lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
                                for i in self.integer]

@@ -70,7 +70,7 @@ class _Collector:
         self.variables: list = []
         self._general = LinearRepnVisitor({})
         self.handlers = {
-            VarData: self._variable, ScalarVar: self._variable,
+            VarData: self._add, ScalarVar: self._add,
             ne.MonomialTermExpression: self._monomial,
             ne.NegationExpression: self._negation,
             ne.ProductExpression: self._product, ne.DivisionExpression: self._division,
@@ -90,7 +90,7 @@ class _Collector:
 
     def _handler_for(self, expr):
         if isinstance(expr, VarData):
-            return self._variable
+            return self._add
         if not expr.is_potentially_variable():  # parameters, NPV expressions: a constant
             return self._constant
         if expr.is_named_expression_type():
@@ -98,7 +98,7 @@ class _Collector:
         for base in (ne.MonomialTermExpression, ne.SumExpression, ne.NegationExpression, ne.DivisionExpression,
                      ne.ProductExpression):
             if isinstance(expr, base):
-                return self.handlers[base] if base is not ne.SumExpression else self._sum
+                return self.handlers[base]
         return self._other
 
     def column(self, var) -> int:
@@ -109,7 +109,8 @@ class _Collector:
             variables.append(member)
         return column_of[id(var)]
 
-    def _add(self, coefs, var, coef: float) -> float:
+    def _add(self, var, coefs, coef: float) -> float:
+        """``coef·var``: the handler of a variable (``coef`` is the multiplier) and the end of every term."""
         j = self.column_of.get(id(var))
         if j is None:
             j = self.column(var)
@@ -137,14 +138,11 @@ class _Collector:
             coefs[j] = get(j, 0.0) + coef
         return constant
 
-    def _variable(self, expr, coefs, mult):
-        return self._add(coefs, expr, mult)
-
     def _monomial(self, expr, coefs, mult):
         coef, var = expr.args
         if coef.__class__ not in native_numeric_types:
             coef = pyo.value(coef)
-        return self._add(coefs, var, mult * coef)
+        return self._add(var, coefs, mult * coef)
 
     def _negation(self, expr, coefs, mult):
         return self.linear(expr.args[0], coefs, -mult)
@@ -175,7 +173,7 @@ class _Collector:
         if repn.nonlinear is not None:
             raise SolveError(f"the expression {expr} is not linear; HiGHS is given linear programs only")
         for var_id, coef in repn.linear.items():
-            self._add(coefs, self._general.var_map[var_id], mult * repn.multiplier * coef)
+            self._add(self._general.var_map[var_id], coefs, mult * repn.multiplier * coef)
         return mult * repn.multiplier * pyo.value(repn.constant)
 
 
