@@ -7,7 +7,7 @@ goes to ``results/bench/bench.md`` with the raw figures in ``bench.json``.
 
 Runs: this model on the case as it is (all features, as a run solves it: two stages where the case sizes
 on representative days); the same case as one joint LP (sizes and every hour) with HiGHS's interior point
-HiPO when highspy-extras is installed (``--no-joint`` skips it, a quarter of an hour); this model and PyPSA
+HiPO when highspy-extras is installed (``--no-joint`` skips it, about 10 minutes); this model and PyPSA
 on the comparable case (:func:`pypsa_case.comparable`: no commitment/start-ups, no ramps, flat annual
 demands, in both), PyPSA once with
 its default solver options and once with this model's HiGHS options; each for the full horizon and
@@ -322,7 +322,7 @@ def _joint_line(staged: dict, joint: dict | None) -> str:
                if joint["total_s"] <= USER_WAIT_S else
                f"{joint['total_s'] / staged['total_s']:.1f}× the two-stage run and above the {USER_WAIT_S} s a user "
                f"waits for, so the two-stage run stays the default and the joint optimum the option "
-                    f"(`--sizing-days 0 --set solver.method={JOINT_METHOD}`)")
+               f"(`--sizing-days 0 --set solver.method={JOINT_METHOD}`)")
     return (f"\nJoint optimum (sizes and all {joint['snapshots']} snapshots in one LP, HiGHS {JOINT_METHOD}): "
             f"build {joint['build_s']:.1f} s, handoff {joint['handoff_s']:.1f} s, solve {joint['solve_s']:.1f} s, total "
             f"{joint['total_s']:.0f} s, peak RSS {joint['peak_rss_mb']:.0f} MB. The run as `make run` solves it ("

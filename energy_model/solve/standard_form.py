@@ -185,7 +185,8 @@ def _bounds(expr) -> tuple[object, object, object, object]:
         lb, body, ub = expr.args
         return lb, body, ub, None
     equality = isinstance(expr, EqualityExpression)
-    if not equality and not isinstance(expr, InequalityExpression):  # e.g. Constraint.Feasible is 0 <= 0
+    # (Constraint.Feasible is an inequality too, 0 <= 0: a row without variables, which compile_model drops)
+    if not equality and not isinstance(expr, InequalityExpression):
         raise SolveError(f"the constraint {expr} is not an equation or an inequality")
     lhs, rhs = expr.args
     if rhs.__class__ in native_numeric_types or not rhs.is_potentially_variable():
